@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * @module
+ * Entry point of the `simian` binary: builds the real dependencies, runs the program, maps errors to exit codes.
+ */
+import { CommanderError } from 'commander';
+import { isSimianError } from '../core/errors.js';
+import { createProgram, isCleanExit } from './program.js';
+import { packageVersion } from './version.js';
+
+try {
+  await createProgram({ version: packageVersion() }).parseAsync(process.argv);
+} catch (error) {
+  if (isCleanExit(error)) {
+    process.exitCode = 0;
+  } else if (error instanceof CommanderError) {
+    // Commander already printed the message; a usage error is bad input.
+    process.exitCode = error.exitCode === 1 ? 2 : error.exitCode;
+  } else if (isSimianError(error)) {
+    process.stderr.write(`simian: ${error.message} [${error.code}]\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`simian: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

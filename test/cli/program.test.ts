@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createProgram, isCleanExit } from '../../src/cli/program.js';
+
+const run = async (args: string[]) => {
+  let out = '';
+  let err = '';
+  const program = createProgram({ version: '9.9.9', writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+  let error: unknown;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    error = e;
+  }
+  return { out, err, error };
+};
+
+describe('simian program', () => {
+  it('prints its version without exiting the process', async () => {
+    const { out, error } = await run(['--version']);
+    expect(out.trim()).toBe('9.9.9');
+    expect(isCleanExit(error)).toBe(true);
+  });
+
+  it('explains itself in --help', async () => {
+    const { out, error } = await run(['--help']);
+    expect(out).toContain('Usage: simian');
+    expect(out).toContain('simian-army/resilience');
+    expect(isCleanExit(error)).toBe(true);
+  });
+
+  it('rejects an unknown option as an error, not a clean exit', async () => {
+    const { err, error } = await run(['--bogus']);
+    expect(err).toContain("unknown option '--bogus'");
+    expect(isCleanExit(error)).toBe(false);
+  });
+});
+
+describe('the simian binary', () => {
+  const exec = promisify(execFile);
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+  it('runs from the built package as npm installs it (bin/simian.js)', async () => {
+    // npm install runs the "prepare" script, which builds dist/; the binary must work from that build.
+    expect(existsSync('dist/cli/main.js'), 'dist/ is missing: run npm install (or npm run build)').toBe(true);
+    const { stdout } = await exec(process.execPath, ['bin/simian.js', '--version']);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const failure = await exec(process.execPath, ['bin/simian.js', '--bogus']).catch((e: { code: number; stderr: string }) => e);
+    expect((failure as { code: number }).code).toBe(2);
+    expect((failure as { stderr: string }).stderr).toContain('--bogus');
+  });
+});
