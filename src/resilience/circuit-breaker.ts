@@ -199,24 +199,35 @@ export class CircuitBreakerPolicy extends BasePolicy {
     return this.engine.stats;
   }
 
-  async run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
+  run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     this.assertLive();
     if (this.current !== 'closed' && this.current !== 'disabled' && !this.admitProbe()) {
       this.outcomes.short_circuited++;
-      throw withoutStack(() => new CircuitOpenError(this.name, this.current));
+      return Promise.reject(withoutStack(() => new CircuitOpenError(this.name, this.current)));
     }
     const probe = this.current === 'half_open';
     if (++this.callsSinceRotationCheck === ROTATION_CHECK_EVERY) this.rotateOpossum();
     const started = this.timed ? this.clock.monotonic() : 0;
-    try {
-      const value = (await this.engine.fire(fn, context)) as T;
-      this.complete(false, started, probe);
-      return value;
-    } catch (error) {
-      if (this.ignored(error, context)) this.ignore(probe);
-      else this.complete(this.isFailure === undefined || this.isFailure(error), started, probe);
-      throw error;
-    }
+    const fired = this.engine.fire(fn, context) as Promise<T>;
+    // The common case (closed, untimed) reuses one bound handler instead of allocating a closure per call.
+    const onSuccess = probe || this.timed ? (value: T) => this.succeeded(value, started, probe) : this.succeededUntimed;
+    return fired.then(onSuccess as (value: T) => T, (error: unknown) => this.failed(error, context, started, probe));
+  }
+
+  private readonly succeededUntimed = <T>(value: T): T => {
+    this.complete(false, 0, false);
+    return value;
+  };
+
+  private succeeded<T>(value: T, started: number, probe: boolean): T {
+    this.complete(false, started, probe);
+    return value;
+  }
+
+  private failed(error: unknown, context: CallContext, started: number, probe: boolean): never {
+    if (this.ignored(error, context)) this.ignore(probe);
+    else this.complete(this.isFailure === undefined || this.isFailure(error), started, probe);
+    throw error;
   }
 
   /**

@@ -12,6 +12,7 @@ export const ResilienceErrorCode = {
   rateLimited: 'resilience.rateLimited',
   retryBudgetExhausted: 'resilience.retryBudgetExhausted',
   faultInjected: 'resilience.faultInjected',
+  hedgeCancelled: 'resilience.hedgeCancelled',
   disposed: 'resilience.disposed',
   invalidOption: 'resilience.invalidOption',
 } as const;
@@ -76,6 +77,13 @@ export class InjectedFaultError extends SimianError {
   }
 }
 
+/** The abort reason of a hedged attempt that lost the race: another attempt answered first. */
+export class HedgeCancelledError extends SimianError {
+  constructor(readonly policy: string) {
+    super(ResilienceErrorCode.hedgeCancelled, `"${policy}": another attempt answered first`);
+  }
+}
+
 /** The policy was disposed and takes no more calls. */
 export class PolicyDisposedError extends SimianError {
   constructor(readonly policy: string) {
@@ -109,6 +117,10 @@ export const isRetryBudgetExhaustedError = (e: unknown): e is RetryBudgetExhaust
 /** @returns whether `e` is an {@link InjectedFaultError}. */
 export const isInjectedFaultError = (e: unknown): e is InjectedFaultError =>
   isSimianError(e, ResilienceErrorCode.faultInjected);
+
+/** @returns whether `e` is a {@link HedgeCancelledError}: the abort reason of an attempt that lost a hedge race. */
+export const isHedgeCancelledError = (e: unknown): e is HedgeCancelledError =>
+  isSimianError(e, ResilienceErrorCode.hedgeCancelled);
 
 /**
  * Whether `e` is a rejection for capacity (bulkhead, concurrency limit, rate limit): the dependency was not called,

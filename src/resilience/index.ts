@@ -21,6 +21,32 @@ export { circuitBreaker, CircuitBreakerPolicy } from './circuit-breaker.js';
 export type { CircuitBreakerOptions, CircuitState, BreakerWindow, StateChange, BreakerSnapshot } from './circuit-breaker.js';
 export { fallback, FallbackPolicy } from './fallback.js';
 export type { FallbackOptions } from './fallback.js';
+export { bulkhead, BulkheadPolicy } from './bulkhead.js';
+export type { BulkheadOptions, BulkheadRejection } from './bulkhead.js';
+export { rateLimiter, RateLimiterPolicy } from './rate-limiter.js';
+export type { RateLimiterOptions } from './rate-limiter.js';
+export { hedge, HedgePolicy } from './hedge.js';
+export type { HedgeOptions, HedgeEvent } from './hedge.js';
+export { adaptiveConcurrency, AdaptiveConcurrencyPolicy } from './adaptive-concurrency.js';
+export type {
+  AdaptiveConcurrencyOptions,
+  AdaptiveConcurrencyBaseOptions,
+  ConcurrencyLimitAlgorithm,
+  LimitBounds,
+  LimitChangeEvent,
+} from './adaptive-concurrency.js';
+export { AimdLimit } from './limits/aimd-limit.js';
+export type { AimdLimitOptions } from './limits/aimd-limit.js';
+export { GradientLimit } from './limits/gradient-limit.js';
+export type { GradientLimitOptions } from './limits/gradient-limit.js';
+export {
+  faultInjection,
+  FaultInjectionPolicy,
+  withFaults,
+  setFaultInjectionEnabled,
+  isFaultInjectionEnabled,
+} from './fault-injection.js';
+export type { FaultInjectionOptions, FaultSpec, LatencyFault, ErrorFault } from './fault-injection.js';
 export {
   CircuitOpenError,
   TimeoutError,
@@ -28,6 +54,7 @@ export {
   RateLimitedError,
   RetryBudgetExhaustedError,
   InjectedFaultError,
+  HedgeCancelledError,
   PolicyDisposedError,
   InvalidOptionError,
   ResilienceErrorCode,
@@ -37,6 +64,7 @@ export {
   isRateLimitedError,
   isRetryBudgetExhaustedError,
   isInjectedFaultError,
+  isHedgeCancelledError,
   isCapacityRejection,
 } from './errors.js';
 export { resilienceMetrics, ResilienceMetrics } from './metrics/resilience-metrics.js';

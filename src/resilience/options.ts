@@ -24,6 +24,19 @@ export class OptionChecker {
     return n;
   }
 
+  /** `value`, which must be given: `hint` says what the option means, for the error. */
+  required<V>(option: string, value: V | undefined, hint = ''): V {
+    if (value === undefined) throw this.error(option, hint ? `is required: ${hint}` : 'is required');
+    return value;
+  }
+
+  /** A finite number strictly greater than 0. */
+  positive(option: string, value: unknown, fallback: number): number {
+    const n = this.number(option, value, fallback);
+    if (!(n > 0) || !Number.isFinite(n)) throw this.error(option, `must be a finite number > 0, got ${n}`);
+    return n;
+  }
+
   /** A duration in milliseconds: finite and >= min. */
   duration(option: string, value: unknown, fallback: number, min = 0): number {
     const n = this.number(option, value, fallback, min);

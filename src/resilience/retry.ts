@@ -96,30 +96,42 @@ export class RetryPolicy extends BasePolicy {
     if (this.budget) this.attachShared(this.budget);
   }
 
-  async run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
+  run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     this.assertLive();
     this.budget?.recordRequest();
+    // The first attempt runs in the caller's context (attempt 1) and, when it succeeds, costs no closure and no
+    // async frame: that is almost every call. Retries take the slow path below.
+    return invoke(fn, context).then(this.firstAttemptSucceeded, (error: unknown) => this.retryAfter(error, fn, context)) as Promise<T>;
+  }
+
+  private readonly firstAttemptSucceeded = (value: unknown): unknown => {
+    this.outcomes.success++;
+    return value;
+  };
+
+  private async retryAfter<T>(firstError: unknown, fn: PolicyFn<T>, context: CallContext): Promise<T> {
+    let error = firstError;
     let previousDelay = 0;
     for (let attempt = 1; ; attempt++) {
-      const call = context.child(attempt);
+      // Nobody is waiting for an answer the caller abandoned.
+      if (context.aborted) throw error;
+      const delay = this.nextDelay(error, attempt, previousDelay, context);
+      if (typeof delay === 'string') {
+        this.outcomes[delay]++;
+        if (delay === 'budget_exhausted') throw new RetryBudgetExhaustedError(this.budget!.name, error);
+        throw error;
+      }
+      previousDelay = delay;
+      this.retries++;
+      if (this.retrying.hasListeners) this.retrying.emit({ attempt: attempt + 1, delayMs: delay, error });
+      if (delay > 0) await this.clock.sleep(delay, context.signal);
+      const call = context.child(attempt + 1);
       try {
         const value = await invoke(fn, call);
-        if (attempt === 1) this.outcomes.success++;
-        else this.outcomes.success_after_retry++;
+        this.outcomes.success_after_retry++;
         return value;
-      } catch (error) {
-        // Nobody is waiting for an answer the caller abandoned.
-        if (context.aborted) throw error;
-        const delay = this.nextDelay(error, attempt, previousDelay, context);
-        if (typeof delay === 'string') {
-          this.outcomes[delay]++;
-          if (delay === 'budget_exhausted') throw new RetryBudgetExhaustedError(this.budget!.name, error);
-          throw error;
-        }
-        previousDelay = delay;
-        this.retries++;
-        if (this.retrying.hasListeners) this.retrying.emit({ attempt: attempt + 1, delayMs: delay, error });
-        if (delay > 0) await this.clock.sleep(delay, context.signal);
+      } catch (next) {
+        error = next;
       } finally {
         call.release();
       }

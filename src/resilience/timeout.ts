@@ -46,8 +46,7 @@ export class TimeoutPolicy extends BasePolicy {
 
   constructor(options: TimeoutOptions) {
     super('timeout', options);
-    if (options.ms === undefined) throw this.check.error('ms', 'is required: how long may a call take, in milliseconds?');
-    this.ms = this.check.duration('ms', options.ms, 0, 0);
+    this.ms = this.check.duration('ms', this.check.required('ms', options.ms, 'how long may a call take, in milliseconds?'), 0, 0);
     this.strategy = this.check.choice('strategy', options.strategy, 'hard', ['hard', 'cooperative']);
     this.deadlines = new DeadlineQueue(this.clock);
     this.attachMetrics();
