@@ -155,8 +155,9 @@ export class CircuitBreakerPolicy extends BasePolicy {
 
     this.rotation.setMaxListeners(0);
     this.lastRotationBucket = Math.floor(this.clock.monotonic() / OPOSSUM_BUCKET_MS);
-    // invoke() always returns a promise: opossum reads `.then` of whatever the action returns.
-    this.engine = new CircuitBreaker((fn: PolicyFn<unknown>, context: CallContext) => invoke(fn, context), {
+    // The action is invoke(fn, context) itself: it always returns a promise, and opossum reads `.then` of whatever
+    // the action returns.
+    this.engine = new CircuitBreaker(invoke as (fn: PolicyFn<unknown>, context: CallContext) => Promise<unknown>, {
       name: this.name,
       // Our timeout policy aborts only its own call; opossum's would abort every call sharing its controller.
       timeout: false,
@@ -208,7 +209,8 @@ export class CircuitBreakerPolicy extends BasePolicy {
     const probe = this.current === 'half_open';
     if (++this.callsSinceRotationCheck === ROTATION_CHECK_EVERY) this.rotateOpossum();
     const started = this.timed ? this.clock.monotonic() : 0;
-    const fired = this.engine.fire(fn, context) as Promise<T>;
+    // call() is fire() without its extra argument spread; `this` of the action is irrelevant.
+    const fired = this.engine.call(undefined, fn, context) as Promise<T>;
     // The common case (closed, untimed) reuses one bound handler instead of allocating a closure per call.
     const onSuccess = probe || this.timed ? (value: T) => this.succeeded(value, started, probe) : this.succeededUntimed;
     return fired.then(onSuccess as (value: T) => T, (error: unknown) => this.failed(error, context, started, probe));

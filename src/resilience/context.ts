@@ -29,6 +29,11 @@ export class CallContext implements PolicyContext {
   private reason: unknown = undefined;
   private isAborted = false;
   private unlink: (() => void) | undefined;
+  /**
+   * The caller's function, for a pipeline's innermost layer. Carried on the context so that a pipeline can chain
+   * its policies with functions built once, instead of allocating a closure per layer per call. Children inherit it.
+   */
+  task: PolicyFn<unknown> | undefined;
 
   constructor(
     private readonly parent: CallContext | undefined,
@@ -44,7 +49,9 @@ export class CallContext implements PolicyContext {
 
   /** A child that can be aborted on its own, with its own attempt number and a deadline no later than ours. */
   child(attempt = this.attempt, deadline = this.deadline): CallContext {
-    return new CallContext(this, undefined, attempt, deadline < this.deadline ? deadline : this.deadline);
+    const child = new CallContext(this, undefined, attempt, deadline < this.deadline ? deadline : this.deadline);
+    child.task = this.task;
+    return child;
   }
 
   get aborted(): boolean {

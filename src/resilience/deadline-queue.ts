@@ -6,10 +6,11 @@
  */
 import type { Clock, Timer } from '../core/clock.js';
 
-/** A deadline waiting in a {@link DeadlineQueue}. */
+/** A deadline waiting in a {@link DeadlineQueue}; the entry is the caller's own object, so queuing allocates nothing. */
 export interface DeadlineEntry {
   readonly deadline: number;
-  readonly onExpire: () => void;
+  /** Called once, when the deadline passes while the entry is still queued. */
+  expire(): void;
   prev: DeadlineEntry | undefined;
   next: DeadlineEntry | undefined;
   queued: boolean;
@@ -25,14 +26,15 @@ export class DeadlineQueue {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Queues `onExpire` to run at `deadline` unless the entry is removed first. */
-  add(deadline: number, onExpire: () => void): DeadlineEntry {
-    const entry: DeadlineEntry = { deadline, onExpire, prev: this.tail, next: undefined, queued: true };
+  /** Queues `entry` to expire at its deadline unless it is removed first. */
+  add(entry: DeadlineEntry): void {
+    entry.prev = this.tail;
+    entry.next = undefined;
+    entry.queued = true;
     if (this.tail) this.tail.next = entry;
     else this.head = entry;
     this.tail = entry;
-    if (!this.timer) this.arm(deadline);
-    return entry;
+    if (!this.timer) this.arm(entry.deadline);
   }
 
   /**
@@ -61,10 +63,10 @@ export class DeadlineQueue {
     if (this.closed) return;
     this.timerDueAt = deadline;
     // Guards need not keep the process alive: the guarded work does, if anything.
-    this.timer = this.clock.setTimer(() => this.expire(), deadline - this.clock.monotonic(), { keepAlive: false });
+    this.timer = this.clock.setTimer(() => this.expireDue(), deadline - this.clock.monotonic(), { keepAlive: false });
   }
 
-  private expire(): void {
+  private expireDue(): void {
     this.timer = undefined;
     const now = this.clock.monotonic();
     // Timers may fire a fraction of a millisecond early against the monotonic clock; treat that as due.
@@ -72,7 +74,7 @@ export class DeadlineQueue {
     while (this.head && this.head.deadline <= due) {
       const entry = this.head;
       this.remove(entry);
-      entry.onExpire();
+      entry.expire();
     }
     if (this.head) this.arm(this.head.deadline);
   }

@@ -3,7 +3,7 @@
  * Composition: `pipeline(a, b, c)` runs a call through `a`, then `b`, then `c` (outermost first), with one
  * context flowing through so the caller's signal and deadline reach the innermost function.
  */
-import type { CallContext, PolicyFn } from './context.js';
+import type { CallContext, PolicyContext, PolicyFn } from './context.js';
 import { LatencyHistogram } from './metrics/latency-histogram.js';
 import { BasePolicy, invoke, type CommonPolicyOptions, type Policy } from './policy.js';
 
@@ -18,6 +18,11 @@ export class Pipeline extends BasePolicy {
   readonly policy = 'pipeline';
   readonly outcomes = { success: 0, failure: 0 };
   readonly durations: LatencyHistogram | undefined;
+  /**
+   * `layers[i]` runs policy i with `layers[i + 1]` as its function; the last calls the caller's function (the
+   * context's task). Built once, so a call allocates no closure per layer.
+   */
+  private readonly layers: Array<(context: PolicyContext) => Promise<unknown>>;
 
   constructor(
     readonly policies: readonly Policy[],
@@ -28,29 +33,36 @@ export class Pipeline extends BasePolicy {
       if (!p || typeof p.run !== 'function') throw this.check.error(`policies[${i}]`, 'must be a policy (retry(), circuitBreaker(), …)');
     });
     this.durations = this.measured ? new LatencyHistogram() : undefined;
+    const innermost = (context: PolicyContext): Promise<unknown> => invoke((context as CallContext).task!, context as CallContext);
+    this.layers = [innermost];
+    for (let i = policies.length - 1; i >= 0; i--) {
+      const policy = policies[i]!;
+      const next = this.layers[0]!;
+      this.layers.unshift((context) => policy.run(next, context as CallContext));
+    }
     this.attachMetrics();
   }
 
-  async run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
+  run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     this.assertLive();
-    if (!this.durations) return this.runFrom(0, fn, context);
+    // A pipeline nested in another one gets a context of its own, so the outer pipeline's task is left intact.
+    const own = context.task === undefined ? context : context.child();
+    own.task = fn as PolicyFn<unknown>;
+    const running = this.layers[0]!(own) as Promise<T>;
+    if (!this.durations) return running;
     const started = this.clock.monotonic();
-    try {
-      const value = await this.runFrom(0, fn, context);
-      this.outcomes.success++;
-      return value;
-    } catch (error) {
-      this.outcomes.failure++;
-      throw error;
-    } finally {
-      this.durations.observeMs(this.clock.monotonic() - started);
-    }
-  }
-
-  private runFrom<T>(index: number, fn: PolicyFn<T>, context: CallContext): Promise<T> {
-    const policy = this.policies[index];
-    if (!policy) return invoke(fn, context);
-    return policy.run((inner) => this.runFrom(index + 1, fn, inner as CallContext), context);
+    return running.then(
+      (value) => {
+        this.outcomes.success++;
+        this.durations!.observeMs(this.clock.monotonic() - started);
+        return value;
+      },
+      (error: unknown) => {
+        this.outcomes.failure++;
+        this.durations!.observeMs(this.clock.monotonic() - started);
+        throw error;
+      },
+    );
   }
 
   protected override onDispose(): void {

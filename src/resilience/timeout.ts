@@ -6,7 +6,7 @@
 import { withoutStack } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
 import type { CallContext, PolicyFn } from './context.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import { BasePolicy, invoke, type CommonPolicyOptions } from './policy.js';
 
@@ -55,43 +55,79 @@ export class TimeoutPolicy extends BasePolicy {
   run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     this.assertLive();
     const deadline = this.clock.monotonic() + this.ms;
-    const call = context.child(context.attempt, deadline);
-    return new Promise<T>((resolve, reject) => {
-      let expired: TimeoutError | undefined;
-      let settled = false;
-      const entry = this.deadlines.add(deadline, () => {
-        expired = withoutStack(() => new TimeoutError(this.name, this.ms));
-        this.outcomes.timeout++;
-        if (this.timedOut.hasListeners) this.timedOut.emit({ timeoutMs: this.ms, attempt: context.attempt });
-        call.abort(expired);
-        if (this.strategy === 'hard') {
-          settled = true;
-          call.release();
-          reject(expired);
-        }
-      });
-      invoke(fn, call).then(
-        (value) => {
-          if (settled) return;
-          this.deadlines.remove(entry);
-          call.release();
-          if (!expired) this.outcomes.success++;
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          this.deadlines.remove(entry);
-          call.release();
-          if (expired) return reject(expired);
-          this.outcomes.failure++;
-          reject(error);
-        },
-      );
+    const timed = new TimedCall<T>(this, context.child(context.attempt, deadline), deadline);
+    this.deadlines.add(timed);
+    const result = new Promise<T>((resolve, reject) => {
+      timed.resolve = resolve;
+      timed.reject = reject;
     });
+    invoke(fn, timed.call).then(
+      (value) => timed.answered(value),
+      (error: unknown) => timed.failed(error),
+    );
+    return result;
+  }
+
+  /** A call ran out of time: count it, tell listeners, abort its context. */
+  expired(call: CallContext): TimeoutError {
+    const error = withoutStack(() => new TimeoutError(this.name, this.ms));
+    this.outcomes.timeout++;
+    if (this.timedOut.hasListeners) this.timedOut.emit({ timeoutMs: this.ms, attempt: call.attempt });
+    call.abort(error);
+    return error;
+  }
+
+  /** Frees a call's deadline once it has settled. */
+  settled(entry: DeadlineEntry, call: CallContext): void {
+    this.deadlines.remove(entry);
+    call.release();
   }
 
   protected override onDispose(): void {
     this.deadlines.close();
+  }
+}
+
+/**
+ * One call under a timeout: its deadline entry and its settlement in one object, so a call allocates little.
+ */
+class TimedCall<T> implements DeadlineEntry {
+  prev: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
+  queued = false;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  private timeoutError: TimeoutError | undefined;
+  private done = false;
+
+  constructor(
+    private readonly policy: TimeoutPolicy,
+    readonly call: CallContext,
+    readonly deadline: number,
+  ) {}
+
+  expire(): void {
+    this.timeoutError = this.policy.expired(this.call);
+    if (this.policy.strategy === 'hard') {
+      this.done = true;
+      this.call.release();
+      this.reject(this.timeoutError);
+    }
+  }
+
+  answered(value: T): void {
+    if (this.done) return;
+    this.policy.settled(this, this.call);
+    if (!this.timeoutError) this.policy.outcomes.success++;
+    this.resolve(value);
+  }
+
+  failed(error: unknown): void {
+    if (this.done) return;
+    this.policy.settled(this, this.call);
+    if (this.timeoutError) return this.reject(this.timeoutError);
+    this.policy.outcomes.failure++;
+    this.reject(error);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   BulkheadRejectedError,
   CircuitOpenError,
   RateLimitedError,
+  bulkhead,
   circuitBreaker,
   isCircuitOpenError,
   pipeline,
@@ -128,6 +129,21 @@ describe('circuit breaker', () => {
     expect(breaker.snapshot().calls).toBe(0);
     expect(breaker.outcomes.ignored).toBe(50);
     expect(breaker.opossumStats.failures).toBe(0);
+  });
+
+  it('stays closed while a bulkhead inside it sheds load', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ clock, minimumCalls: 4 });
+    const guarded = pipeline(breaker, bulkhead({ maxConcurrent: 2, clock }));
+    const gate = deferred<string>();
+    const calls = Array.from({ length: 50 }, () => guarded.execute(() => gate.promise).catch((e: unknown) => e));
+    await Promise.resolve();
+    gate.resolve('ok');
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+    expect(results.filter((r) => r instanceof BulkheadRejectedError)).toHaveLength(48);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.outcomes).toMatchObject({ success: 2, failure: 0, ignored: 48 });
   });
 
   it('counts only what isFailure calls a failure', async () => {
