@@ -3,6 +3,8 @@
  * The `simian` command line, built by a factory so tests can run it with their own output and no process exit.
  */
 import { Command, CommanderError } from 'commander';
+import { systemClock, type Clock } from '../core/clock.js';
+import { systemRandom, type Random } from '../core/random.js';
 
 /** What the program needs from the outside world. */
 export interface ProgramDeps {
@@ -12,7 +14,26 @@ export interface ProgramDeps {
   writeOut?: (text: string) => void;
   /** Standard error. @default process.stderr */
   writeErr?: (text: string) => void;
+  /** Time for everything the commands schedule or measure. @default the system clock */
+  clock?: Clock;
+  /** Randomness for everything the commands choose. @default the system random */
+  random?: Random;
 }
+
+/** What every command receives: the program's dependencies with defaults filled in. */
+export interface CommandDeps {
+  readonly version: string;
+  readonly writeOut: (text: string) => void;
+  readonly writeErr: (text: string) => void;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/** A module under `src/cli/commands/` exports one of these; the program adds the command it builds. */
+export type CommandFactory = (deps: CommandDeps) => Command;
+
+/** Every command of `simian`, in the order `--help` lists them. */
+const COMMANDS: readonly CommandFactory[] = [];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.
@@ -21,14 +42,18 @@ export interface ProgramDeps {
  * @example
  * await createProgram({ version: '1.0.0' }).parseAsync(['--help'], { from: 'user' });
  */
-export function createProgram(deps: ProgramDeps): Command {
+export function createProgram(deps: ProgramDeps, commands: readonly CommandFactory[] = COMMANDS): Command {
+  const resolved: CommandDeps = {
+    version: deps.version,
+    writeOut: deps.writeOut ?? ((text) => process.stdout.write(text)),
+    writeErr: deps.writeErr ?? ((text) => process.stderr.write(text)),
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? systemRandom,
+  };
   const program = new Command('simian');
   // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).
   program.exitOverride();
-  program.configureOutput({
-    writeOut: deps.writeOut ?? ((text) => process.stdout.write(text)),
-    writeErr: deps.writeErr ?? ((text) => process.stderr.write(text)),
-  });
+  program.configureOutput({ writeOut: resolved.writeOut, writeErr: resolved.writeErr });
   program
     .description(
       "Chaos engineering and resilience toolkit in the spirit of Netflix's Simian Army. " +
@@ -43,7 +68,21 @@ export function createProgram(deps: ProgramDeps): Command {
       '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".\n' +
         'Docs: README.md',
     );
+  for (const create of commands) {
+    const command = create(resolved);
+    program.addCommand(command);
+    inheritSettings(command, program);
+  }
   return program;
+}
+
+/**
+ * Commands built by factories were created apart from the program, so they missed the settings commander copies
+ * on `.command()`: without this, a subcommand's parse error would call process.exit and write to the real stdout.
+ */
+function inheritSettings(command: Command, parent: Command): void {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(sub, command);
 }
 
 /** Whether `error` is commander's way of saying "done" (help or version printed): not a failure. */

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { createProgram, isCleanExit } from '../../src/cli/program.js';
 
@@ -53,5 +54,21 @@ describe('the simian binary', () => {
     const failure = await exec(process.execPath, ['bin/simian.js', '--bogus']).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(2);
     expect((failure as { stderr: string }).stderr).toContain('--bogus');
+  });
+});
+
+describe('commands added by factories', () => {
+  it('inherit exit override and output, down to nested subcommands', async () => {
+    let err = '';
+    const factory = () => {
+      const stack = new Command('stack').description('the reference stack');
+      stack.command('up').option('--topology <name>').action(() => undefined);
+      return stack;
+    };
+    const program = createProgram({ version: '1', writeErr: (t) => (err += t), writeOut: () => undefined }, [factory]);
+    const error = await program.parseAsync(['stack', 'up', '--bogus'], { from: 'user' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommanderError);
+    expect((error as CommanderError).code).toBe('commander.unknownOption');
+    expect(err).toContain("unknown option '--bogus'");
   });
 });
