@@ -1,0 +1,64 @@
+/**
+ * @module
+ * The frame every reference-stack service shares: a Hono app with RED metrics, `/health` and `/metrics`.
+ * A service is an app factory: tests call `app.request(...)` in-process; only the instance runtime binds a port.
+ */
+import { Hono } from 'hono';
+import { Registry } from 'prom-client';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { HttpMetrics } from './http-metrics.js';
+import type { ServiceIdentity } from './identity.js';
+
+/** What every service factory receives. */
+export interface ServiceContext {
+  readonly identity: ServiceIdentity;
+  readonly clock: Clock;
+  /** The instance's own registry; `/metrics` serves it. */
+  readonly registry: Registry;
+}
+
+/** Options of {@link createServiceApp}. */
+export interface ServiceAppOptions {
+  identity: ServiceIdentity;
+  /** Adds the service's own routes. */
+  routes: (app: Hono, context: ServiceContext) => void;
+  /** Extra health detail; an answer of `ok: false` turns `/health` into a 503. */
+  health?: () => { ok: boolean; [detail: string]: unknown };
+  clock?: Clock;
+  registry?: Registry;
+}
+
+/** A built service: its app and the context it was built with. */
+export interface ServiceApp {
+  readonly app: Hono;
+  readonly context: ServiceContext;
+}
+
+/**
+ * Builds a service app.
+ *
+ * @example
+ * const { app } = createServiceApp({ identity, routes: (app) => app.get('/titles', (c) => c.json(titles)) });
+ * await app.request('/health'); // 200 {"status":"ok","service":"catalog",...}
+ */
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
+  const context: ServiceContext = {
+    identity: options.identity,
+    clock: options.clock ?? systemClock,
+    registry: options.registry ?? new Registry(),
+  };
+  const metrics = new HttpMetrics(context.identity, context.registry);
+  const app = new Hono();
+  app.use('*', metrics.middleware(() => context.clock.monotonic()));
+  app.get('/health', (c) => {
+    const detail = options.health?.() ?? { ok: true };
+    return c.json({ status: detail.ok ? 'ok' : 'unhealthy', ...context.identity, ...detail }, detail.ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', context.registry.contentType);
+    return c.body(await context.registry.metrics());
+  });
+  options.routes(app, context);
+  metrics.precreate(app);
+  return { app, context };
+}
