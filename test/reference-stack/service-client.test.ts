@@ -1,0 +1,129 @@
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/index.js';
+import { CircuitOpenError } from '../../src/resilience/index.js';
+import { NoInstancesError, ServiceClient, UpstreamError } from '../../src/reference-stack/service-kit/service-client.js';
+import { appFetch } from '../support/app-fetch.js';
+
+type Instance = { instanceId: string; address: string; zone: string };
+
+/** An instance that answers with its id, or fails as told. */
+function instanceApp(id: string, behaviour: { status?: number } = {}) {
+  const app = new Hono();
+  let calls = 0;
+  app.all('*', (c) => {
+    calls++;
+    return behaviour.status ? c.text('broken', behaviour.status as 500) : c.json({ id });
+  });
+  return { app, calls: () => calls };
+}
+
+describe('service client', () => {
+  const clients: ServiceClient[] = [];
+  afterEach(() => clients.splice(0).forEach((c) => c.dispose()));
+
+  const setup = (instances: Instance[], apps: Record<string, Hono>, down = new Set<string>()) => {
+    const clock = new ManualClock();
+    const client = new ServiceClient({
+      target: 'catalog',
+      zone: 'z1',
+      clock,
+      discovery: { lookup: () => instances },
+      fetch: appFetch(apps, down),
+    });
+    clients.push(client);
+    const id = async (init = {}) => ((await client.json<{ id: string }>('/titles', init)).id);
+    return { clock, client, id };
+  };
+
+  it('round-robins over the caller\'s zone and leaves other zones alone while it has instances', async () => {
+    const a = instanceApp('a');
+    const b = instanceApp('b');
+    const c = instanceApp('c');
+    const { id } = setup(
+      [
+        { instanceId: 'a', address: 'http://a', zone: 'z1' },
+        { instanceId: 'b', address: 'http://b', zone: 'z1' },
+        { instanceId: 'c', address: 'http://c', zone: 'z2' },
+      ],
+      { 'http://a': a.app, 'http://b': b.app, 'http://c': c.app },
+    );
+    const seen = [];
+    for (let i = 0; i < 6; i++) seen.push(await id());
+    expect(seen.filter((x) => x === 'a')).toHaveLength(3);
+    expect(seen.filter((x) => x === 'b')).toHaveLength(3);
+    expect(c.calls()).toBe(0);
+  });
+
+  it('retries a dead instance\'s call on another instance, then keeps away from the dead one', async () => {
+    const b = instanceApp('b');
+    const down = new Set(['http://a']);
+    const { id } = setup(
+      [
+        { instanceId: 'a', address: 'http://a', zone: 'z1' },
+        { instanceId: 'b', address: 'http://b', zone: 'z1' },
+      ],
+      { 'http://a': instanceApp('a').app, 'http://b': b.app },
+      down,
+    );
+    const answers = await Promise.all(Array.from({ length: 10 }, () => id()));
+    expect(answers.every((x) => x === 'b')).toBe(true);
+    expect(b.calls()).toBe(10);
+  });
+
+  it('spills over to another zone when its own zone is down', async () => {
+    const { id } = setup(
+      [
+        { instanceId: 'a', address: 'http://a', zone: 'z1' },
+        { instanceId: 'c', address: 'http://c', zone: 'z2' },
+      ],
+      { 'http://a': instanceApp('a').app, 'http://c': instanceApp('c').app },
+      new Set(['http://a']),
+    );
+    expect(await id()).toBe('c');
+    expect(await id()).toBe('c');
+  });
+
+  it('treats a 5xx as a failure worth another instance, and a 4xx as an answer', async () => {
+    const { client } = setup(
+      [
+        { instanceId: 'a', address: 'http://a', zone: 'z1' },
+        { instanceId: 'b', address: 'http://b', zone: 'z1' },
+      ],
+      { 'http://a': instanceApp('a', { status: 503 }).app, 'http://b': instanceApp('b', { status: 404 }).app },
+    );
+    expect((await client.request('/titles')).status).toBe(404);
+  });
+
+  it('does not retry a write without an idempotency key, and does with one', async () => {
+    const a = instanceApp('a', { status: 500 });
+    const b = instanceApp('b');
+    const { client } = setup(
+      [
+        { instanceId: 'a', address: 'http://a', zone: 'z1' },
+        { instanceId: 'b', address: 'http://b', zone: 'z2' },
+      ],
+      { 'http://a': a.app, 'http://b': b.app },
+    );
+    // The caller's zone holds only the broken instance, so every first attempt goes there.
+    const plain = await client.request('/subscriptions', { method: 'POST', body: '{}' }).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(UpstreamError);
+    expect(b.calls()).toBe(0);
+    const keyed = await client.request('/subscriptions', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'k1' } });
+    expect(keyed.status).toBe(200);
+    expect(b.calls()).toBe(1);
+  });
+
+  it('fails fast once every instance keeps failing', async () => {
+    const { client } = setup([{ instanceId: 'a', address: 'http://a', zone: 'z1' }], { 'http://a': instanceApp('a', { status: 500 }).app });
+    const errors = [];
+    for (let i = 0; i < 40; i++) errors.push(await client.request('/titles').catch((e: unknown) => e));
+    expect(errors[0]).toBeInstanceOf(UpstreamError);
+    expect(errors.at(-1)).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('says so when no instance is registered', async () => {
+    const { client } = setup([], {});
+    await expect(client.request('/titles')).rejects.toBeInstanceOf(NoInstancesError);
+  });
+});
