@@ -1,0 +1,143 @@
+/**
+ * @module
+ * The gateway of a region (like Zuul): pre-filters (viewer token, per-client rate limit), routing by path to a
+ * service found through discovery (zone-aware, retried on another instance by the service client), post-filters
+ * (metrics, identifying headers). The public API is the table in routes.ts.
+ *
+ * Errors are mapped so a client can tell them apart: 401 no or bad token, 429 rate limited (with Retry-After),
+ * 502 an upstream failed, 503 no instance or an open circuit, 504 an upstream was too slow.
+ */
+import type { Context } from 'hono';
+import type { Clock } from '../../core/clock.js';
+import { isSimianError } from '../../core/errors.js';
+import { RetryBudget } from '../../resilience/retry-budget.js';
+import { verifyViewerToken } from '../service-kit/auth.js';
+import type { ServiceIdentity } from '../service-kit/identity.js';
+import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
+import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
+import { ClientRateLimits } from './client-rate-limits.js';
+import { GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
+
+/** Options of {@link createGatewayService}. */
+export interface GatewayServiceOptions {
+  identity: ServiceIdentity;
+  discovery: InstanceLookup;
+  /** Verifies viewer tokens; the user service signs with the same secret. */
+  tokenSecret: string;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Per-client limits. @default 50 per second, bursts of 100 */
+  rateLimit?: { ratePerSecond?: number; burst?: number };
+  /** Time allowed per upstream attempt. @default 1_000 */
+  upstreamTimeoutMs?: number;
+  /** Time a client request may take in all, retries included. @default 2_500 */
+  requestBudgetMs?: number;
+}
+
+/** Headers passed upstream; everything else stays at the edge of the stack. */
+const FORWARDED_HEADERS = ['content-type', 'idempotency-key', 'x-request-id', 'accept'];
+
+/** The HTTP status that tells a client what went wrong upstream. */
+function statusFor(error: unknown): 502 | 503 | 504 {
+  if (!isSimianError(error)) return 502;
+  switch (error.code) {
+    case 'resilience.timeout':
+      return 504;
+    case 'stack.noInstances':
+    case 'resilience.circuitOpen':
+    case 'resilience.retryBudgetExhausted':
+    case 'resilience.bulkheadRejected':
+      return 503;
+    default:
+      return 502;
+  }
+}
+
+/** Builds the gateway app. */
+export function createGatewayService(options: GatewayServiceOptions): ServiceApp {
+  return createServiceApp({
+    identity: options.identity,
+    ...(options.clock ? { clock: options.clock } : {}),
+    routes: (app, context) => {
+      const clock = context.clock;
+      const limits = new ClientRateLimits({ clock, ...options.rateLimit });
+      const clients = new Map<string, ServiceClient>();
+      const clientFor = (target: string): ServiceClient => {
+        let client = clients.get(target);
+        if (!client) {
+          client = new ServiceClient({
+            target,
+            zone: options.identity.zone,
+            discovery: options.discovery,
+            clock,
+            metrics: context.registry,
+            timeoutMs: options.upstreamTimeoutMs ?? 1_000,
+            budget: new RetryBudget({ name: target, clock }),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          });
+          clients.set(target, client);
+        }
+        return client;
+      };
+
+      // Post-filter: every answer says which region, zone and gateway served it.
+      app.use('/api/*', async (c, next) => {
+        await next();
+        c.header('x-simian-region', options.identity.region);
+        c.header('x-simian-zone', options.identity.zone);
+        c.header('x-simian-gateway', options.identity.instanceId);
+      });
+
+      const handle = async (c: Context, route: GatewayRoute): Promise<Response> => {
+        let userId: string | undefined;
+        if (route.authenticated) {
+          const header = c.req.header('authorization') ?? '';
+          if (!header.startsWith('Bearer ')) return c.json({ error: 'a viewer token is required (Authorization: Bearer …)' }, 401);
+          try {
+            userId = (await verifyViewerToken(header.slice(7), options.tokenSecret, clock)).userId;
+          } catch {
+            return c.json({ error: 'invalid or expired viewer token' }, 401);
+          }
+        }
+        const permit = await limits.for(userId ?? c.req.header('x-forwarded-for') ?? 'anonymous').executeOutcome(() => undefined);
+        if (!permit.ok) {
+          const retryAfterMs = (permit.error as { retryAfterMs?: number }).retryAfterMs ?? 1000;
+          c.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+          return c.json({ error: 'rate limit reached for this client' }, 429);
+        }
+
+        const request = { params: c.req.param() as Record<string, string>, query: new URL(c.req.url).searchParams, userId };
+        const headers = new Headers();
+        for (const name of FORWARDED_HEADERS) {
+          const value = c.req.header(name);
+          if (value !== undefined) headers.set(name, value);
+        }
+        let body: string | undefined;
+        if (route.method === 'POST') {
+          const json: unknown = await c.req.json().catch(() => undefined);
+          if (typeof json !== 'object' || json === null || Array.isArray(json)) return c.json({ error: 'body: expected a JSON object' }, 400);
+          body = JSON.stringify(route.body ? route.body(json as Record<string, unknown>, request) : json);
+          headers.set('content-type', 'application/json');
+        }
+        try {
+          const upstream = await clientFor(route.target).request(route.upstream(request), {
+            method: route.method,
+            headers,
+            ...(body !== undefined ? { body } : {}),
+            signal: c.req.raw.signal,
+            deadlineMs: options.requestBudgetMs ?? 2_500,
+          });
+          return new Response(upstream.body, {
+            status: upstream.status,
+            headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
+          });
+        } catch (error) {
+          const status = statusFor(error);
+          return c.json({ error: `${route.target}: ${error instanceof Error ? error.message : String(error)}` }, status);
+        }
+      };
+
+      for (const route of GATEWAY_ROUTES) app.on(route.method, route.path, (c) => handle(c, route));
+    },
+  });
+}
