@@ -1,0 +1,138 @@
+/**
+ * @module
+ * The front door: sends each viewer to the gateway of their home region, and to another region when the home
+ * region is evacuated (Chaos Kong, an operator) or failing — Netflix's active-active multi-region, in small.
+ *
+ * - `* /api/...` → forwarded to a gateway; `x-simian-failover: true` when served away from home
+ * - `GET /admin/regions` → {regions: [{name, evacuated}]}
+ * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region
+ *
+ * The home region comes from the viewer's token (read, not verified: routing needs a hint, and the gateway is the
+ * one that verifies) or, at login, from the username.
+ */
+import type { Context } from 'hono';
+import { decodeJwt } from 'jose';
+import type { Clock } from '../../core/clock.js';
+import { RetryBudget } from '../../resilience/retry-budget.js';
+import type { ServiceIdentity } from '../service-kit/identity.js';
+import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
+import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
+import { homeRegionOf } from '../services/user-service.js';
+
+/** Options of {@link createFrontDoorService}. */
+export interface FrontDoorOptions {
+  identity: ServiceIdentity;
+  /** The regions, in failover order, each with the discovery view that lists its gateways. */
+  regions: ReadonlyArray<{ readonly name: string; readonly discovery: InstanceLookup }>;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Time allowed per gateway attempt. @default 2_500 */
+  gatewayTimeoutMs?: number;
+}
+
+/** The front door app, with its evacuation switches for the monkeys and tests. */
+export interface FrontDoor extends ServiceApp {
+  evacuate(region: string): boolean;
+  restore(region: string): boolean;
+  readonly evacuated: ReadonlySet<string>;
+}
+
+const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'accept', 'x-forwarded-for'];
+
+/** Builds the front door app. */
+export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
+  if (options.regions.length === 0) throw new TypeError('front door: at least one region is required');
+  const names = options.regions.map((r) => r.name);
+  const evacuated = new Set<string>();
+  const built = createServiceApp({
+    identity: options.identity,
+    ...(options.clock ? { clock: options.clock } : {}),
+    health: () => ({ ok: evacuated.size < names.length, evacuated: [...evacuated] }),
+    routes: (app, context) => {
+      const gateways = new Map(
+        options.regions.map((region) => [
+          region.name,
+          new ServiceClient({
+            target: 'gateway',
+            zone: '',
+            discovery: region.discovery,
+            clock: context.clock,
+            timeoutMs: options.gatewayTimeoutMs ?? 2_500,
+            budget: new RetryBudget({ name: `gateway-${region.name}`, clock: context.clock }),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
+        ]),
+      );
+
+      app.get('/admin/regions', (c) => c.json({ regions: names.map((name) => ({ name, evacuated: evacuated.has(name) })) }));
+      app.post('/admin/regions/:region/evacuate', (c) => (frontDoor.evacuate(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
+      app.post('/admin/regions/:region/restore', (c) => (frontDoor.restore(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
+
+      app.all('/api/*', async (c) => {
+        const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
+        const home = homeRegion(c, body, names);
+        // Home first, then the others in the configured order; evacuated regions only if nothing else is left.
+        const order = [home, ...names.filter((n) => n !== home)];
+        const candidates = [...order.filter((n) => !evacuated.has(n)), ...order.filter((n) => evacuated.has(n))];
+        const headers = new Headers();
+        for (const name of FORWARDED_HEADERS) {
+          const value = c.req.header(name);
+          if (value !== undefined) headers.set(name, value);
+        }
+        const path = new URL(c.req.url);
+        let lastError: unknown;
+        for (const region of candidates) {
+          try {
+            const response = await gateways.get(region)!.request(`${path.pathname}${path.search}`, {
+              method: c.req.method,
+              headers,
+              ...(body !== undefined ? { body } : {}),
+              signal: c.req.raw.signal,
+            });
+            const answer = new Response(response.body, { status: response.status, headers: response.headers });
+            answer.headers.set('x-simian-home-region', home);
+            if (region !== home) answer.headers.set('x-simian-failover', 'true');
+            return answer;
+          } catch (error) {
+            lastError = error;
+          }
+        }
+        return c.json({ error: `no region could serve the request: ${lastError instanceof Error ? lastError.message : String(lastError)}` }, 503);
+      });
+    },
+  });
+
+  const frontDoor: FrontDoor = {
+    ...built,
+    evacuated,
+    evacuate: (region) => names.includes(region) && (evacuated.add(region), true),
+    restore: (region) => names.includes(region) && (evacuated.delete(region), true),
+  };
+  return frontDoor;
+}
+
+function unknownRegion(c: Context): Response {
+  return c.json({ error: `unknown region "${c.req.param('region')}"` }, 404);
+}
+
+/** The viewer's home region: from the token, or from the username at login; the first region otherwise. */
+function homeRegion(c: Context, body: string | undefined, regions: readonly string[]): string {
+  const authorization = c.req.header('authorization');
+  if (authorization?.startsWith('Bearer ')) {
+    try {
+      const claimed = decodeJwt(authorization.slice(7))['homeRegion'];
+      if (typeof claimed === 'string' && regions.includes(claimed)) return claimed;
+    } catch {
+      // A malformed token is the gateway's to refuse; route it home by default.
+    }
+  }
+  if (body && c.req.path === '/api/login') {
+    try {
+      const username = (JSON.parse(body) as { username?: unknown }).username;
+      if (typeof username === 'string') return homeRegionOf(username, regions);
+    } catch {
+      // Malformed login: the user service answers 400 wherever it goes.
+    }
+  }
+  return regions[0]!;
+}

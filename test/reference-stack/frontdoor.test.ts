@@ -1,0 +1,96 @@
+import type { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/index.js';
+import { createFrontDoorService } from '../../src/reference-stack/frontdoor/frontdoor-service.js';
+import { createGatewayService } from '../../src/reference-stack/gateway/gateway-service.js';
+import type { ServiceName } from '../../src/reference-stack/service-kit/identity.js';
+import { createCatalogService } from '../../src/reference-stack/services/catalog-service.js';
+import { createUserService, homeRegionOf } from '../../src/reference-stack/services/user-service.js';
+import { appFetch } from '../support/app-fetch.js';
+
+const SECRET = 'frontdoor-test-secret-32-chars!!';
+const REGIONS = ['us-east', 'eu-west'];
+
+function setup() {
+  const clock = new ManualClock();
+  const apps: Record<string, Hono> = {};
+  const down = new Set<string>();
+  const fetch = appFetch(apps, down);
+  const regions = REGIONS.map((region) => {
+    const identity = (service: ServiceName) => ({ service, region, zone: `${region}-a`, instanceId: `${service}-${region}` });
+    const lookup = { lookup: (service: string) => [{ instanceId: `${service}-${region}`, address: `http://${service}-${region}`, zone: `${region}-a` }] };
+    apps[`http://user-${region}`] = createUserService({ identity: identity('user'), tokenSecret: SECRET, regions: REGIONS, clock }).app;
+    apps[`http://catalog-${region}`] = createCatalogService({ identity: identity('catalog'), clock }).app;
+    apps[`http://gateway-${region}`] = createGatewayService({ identity: identity('gateway'), discovery: lookup, tokenSecret: SECRET, clock, fetch }).app;
+    return { name: region, discovery: lookup };
+  });
+  const frontDoor = createFrontDoorService({
+    identity: { service: 'frontdoor', region: 'global', zone: 'global', instanceId: 'frontdoor-0' },
+    regions,
+    clock,
+    fetch,
+  });
+  const call = (path: string, init: RequestInit = {}) => frontDoor.app.request(path, init);
+  const viewerIn = (region: string) => Array.from({ length: 50 }, (_, i) => `viewer-${i}`).find((u) => homeRegionOf(u, REGIONS) === region)!;
+  const login = async (username: string) => {
+    const response = await call('/api/login', { method: 'POST', body: JSON.stringify({ username, password: 'simian' }) });
+    return { response, token: ((await response.clone().json()) as { token: string }).token };
+  };
+  const titles = (token: string) => call('/api/titles?limit=1', { headers: { authorization: `Bearer ${token}` } });
+  return { frontDoor, call, down, viewerIn, login, titles };
+}
+
+describe('front door', () => {
+  it('sends each viewer to their home region, from login on', async () => {
+    const { viewerIn, login, titles } = setup();
+    for (const region of REGIONS) {
+      const { response, token } = await login(viewerIn(region));
+      expect(response.headers.get('x-simian-region')).toBe(region);
+      const answer = await titles(token);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-simian-region')).toBe(region);
+      expect(answer.headers.get('x-simian-failover')).toBeNull();
+    }
+  });
+
+  it('fails over while a region is evacuated, and comes home on restore', async () => {
+    const { viewerIn, login, titles, call, frontDoor } = setup();
+    const { token } = await login(viewerIn('eu-west'));
+    expect((await call('/admin/regions/eu-west/evacuate', { method: 'POST' })).status).toBe(204);
+    const away = await titles(token);
+    expect(away.status).toBe(200);
+    expect(away.headers.get('x-simian-region')).toBe('us-east');
+    expect(away.headers.get('x-simian-failover')).toBe('true');
+    expect(frontDoor.evacuated.has('eu-west')).toBe(true);
+    await call('/admin/regions/eu-west/restore', { method: 'POST' });
+    expect((await titles(token)).headers.get('x-simian-region')).toBe('eu-west');
+  });
+
+  it('fails over when the home region stops answering', async () => {
+    const { viewerIn, login, titles, down } = setup();
+    const { token } = await login(viewerIn('us-east'));
+    down.add('http://gateway-us-east');
+    const answer = await titles(token);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-simian-region')).toBe('eu-west');
+  });
+
+  it('answers 503 when no region can serve, and reports unhealthy when every region is evacuated', async () => {
+    const { viewerIn, login, titles, down, frontDoor, call } = setup();
+    const { token } = await login(viewerIn('us-east'));
+    down.add('http://gateway-us-east');
+    down.add('http://gateway-eu-west');
+    expect((await titles(token)).status).toBe(503);
+    frontDoor.evacuate('us-east');
+    frontDoor.evacuate('eu-west');
+    expect((await call('/health')).status).toBe(503);
+  });
+
+  it('lists regions and refuses an unknown one', async () => {
+    const { call } = setup();
+    expect(await (await call('/admin/regions')).json()).toEqual({ regions: [{ name: 'us-east', evacuated: false }, { name: 'eu-west', evacuated: false }] });
+    const unknown = await call('/admin/regions/mars/evacuate', { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: string }).error).toContain('mars');
+  });
+});
