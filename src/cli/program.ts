@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
+import { loadCommand } from './commands/load.js';
 
 /** What the program needs from the outside world. */
 export interface ProgramDeps {
@@ -33,7 +34,7 @@ export interface CommandDeps {
 export type CommandFactory = (deps: CommandDeps) => Command;
 
 /** Every command of `simian`, in the order `--help` lists them. */
-const COMMANDS: readonly CommandFactory[] = [];
+const COMMANDS: readonly CommandFactory[] = [loadCommand];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.

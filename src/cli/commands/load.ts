@@ -1,0 +1,69 @@
+/**
+ * @module
+ * `simian load`: drives viewers through the reference stack's front door and prints the client-side SLIs.
+ */
+import { Command, Option } from 'commander';
+import { SimianError } from '../../core/errors.js';
+import { SeededRandom } from '../../core/random.js';
+import { runLoad } from '../../reference-stack/load/load-generator.js';
+import type { LoadReport } from '../../reference-stack/load/load-stats.js';
+import type { CommandFactory } from '../program.js';
+import { parseCount, parseDuration, parseHttpUrl, parsePositive, parseRatio } from '../parsers.js';
+
+interface LoadFlags {
+  target: string;
+  duration: number;
+  rate: number;
+  segments: number;
+  subscribe: number;
+  seed?: number;
+  json?: boolean;
+  failBelow?: number;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** A human summary of a report. */
+export function formatLoadReport(report: LoadReport): string {
+  const lines = [
+    `sessions        ${report.sessions} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `requests        ${report.requests}, ${report.failures} failed, success ${percent(report.successRatio)}`,
+    `latency (ms)    p50 ${report.latencyMs.p50}  p95 ${report.latencyMs.p95}  p99 ${report.latencyMs.p99}  max ${report.latencyMs.max}`,
+    `play starts     ${report.playStarts.succeeded}/${report.playStarts.attempted} (${percent(report.playStarts.ratio)})`,
+    `rebuffering     ${percent(report.rebufferRatio)} of play time`,
+    `home fallbacks  ${report.homeFallbacks}`,
+    `billing writes  ${report.billing.acknowledged} acknowledged, ${report.billing.found} found, ${report.billing.lost} lost`,
+  ];
+  if (report.sampleErrors.length > 0) lines.push('errors seen', ...report.sampleErrors.map((e) => `  ${e}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `load` command. */
+export const loadCommand: CommandFactory = (deps) =>
+  new Command('load')
+    .description('Drive viewers (login, home page, play with adaptive bitrate, subscribe) through a front door and report client-side SLIs')
+    .requiredOption('--target <url>', 'front door URL of the reference stack', parseHttpUrl)
+    .option('--duration <time>', 'how long to send load (500ms, 30s, 2m)', parseDuration, 30_000)
+    .option('--rate <viewers>', 'viewers arriving per second', parsePositive, 10)
+    .option('--segments <n>', 'segments each viewer plays', parseCount, 4)
+    .option('--subscribe <ratio>', 'share of visits that subscribe', parseRatio, 0.2)
+    .option('--seed <n>', 'seed the viewers\' choices to replay a run', parseCount)
+    .addOption(new Option('--fail-below <ratio>', 'exit 1 when the success ratio is below this').argParser(parseRatio))
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: LoadFlags) => {
+      const report = await runLoad({
+        target: flags.target,
+        durationMs: flags.duration,
+        ratePerSecond: flags.rate,
+        segmentsPerPlay: flags.segments,
+        subscribeProbability: flags.subscribe,
+        clock: deps.clock,
+        random: flags.seed === undefined ? deps.random : new SeededRandom(flags.seed),
+        onProgress: (r) => deps.writeErr(`\r${r.sessions} sessions, ${r.requests} requests, success ${percent(r.successRatio)}   `),
+      });
+      deps.writeErr('\n');
+      deps.writeOut(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadReport(report));
+      if (flags.failBelow !== undefined && report.successRatio < flags.failBelow) {
+        throw new SimianError('load.belowTarget', `success ratio ${percent(report.successRatio)} is below ${percent(flags.failBelow)}`);
+      }
+    });

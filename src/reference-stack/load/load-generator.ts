@@ -1,0 +1,102 @@
+/**
+ * @module
+ * A bounded load run against the stack's front door: viewers arrive at a steady rate for a duration, each playing
+ * one journey; then every acknowledged billing write is looked up to count the lost ones.
+ */
+import { systemClock, type Clock } from '../../core/clock.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { LoadStats, type LoadReport } from './load-stats.js';
+import { requestTimeoutPolicy, viewerJourney, type JourneyContext } from './viewer-journey.js';
+
+/** Options of {@link runLoad}. */
+export interface LoadOptions {
+  /** The front door URL. */
+  target: string;
+  durationMs: number;
+  /** Viewers arriving per second. */
+  ratePerSecond: number;
+  /** Journeys in flight at most; arrivals beyond it are not started (and counted as failed logins). @default 200 */
+  maxConcurrentSessions?: number;
+  /** Distinct viewer names to cycle through. @default 1_000 */
+  viewers?: number;
+  /** @default 4 */
+  segmentsPerPlay?: number;
+  /** @default 0.2 */
+  subscribeProbability?: number;
+  /** @default 5_000 */
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: Random;
+  /** Called about once a second with the report so far. */
+  onProgress?: (report: LoadReport) => void;
+}
+
+/** Runs the load and resolves with the client-side SLIs. */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const clock = options.clock ?? systemClock;
+  const stats = new LoadStats();
+  const requestTimeout = requestTimeoutPolicy(clock, options.requestTimeoutMs ?? 5_000);
+  const context: JourneyContext = {
+    target: options.target.replace(/\/$/, ''),
+    fetch: options.fetch ?? globalThis.fetch,
+    clock,
+    random: options.random ?? systemRandom,
+    stats,
+    requestTimeout,
+    segmentsPerPlay: options.segmentsPerPlay ?? 4,
+    subscribeProbability: options.subscribeProbability ?? 0.2,
+  };
+  const started = clock.monotonic();
+  const interval = 1000 / options.ratePerSecond;
+  const inFlight = new Set<Promise<void>>();
+  const maxConcurrent = options.maxConcurrentSessions ?? 200;
+  const viewers = options.viewers ?? 1_000;
+  let lastProgress = started;
+  try {
+    for (let n = 0; clock.monotonic() - started < options.durationMs; n++) {
+      if (inFlight.size >= maxConcurrent) {
+        // The client side is saturated: the stack is too slow for this rate. That is a failure the SLIs must show.
+        stats.record('login', false, 0, 'load generator saturated: too many journeys in flight');
+      } else {
+        const journey: Promise<void> = viewerJourney(context, `viewer-${n % viewers}`).finally(() => inFlight.delete(journey));
+        inFlight.add(journey);
+      }
+      if (options.onProgress && clock.monotonic() - lastProgress >= 1000) {
+        lastProgress = clock.monotonic();
+        options.onProgress(stats.report(lastProgress - started));
+      }
+      await clock.sleep(interval);
+    }
+    await Promise.all(inFlight);
+    await verifyWrites(context);
+    return stats.report(clock.monotonic() - started);
+  } finally {
+    requestTimeout.dispose();
+  }
+}
+
+/** Looks up every acknowledged write by its idempotency key; a key not found is a lost write. */
+async function verifyWrites(context: JourneyContext): Promise<void> {
+  const { stats } = context;
+  if (stats.acknowledgedKeys.length === 0) return;
+  const login = await context.fetch(`${context.target}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'load-verifier', password: 'simian' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  for (const key of stats.acknowledgedKeys) {
+    // A lookup that fails for another reason is retried: only "not found" proves a write was lost.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const started = context.clock.monotonic();
+      const response = await context.fetch(`${context.target}/api/subscriptions/by-key/${encodeURIComponent(key)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).catch(() => undefined);
+      await response?.arrayBuffer();
+      stats.record('verify', response?.ok === true || response?.status === 404, context.clock.monotonic() - started);
+      if (response?.ok) stats.found++;
+      if (response?.ok || response?.status === 404) break;
+    }
+  }
+}

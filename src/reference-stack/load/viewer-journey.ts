@@ -1,0 +1,114 @@
+/**
+ * @module
+ * One viewer's visit, through the front door like a real client: log in, open the home page, play a title
+ * (manifest, then segments from the edge with adaptive bitrate), and sometimes subscribe with an idempotency key,
+ * retrying until the write is acknowledged or given up.
+ */
+import type { Clock } from '../../core/clock.js';
+import { randomInt, type Random } from '../../core/random.js';
+import { timeout, type TimeoutPolicy } from '../../resilience/timeout.js';
+import { afterSegment, finishPlayback, startPlayer } from './abr.js';
+import type { JourneyStep, LoadStats } from './load-stats.js';
+
+/** What a journey needs; shared by every journey of a run. */
+export interface JourneyContext {
+  /** The front door, e.g. `http://127.0.0.1:8080`. */
+  readonly target: string;
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly stats: LoadStats;
+  /** Bounds every request, in the run's clock. */
+  readonly requestTimeout: TimeoutPolicy;
+  /** Segments a viewer watches per play. */
+  readonly segmentsPerPlay: number;
+  /** Probability that a visit ends with a subscription. */
+  readonly subscribeProbability: number;
+}
+
+/** Media length of one segment. */
+const SEGMENT_MS = 4_000;
+
+/** Creates the shared per-request timeout of a run. */
+export function requestTimeoutPolicy(clock: Clock, ms: number): TimeoutPolicy {
+  return timeout({ ms, clock, name: 'load' });
+}
+
+/** Sends one request as `step`, recording its outcome and latency; resolves to the response when it was 2xx. */
+async function send(context: JourneyContext, step: JourneyStep, url: string, init: RequestInit = {}): Promise<Response | undefined> {
+  const started = context.clock.monotonic();
+  try {
+    const response = await context.requestTimeout.execute(({ signal }) => context.fetch(url, { ...init, signal }));
+    const ok = response.status >= 200 && response.status < 300;
+    // Read the body inside the measured time: a slow body is a slow answer.
+    const body = await response.arrayBuffer();
+    context.stats.record(step, ok, context.clock.monotonic() - started, ok ? undefined : `HTTP ${response.status}`);
+    return ok ? new Response(body, { status: response.status, headers: response.headers }) : undefined;
+  } catch (error) {
+    context.stats.record(step, false, context.clock.monotonic() - started, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** Plays a visit as viewer `username`. Never throws: every failure is an SLI. */
+export async function viewerJourney(context: JourneyContext, username: string): Promise<void> {
+  const { stats, target } = context;
+  stats.sessions++;
+  const login = await send(context, 'login', `${target}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'simian' }),
+  });
+  if (!login) return;
+  const { token } = (await login.json()) as { token: string };
+  const auth = { authorization: `Bearer ${token}` };
+
+  const home = await send(context, 'home', `${target}/api/home`, { headers: auth });
+  if (!home) return;
+  const { rows, fallback } = (await home.json()) as { rows: Array<{ titles: Array<{ id: string }> }>; fallback?: boolean };
+  if (fallback) stats.homeFallbacks++;
+  const row = rows[randomInt(context.random, rows.length)]?.titles ?? [];
+  const title = row[randomInt(context.random, row.length)];
+  if (title) await play(context, title.id, auth);
+
+  if (context.random.next() < context.subscribeProbability) await subscribe(context, username, auth);
+}
+
+async function play(context: JourneyContext, titleId: string, auth: Record<string, string>): Promise<void> {
+  const { stats } = context;
+  stats.playAttempts++;
+  const manifest = await send(context, 'manifest', `${context.target}/api/play/${encodeURIComponent(titleId)}`, { headers: auth });
+  if (!manifest) return;
+  const { edge, ladder, segments } = (await manifest.json()) as { edge: string; ladder: Array<{ bitrateKbps: number }>; segments: number };
+  let player = startPlayer();
+  const count = Math.min(segments, context.segmentsPerPlay);
+  for (let n = 0; n < count; n++) {
+    const bitrate = ladder[player.rung]!.bitrateKbps;
+    const started = context.clock.monotonic();
+    const segment = await send(context, 'segment', `${edge}/titles/${encodeURIComponent(titleId)}/segments/${n}?bitrate=${bitrate}`);
+    if (!segment) break;
+    if (n === 0) stats.playStarts++;
+    player = afterSegment(player, SEGMENT_MS, context.clock.monotonic() - started, ladder.length);
+  }
+  player = finishPlayback(player);
+  stats.playedMs += player.playedMs;
+  stats.rebufferMs += player.rebufferMs;
+}
+
+async function subscribe(context: JourneyContext, username: string, auth: Record<string, string>): Promise<void> {
+  const key = `${username}-${Math.floor(context.random.next() * 2 ** 48).toString(36)}`;
+  const plans = ['basic', 'standard', 'premium'];
+  const body = JSON.stringify({ plan: plans[randomInt(context.random, plans.length)] });
+  // The same key on every attempt: billing applies it once, however many of our attempts reached it.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const response = await send(context, 'subscribe', `${context.target}/api/subscriptions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+    });
+    if (response) {
+      context.stats.acknowledgedKeys.push(key);
+      return;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProgram } from '../../src/cli/program.js';
+import { isSimianError } from '../../src/core/index.js';
+
+/** A minimal front door on a real loopback socket, answering the journey's requests. */
+async function startFakeFrontDoor(): Promise<{ url: string; server: ServerType }> {
+  const app = new Hono();
+  app.post('/api/login', (c) => c.json({ token: 't' }));
+  app.get('/api/home', (c) => c.json({ rows: [] }));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}`, server }),
+    );
+  });
+}
+
+describe('simian load', () => {
+  const servers: ServerType[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+
+  const run = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const program = createProgram({ version: '0', writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+    const error = await program.parseAsync(['load', ...args], { from: 'user' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { out, err, error };
+  };
+
+  it('sends load to a real front door and prints the report as JSON', async () => {
+    const { url, server } = await startFakeFrontDoor();
+    servers.push(server);
+    const { out, error } = await run(['--target', url, '--duration', '300ms', '--rate', '20', '--json', '--seed', '3', '--subscribe', '0']);
+    expect(error).toBeUndefined();
+    const report = JSON.parse(out) as { sessions: number; successRatio: number; byStep: { login: { requests: number } } };
+    expect(report.sessions).toBeGreaterThanOrEqual(5);
+    expect(report.successRatio).toBe(1);
+    expect(report.byStep.login.requests).toBe(report.sessions);
+  });
+
+  it('fails with exit code 1 below --fail-below', async () => {
+    const { error, out } = await run(['--target', 'http://127.0.0.1:9', '--duration', '200ms', '--rate', '10', '--fail-below', '0.99']);
+    expect(isSimianError(error, 'load.belowTarget')).toBe(true);
+    expect(out).toContain('success 0.00%');
+  });
+
+  it('names a bad flag', async () => {
+    const { err, error } = await run(['--target', 'http://127.0.0.1:9', '--rate', '0']);
+    expect((error as { code?: string }).code).toBe('commander.invalidArgument');
+    expect(err).toContain("option '--rate <viewers>' argument '0' is invalid");
+    const missing = await run([]);
+    expect(missing.err).toContain("required option '--target <url>' not specified");
+  });
+});

@@ -1,0 +1,98 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SeededRandom } from '../../src/core/index.js';
+import { afterSegment, finishPlayback, startPlayer } from '../../src/reference-stack/load/abr.js';
+import { runLoad, type LoadOptions } from '../../src/reference-stack/load/load-generator.js';
+import { appFetch } from '../support/app-fetch.js';
+
+/** The stack's public API, faked: the load generator's contract, with switches to break it. */
+function fakeStack(options: { loseWrite?: string; homeStatus?: number } = {}) {
+  const subscriptions = new Map<string, unknown>();
+  const api = new Hono();
+  api.post('/api/login', async (c) => c.json({ token: `token-${((await c.req.json()) as { username: string }).username}` }));
+  api.get('/api/home', (c) =>
+    options.homeStatus ? c.json({ error: 'down' }, options.homeStatus as 500) : c.json({ rows: [{ titles: [{ id: 't001' }, { id: 't002' }] }], fallback: false }),
+  );
+  api.get('/api/play/:id', (c) => c.json({ edge: 'http://edge', segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] }));
+  api.post('/api/subscriptions', (c) => {
+    const key = c.req.header('idempotency-key')!;
+    if (!key.startsWith(options.loseWrite ?? '\u0000')) subscriptions.set(key, { key });
+    return c.json({ subscriptionId: key }, 201);
+  });
+  api.get('/api/subscriptions/by-key/:key', (c) => (subscriptions.has(c.req.param('key')) ? c.json(subscriptions.get(c.req.param('key'))) : c.json({}, 404)));
+  const edge = new Hono();
+  let segments = 0;
+  edge.get('/titles/:id/segments/:n', (c) => {
+    segments++;
+    return c.body(new Uint8Array(Number(c.req.query('bitrate'))));
+  });
+  return { fetch: appFetch({ 'http://frontdoor': api, 'http://edge': edge }), subscriptions, segments: () => segments };
+}
+
+/** Runs a load on a manual clock, moving time until it finishes. */
+async function run(options: Omit<LoadOptions, 'clock' | 'target'>) {
+  const clock = new ManualClock();
+  let done = false;
+  const report = runLoad({ target: 'http://frontdoor', clock, random: new SeededRandom(1), ...options }).finally(() => (done = true));
+  while (!done) await clock.advance(50);
+  return report;
+}
+
+describe('load generator', () => {
+  it('plays full journeys at the requested rate and reports their SLIs', async () => {
+    const stack = fakeStack();
+    const report = await run({ fetch: stack.fetch, durationMs: 1000, ratePerSecond: 10, subscribeProbability: 0.5, segmentsPerPlay: 3 });
+    expect(report.sessions).toBe(10);
+    expect(report.successRatio).toBe(1);
+    expect(report.playStarts).toEqual({ attempted: 10, succeeded: 10, ratio: 1 });
+    expect(stack.segments()).toBe(30);
+    expect(report.byStep.home).toEqual({ requests: 10, failures: 0 });
+    expect(report.billing.acknowledged).toBeGreaterThan(0);
+    expect(report.billing).toMatchObject({ found: report.billing.acknowledged, lost: 0 });
+    expect(report.rebufferRatio).toBe(0);
+  });
+
+  it('catches an acknowledged write that the stack lost', async () => {
+    const stack = fakeStack({ loseWrite: 'viewer-' });
+    const report = await run({ fetch: stack.fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(report.billing.acknowledged).toBe(5);
+    expect(report.billing.lost).toBe(5);
+  });
+
+  it('counts failed steps and says what failed', async () => {
+    const stack = fakeStack({ homeStatus: 503 });
+    const report = await run({ fetch: stack.fetch, durationMs: 500, ratePerSecond: 10 });
+    expect(report.byStep.home).toEqual({ requests: 5, failures: 5 });
+    expect(report.successRatio).toBe(0.5);
+    expect(report.playStarts.attempted).toBe(0);
+    expect(report.sampleErrors).toContain('home: HTTP 503');
+  });
+
+  it('counts requests that never answer as failures after the request timeout', async () => {
+    const hang = new Hono();
+    hang.all('*', () => new Promise<Response>(() => undefined));
+    const report = await run({ fetch: appFetch({ 'http://frontdoor': hang }), durationMs: 200, ratePerSecond: 10, requestTimeoutMs: 300 });
+    expect(report.byStep.login).toEqual({ requests: 2, failures: 2 });
+    expect(report.latencyMs.max).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('adaptive bitrate', () => {
+  it('starts low and climbs while segments arrive fast and the buffer is healthy', () => {
+    let player = startPlayer();
+    for (let i = 0; i < 6; i++) player = afterSegment(player, 4000, 100, 4);
+    expect(player.rung).toBeGreaterThan(0);
+    expect(player.rebufferMs).toBe(0);
+  });
+
+  it('steps down and counts a stall when a download outlasts the buffer', () => {
+    let player = afterSegment(startPlayer(), 4000, 500, 4); // start-up: not a rebuffer
+    expect(player.rebufferMs).toBe(0);
+    player = { ...player, rung: 2 };
+    player = afterSegment(player, 4000, 6000, 4); // 4 s buffered, 6 s download: 2 s stall
+    expect(player.rebufferMs).toBe(2000);
+    expect(player.rung).toBe(1);
+    player = finishPlayback(player);
+    expect(player.playedMs).toBe(8000);
+  });
+});
