@@ -9,12 +9,12 @@
  */
 import type { Context } from 'hono';
 import type { Clock } from '../../core/clock.js';
-import { isSimianError } from '../../core/errors.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
 import { verifyViewerToken } from '../service-kit/auth.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
+import { upstreamStatus } from '../service-kit/upstream-status.js';
 import { ClientRateLimits } from './client-rate-limits.js';
 import { GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 
@@ -36,22 +36,6 @@ export interface GatewayServiceOptions {
 
 /** Headers passed upstream; everything else stays at the edge of the stack. */
 const FORWARDED_HEADERS = ['content-type', 'idempotency-key', 'x-request-id', 'accept'];
-
-/** The HTTP status that tells a client what went wrong upstream. */
-function statusFor(error: unknown): 502 | 503 | 504 {
-  if (!isSimianError(error)) return 502;
-  switch (error.code) {
-    case 'resilience.timeout':
-      return 504;
-    case 'stack.noInstances':
-    case 'resilience.circuitOpen':
-    case 'resilience.retryBudgetExhausted':
-    case 'resilience.bulkheadRejected':
-      return 503;
-    default:
-      return 502;
-  }
-}
 
 /** Builds the gateway app. */
 export function createGatewayService(options: GatewayServiceOptions): ServiceApp {
@@ -132,7 +116,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
           });
         } catch (error) {
-          const status = statusFor(error);
+          const status = upstreamStatus(error);
           return c.json({ error: `${route.target}: ${error instanceof Error ? error.message : String(error)}` }, status);
         }
       };

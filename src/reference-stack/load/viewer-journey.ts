@@ -7,6 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import { randomInt, type Random } from '../../core/random.js';
 import { timeout, type TimeoutPolicy } from '../../resilience/timeout.js';
+import { SEGMENT_SECONDS } from '../services/segments.js';
 import { afterSegment, finishPlayback, startPlayer } from './abr.js';
 import type { JourneyStep, LoadStats } from './load-stats.js';
 
@@ -27,7 +28,7 @@ export interface JourneyContext {
 }
 
 /** Media length of one segment. */
-const SEGMENT_MS = 4_000;
+const SEGMENT_MS = SEGMENT_SECONDS * 1000;
 
 /** Creates the shared per-request timeout of a run. */
 export function requestTimeoutPolicy(clock: Clock, ms: number): TimeoutPolicy {
