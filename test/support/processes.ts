@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Helpers for tests that start real processes: is a pid still running, wait for a condition with a deadline.
+ */
+import { readFileSync } from 'node:fs';
+
+/**
+ * Whether the process `pid` is still running. A zombie counts as gone: it has exited and only waits for its parent
+ * to reap it, and an orphan's new parent (the container's init) may never do so.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may contain spaces and parentheses, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Whether `process.kill(pid, 0)` throws ESRCH: the process is gone and reaped. */
+export function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Sends SIGKILL to each pid still running, ignoring those already gone: the last line of a test's cleanup. */
+export function killAll(pids: Iterable<number | undefined>): void {
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Polls `condition` every `intervalMs` until it holds; rejects with `what` once `timeoutMs` has passed.
+ * For conditions no event announces (another process exiting); prefer events where there are some.
+ */
+export async function waitUntil(
+  condition: () => boolean,
+  what: string,
+  { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
