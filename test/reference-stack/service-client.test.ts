@@ -112,6 +112,9 @@ describe('service client', () => {
     const keyed = await client.request('/subscriptions', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'k1' } });
     expect(keyed.status).toBe(200);
     expect(b.calls()).toBe(1);
+    const login = await client.request('/login', { method: 'POST', body: '{}', idempotent: true });
+    expect(login.status).toBe(200);
+    expect(b.calls()).toBe(2);
   });
 
   it('fails fast once every instance keeps failing', async () => {

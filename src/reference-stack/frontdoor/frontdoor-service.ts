@@ -88,6 +88,8 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
               headers,
               ...(body !== undefined ? { body } : {}),
               signal: c.req.raw.signal,
+              // A login changes nothing: another gateway may take it if the first one dies mid-request.
+              idempotent: path.pathname === '/api/login',
             });
             const answer = new Response(response.body, { status: response.status, headers: response.headers });
             answer.headers.set('x-simian-home-region', home);

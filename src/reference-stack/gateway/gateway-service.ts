@@ -110,6 +110,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             ...(body !== undefined ? { body } : {}),
             signal: c.req.raw.signal,
             deadlineMs: options.requestBudgetMs ?? 2_500,
+            ...(route.idempotent ? { idempotent: true } : {}),
           });
           return new Response(upstream.body, {
             status: upstream.status,

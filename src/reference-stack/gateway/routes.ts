@@ -21,6 +21,8 @@ export interface GatewayRoute {
   readonly target: ServiceName;
   /** Whether a viewer token is required. */
   readonly authenticated: boolean;
+  /** Safe to send again on another instance although it is a POST (it changes nothing). */
+  readonly idempotent?: boolean;
   /** The upstream path (with query) for a request. */
   upstream(request: RouteRequest): string;
   /** Rewrites a JSON body before it goes upstream (the viewer id comes from the token, never from the client). */
@@ -31,7 +33,7 @@ const enc = encodeURIComponent;
 
 /** The stack's public API. */
 export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
-  { method: 'POST', path: '/api/login', target: 'user', authenticated: false, upstream: () => '/login' },
+  { method: 'POST', path: '/api/login', target: 'user', authenticated: false, idempotent: true, upstream: () => '/login' },
   { method: 'GET', path: '/api/home', target: 'recommendation', authenticated: true, upstream: (r) => `/rows/${enc(r.userId!)}` },
   { method: 'GET', path: '/api/profile', target: 'user', authenticated: true, upstream: (r) => `/users/${enc(r.userId!)}/profile` },
   {

@@ -63,6 +63,8 @@ export interface ServiceRequest extends Omit<RequestInit, 'signal'> {
   signal?: AbortSignal;
   /** Milliseconds the caller can wait in all; no retry starts that cannot finish in time. */
   deadlineMs?: number;
+  /** The caller knows this request is safe to repeat (a login), whatever its method. */
+  idempotent?: boolean;
 }
 
 /** Calls one target service across its instances. */
@@ -99,8 +101,8 @@ export class ServiceClient {
 
   /** Sends `path` to an instance of the target; resolves with the first response below 500. */
   request(path: string, init: ServiceRequest = {}): Promise<Response> {
-    const { signal, deadlineMs, ...rest } = init;
-    const policy = isRetryable(rest) ? this.retried : this.once;
+    const { signal, deadlineMs, idempotent, ...rest } = init;
+    const policy = idempotent || isRetryable(rest) ? this.retried : this.once;
     return policy.execute(
       async ({ signal: attemptSignal, attempt }) => {
         const instance = this.choose(attempt);
