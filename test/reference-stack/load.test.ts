@@ -6,14 +6,18 @@ import { runLoad, type LoadOptions } from '../../src/reference-stack/load/load-g
 import { appFetch } from '../support/app-fetch.js';
 
 /** The stack's public API, faked: the load generator's contract, with switches to break it. */
-function fakeStack(options: { loseWrite?: string; homeStatus?: number } = {}) {
+function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeFirst?: boolean } = {}) {
+  let manifests = 0;
   const subscriptions = new Map<string, unknown>();
   const api = new Hono();
   api.post('/api/login', async (c) => c.json({ token: `token-${((await c.req.json()) as { username: string }).username}` }));
   api.get('/api/home', (c) =>
     options.homeStatus ? c.json({ error: 'down' }, options.homeStatus as 500) : c.json({ rows: [{ titles: [{ id: 't001' }, { id: 't002' }] }], fallback: false }),
   );
-  api.get('/api/play/:id', (c) => c.json({ edge: 'http://edge', segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] }));
+  api.get('/api/play/:id', (c) => {
+    const edge = options.deadEdgeFirst && manifests++ % 2 === 0 ? 'http://dead-edge' : 'http://edge';
+    return c.json({ edge, segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] });
+  });
   api.post('/api/subscriptions', (c) => {
     const key = c.req.header('idempotency-key')!;
     if (!key.startsWith(options.loseWrite ?? '\u0000')) subscriptions.set(key, { key });
@@ -50,6 +54,15 @@ describe('load generator', () => {
     expect(report.billing.acknowledged).toBeGreaterThan(0);
     expect(report.billing).toMatchObject({ found: report.billing.acknowledged, lost: 0 });
     expect(report.rebufferRatio).toBe(0);
+  });
+
+  it('fails over to a new manifest when the edge stops answering, as a player does', async () => {
+    const stack = fakeStack({ deadEdgeFirst: true });
+    const report = await run({ fetch: stack.fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 0, segmentsPerPlay: 2 });
+    expect(report.successRatio).toBe(1);
+    expect(report.byStep.manifest.requests).toBe(10);
+    expect(report.byStep.segment).toEqual({ requests: 10, failures: 0 });
+    expect(report.playStarts.ratio).toBe(1);
   });
 
   it('catches an acknowledged write that the stack lost', async () => {

@@ -35,18 +35,30 @@ export function requestTimeoutPolicy(clock: Clock, ms: number): TimeoutPolicy {
   return timeout({ ms, clock, name: 'load' });
 }
 
-/** Sends one request as `step`, recording its outcome and latency; resolves to the response when it was 2xx. */
-async function send(context: JourneyContext, step: JourneyStep, url: string, init: RequestInit = {}): Promise<Response | undefined> {
+/**
+ * Sends one request as `step`, recording its outcome and latency (unless `quiet`: the caller records it after a
+ * client-side failover); resolves to the response when it was 2xx.
+ */
+async function send(
+  context: JourneyContext,
+  step: JourneyStep,
+  url: string,
+  init: RequestInit = {},
+  { quiet = false } = {},
+): Promise<Response | undefined> {
   const started = context.clock.monotonic();
+  const record = (ok: boolean, error?: string) => {
+    if (!quiet) context.stats.record(step, ok, context.clock.monotonic() - started, error);
+  };
   try {
     const response = await context.requestTimeout.execute(({ signal }) => context.fetch(url, { ...init, signal }));
     const ok = response.status >= 200 && response.status < 300;
     // Read the body inside the measured time: a slow body is a slow answer.
     const body = await response.arrayBuffer();
-    context.stats.record(step, ok, context.clock.monotonic() - started, ok ? undefined : `HTTP ${response.status}`);
+    record(ok, ok ? undefined : `HTTP ${response.status}`);
     return ok ? new Response(body, { status: response.status, headers: response.headers }) : undefined;
   } catch (error) {
-    context.stats.record(step, false, context.clock.monotonic() - started, error instanceof Error ? error.message : String(error));
+    record(false, error instanceof Error ? error.message : String(error));
     return undefined;
   }
 }
@@ -78,22 +90,42 @@ export async function viewerJourney(context: JourneyContext, username: string): 
 async function play(context: JourneyContext, titleId: string, auth: Record<string, string>): Promise<void> {
   const { stats } = context;
   stats.playAttempts++;
-  const manifest = await send(context, 'manifest', `${context.target}/api/play/${encodeURIComponent(titleId)}`, { headers: auth });
+  const manifestUrl = `${context.target}/api/play/${encodeURIComponent(titleId)}`;
+  let manifest = await fetchManifest(context, manifestUrl, auth);
   if (!manifest) return;
-  const { edge, ladder, segments } = (await manifest.json()) as { edge: string; ladder: Array<{ bitrateKbps: number }>; segments: number };
   let player = startPlayer();
-  const count = Math.min(segments, context.segmentsPerPlay);
+  const count = Math.min(manifest.segments, context.segmentsPerPlay);
   for (let n = 0; n < count; n++) {
-    const bitrate = ladder[player.rung]!.bitrateKbps;
     const started = context.clock.monotonic();
-    const segment = await send(context, 'segment', `${edge}/titles/${encodeURIComponent(titleId)}/segments/${n}?bitrate=${bitrate}`);
+    const path = (edge: string) =>
+      `${edge}/titles/${encodeURIComponent(titleId)}/segments/${n}?bitrate=${manifest!.ladder[player.rung]!.bitrateKbps}`;
+    let segment = await send(context, 'segment', path(manifest.edge), {}, { quiet: true });
+    if (!segment) {
+      // A player whose edge stops answering asks for a new manifest and carries on from another source, as
+      // Netflix clients fail over between Open Connect appliances. Only a second failure is the viewer's.
+      manifest = (await fetchManifest(context, manifestUrl, auth)) ?? manifest;
+      segment = await send(context, 'segment', path(manifest.edge));
+    } else {
+      context.stats.record('segment', true, context.clock.monotonic() - started);
+    }
     if (!segment) break;
     if (n === 0) stats.playStarts++;
-    player = afterSegment(player, SEGMENT_MS, context.clock.monotonic() - started, ladder.length);
+    player = afterSegment(player, SEGMENT_MS, context.clock.monotonic() - started, manifest.ladder.length);
   }
   player = finishPlayback(player);
   stats.playedMs += player.playedMs;
   stats.rebufferMs += player.rebufferMs;
+}
+
+interface PlayManifest {
+  readonly edge: string;
+  readonly ladder: ReadonlyArray<{ readonly bitrateKbps: number }>;
+  readonly segments: number;
+}
+
+async function fetchManifest(context: JourneyContext, url: string, auth: Record<string, string>): Promise<PlayManifest | undefined> {
+  const response = await send(context, 'manifest', url, { headers: auth });
+  return response ? ((await response.json()) as PlayManifest) : undefined;
 }
 
 async function subscribe(context: JourneyContext, username: string, auth: Record<string, string>): Promise<void> {
