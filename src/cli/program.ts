@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { loadCommand } from './commands/load.js';
+import { stackCommand } from './commands/stack.js';
+import { toxiproxyCommand } from './commands/toxiproxy.js';
 
 /** What the program needs from the outside world. */
 export interface ProgramDeps {
@@ -34,7 +36,7 @@ export interface CommandDeps {
 export type CommandFactory = (deps: CommandDeps) => Command;
 
 /** Every command of `simian`, in the order `--help` lists them. */
-const COMMANDS: readonly CommandFactory[] = [loadCommand];
+const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, toxiproxyCommand];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { DiscoveryClient } from '../../src/reference-stack/discovery/discovery-client.js';
 import { createDiscoveryService } from '../../src/reference-stack/discovery/discovery-service.js';
+import { warmUpFromPeers } from '../../src/reference-stack/discovery/registry-warm-up.js';
 import type { InstanceInfo } from '../../src/reference-stack/discovery/instance-registry.js';
 import { appFetch } from '../support/app-fetch.js';
 
@@ -106,6 +107,28 @@ describe('discovery client', () => {
     await clock.advance(5_000);
     expect(reader.lookup('catalog').map((r) => r.instanceId)).toEqual(['c1']);
     expect(await reader.refresh()).toBe(false);
+  });
+
+  it('registers with every discovery instance, so each holds the whole region', async () => {
+    const { a, b, client } = setup();
+    await client().register(instance('c1', 'us-east-1a'));
+    expect(a.registry.list().map((r) => r.instanceId)).toEqual(['c1']);
+    expect(b.registry.list().map((r) => r.instanceId)).toEqual(['c1']);
+  });
+
+  it('a restarted discovery instance copies its peers before serving', async () => {
+    const { a, client } = setup();
+    await client().register(instance('c1', 'us-east-1a'));
+    await client().register(instance('c2', 'us-east-1b'));
+    const clock = new ManualClock();
+    const restarted = createDiscoveryService({ identity, clock });
+    const copied = await warmUpFromPeers(restarted.registry, ['http://discovery-a', 'http://dead'], {
+      clock,
+      fetch: appFetch({ 'http://discovery-a': a.app }),
+    });
+    expect(copied).toBe(2);
+    expect(restarted.registry.list().map((r) => r.instanceId).sort()).toEqual(['c1', 'c2']);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('fails over to the next discovery instance', async () => {

@@ -113,6 +113,19 @@ describe('gateway', () => {
     expect(((await home.json()) as { fallback: boolean }).fallback).toBe(true);
   });
 
+  it('serves the trending row from the catalog when recommendations are down', async () => {
+    const { call, login, registered } = setup();
+    const token = await login();
+    registered.set('recommendation', []);
+    const home = await call('/api/home', { headers: { authorization: `Bearer ${token}` } });
+    expect(home.status).toBe(200);
+    expect(home.headers.get('x-simian-fallback')).toBe('true');
+    const body = (await home.json()) as { fallback: boolean; rows: Array<{ name: string; titles: unknown[] }> };
+    expect(body.fallback).toBe(true);
+    expect(body.rows).toHaveLength(1);
+    expect(body.rows[0]!.titles).toHaveLength(10);
+  });
+
   it('counts requests by route pattern', async () => {
     const { call, login, gateway } = setup();
     const token = await login();

@@ -7,7 +7,7 @@ import { appFetch } from '../support/app-fetch.js';
 
 /** The stack's public API, faked: the load generator's contract, with switches to break it. */
 function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeFirst?: boolean } = {}) {
-  let manifests = 0;
+  const manifestsPerViewer = new Map<string, number>();
   const subscriptions = new Map<string, unknown>();
   const api = new Hono();
   api.post('/api/login', async (c) => c.json({ token: `token-${((await c.req.json()) as { username: string }).username}` }));
@@ -15,7 +15,11 @@ function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeF
     options.homeStatus ? c.json({ error: 'down' }, options.homeStatus as 500) : c.json({ rows: [{ titles: [{ id: 't001' }, { id: 't002' }] }], fallback: false }),
   );
   api.get('/api/play/:id', (c) => {
-    const edge = options.deadEdgeFirst && manifests++ % 2 === 0 ? 'http://dead-edge' : 'http://edge';
+    // Each viewer's first manifest names an edge that is down; the next one a healthy edge.
+    const viewer = c.req.header('authorization') ?? '';
+    const seen = manifestsPerViewer.get(viewer) ?? 0;
+    manifestsPerViewer.set(viewer, seen + 1);
+    const edge = options.deadEdgeFirst && seen === 0 ? 'http://dead-edge' : 'http://edge';
     return c.json({ edge, segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] });
   });
   api.post('/api/subscriptions', (c) => {
@@ -78,7 +82,7 @@ describe('load generator', () => {
     expect(report.byStep.home).toEqual({ requests: 5, failures: 5 });
     expect(report.successRatio).toBe(0.5);
     expect(report.playStarts.attempted).toBe(0);
-    expect(report.sampleErrors).toContain('home: HTTP 503');
+    expect(report.sampleErrors).toContain('home: HTTP 503 (down)');
   });
 
   it('counts requests that never answer as failures after the request timeout', async () => {

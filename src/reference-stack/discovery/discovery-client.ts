@@ -90,24 +90,39 @@ export class DiscoveryClient {
     this.stopped = true;
     this.heartbeatTimer?.cancel();
     this.refreshTimer?.cancel();
-    if (this.registered) await this.request(`/v1/instances/${encodeURIComponent(this.registered.instanceId)}`, { method: 'DELETE' });
+    if (this.registered) {
+      const path = `/v1/instances/${encodeURIComponent(this.registered.instanceId)}`;
+      await Promise.all(this.options.discoveryUrls.map((base) => this.requestOne(base, path, { method: 'DELETE' })));
+    }
     this.perRequest.dispose();
   }
 
-  private async sendRegistration(): Promise<boolean> {
-    const response = await this.request('/v1/instances', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(this.registered),
-    });
-    return response?.status === 201;
+  /**
+   * Registers with every discovery instance of the region, not only the first that answers: each then holds the
+   * whole region, so a discovery instance that dies and comes back refills within one heartbeat, and a client that
+   * reads from any of them sees everyone (Eureka replicates between peers for the same reason).
+   */
+  private async sendRegistration(urls: readonly string[] = this.options.discoveryUrls): Promise<boolean> {
+    const answers = await Promise.all(
+      urls.map((base) =>
+        this.requestOne(base, '/v1/instances', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(this.registered),
+        }),
+      ),
+    );
+    return answers.some((response) => response?.status === 201);
   }
 
   private async heartbeat(): Promise<void> {
     if (!this.registered) return;
-    const response = await this.request(`/v1/instances/${encodeURIComponent(this.registered.instanceId)}/heartbeat`, { method: 'PUT' });
-    // Evicted while we could not reach discovery (or discovery restarted empty): register again.
-    if (response?.status === 404) await this.sendRegistration();
+    const path = `/v1/instances/${encodeURIComponent(this.registered.instanceId)}/heartbeat`;
+    const bases = this.options.discoveryUrls;
+    const answers = await Promise.all(bases.map((base) => this.requestOne(base, path, { method: 'PUT' })));
+    // Evicted while we could not reach it, or restarted empty: register again there.
+    const forgotten = bases.filter((_, i) => answers[i]?.status === 404);
+    if (forgotten.length > 0) await this.sendRegistration(forgotten);
   }
 
   private scheduleHeartbeat(): void {
@@ -131,13 +146,20 @@ export class DiscoveryClient {
   /** Sends a request to the first discovery instance that answers in time; `undefined` when none does. */
   private async request(path: string, init: RequestInit = {}): Promise<Response | undefined> {
     for (const base of this.options.discoveryUrls) {
-      try {
-        return await this.perRequest.execute(({ signal }) => this.fetch(new URL(path, base), { ...init, signal }));
-      } catch (error) {
-        this.logger.debug({ err: error, discovery: base, path }, 'discovery unreachable, trying the next');
-      }
+      const response = await this.requestOne(base, path, init);
+      if (response) return response;
     }
     this.logger.warn({ path }, 'no discovery instance answered; keeping the cached registry');
     return undefined;
+  }
+
+  /** Sends a request to one discovery instance; `undefined` when it does not answer in time. */
+  private async requestOne(base: string, path: string, init: RequestInit): Promise<Response | undefined> {
+    try {
+      return await this.perRequest.execute(({ signal }) => this.fetch(new URL(path, base), { ...init, signal }));
+    } catch (error) {
+      this.logger.debug({ err: error, discovery: base, path }, 'discovery instance unreachable');
+      return undefined;
+    }
   }
 }

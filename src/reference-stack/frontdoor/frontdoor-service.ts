@@ -26,7 +26,7 @@ export interface FrontDoorOptions {
   regions: ReadonlyArray<{ readonly name: string; readonly discovery: InstanceLookup }>;
   clock?: Clock;
   fetch?: typeof fetch;
-  /** Time allowed per gateway attempt. @default 2_500 */
+  /** Time allowed per gateway attempt; longer than a gateway's own request budget, so the gateway's fallbacks answer. @default 4_000 */
   gatewayTimeoutMs?: number;
 }
 
@@ -57,7 +57,7 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
             zone: '',
             discovery: region.discovery,
             clock: context.clock,
-            timeoutMs: options.gatewayTimeoutMs ?? 2_500,
+            timeoutMs: options.gatewayTimeoutMs ?? 4_000,
             budget: new RetryBudget({ name: `gateway-${region.name}`, clock: context.clock }),
             ...(options.fetch ? { fetch: options.fetch } : {}),
           }),
@@ -91,7 +91,9 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
               // A login changes nothing: another gateway may take it if the first one dies mid-request.
               idempotent: path.pathname === '/api/login',
             });
-            const answer = new Response(response.body, { status: response.status, headers: response.headers });
+            // A copy of the headers: a fetched response's own are immutable, and @hono/node-server's Response keeps
+            // the object it is given rather than copying it.
+            const answer = new Response(response.body, { status: response.status, headers: new Headers(response.headers) });
             answer.headers.set('x-simian-home-region', home);
             if (region !== home) answer.headers.set('x-simian-failover', 'true');
             return answer;

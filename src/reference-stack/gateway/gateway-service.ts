@@ -30,7 +30,7 @@ export interface GatewayServiceOptions {
   rateLimit?: { ratePerSecond?: number; burst?: number };
   /** Time allowed per upstream attempt. @default 1_000 */
   upstreamTimeoutMs?: number;
-  /** Time a client request may take in all, retries included. @default 2_500 */
+  /** Time a client request may take in all, retries included, before a fallback answers. @default 2_000 */
   requestBudgetMs?: number;
 }
 
@@ -109,7 +109,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             headers,
             ...(body !== undefined ? { body } : {}),
             signal: c.req.raw.signal,
-            deadlineMs: options.requestBudgetMs ?? 2_500,
+            deadlineMs: options.requestBudgetMs ?? 2_000,
             ...(route.idempotent ? { idempotent: true } : {}),
           });
           return new Response(upstream.body, {
@@ -117,6 +117,15 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
           });
         } catch (error) {
+          if (route.fallback) {
+            const degraded = await clientFor(route.fallback.target)
+              .json<unknown>(route.fallback.upstream, { signal: c.req.raw.signal })
+              .then(route.fallback.reshape, () => undefined);
+            if (degraded !== undefined) {
+              c.header('x-simian-fallback', 'true');
+              return c.json(degraded as object);
+            }
+          }
           const status = upstreamStatus(error);
           return c.json({ error: `${route.target}: ${error instanceof Error ? error.message : String(error)}` }, status);
         }

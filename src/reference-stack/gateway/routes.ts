@@ -27,6 +27,12 @@ export interface GatewayRoute {
   upstream(request: RouteRequest): string;
   /** Rewrites a JSON body before it goes upstream (the viewer id comes from the token, never from the client). */
   body?(body: Record<string, unknown>, request: RouteRequest): Record<string, unknown>;
+  /** What to answer when the target fails: another service's answer, reshaped (degrade, don't fail). */
+  readonly fallback?: {
+    readonly target: ServiceName;
+    readonly upstream: string;
+    reshape(answer: unknown): unknown;
+  };
 }
 
 const enc = encodeURIComponent;
@@ -34,7 +40,22 @@ const enc = encodeURIComponent;
 /** The stack's public API. */
 export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/api/login', target: 'user', authenticated: false, idempotent: true, upstream: () => '/login' },
-  { method: 'GET', path: '/api/home', target: 'recommendation', authenticated: true, upstream: (r) => `/rows/${enc(r.userId!)}` },
+  {
+    method: 'GET',
+    path: '/api/home',
+    target: 'recommendation',
+    authenticated: true,
+    upstream: (r) => `/rows/${enc(r.userId!)}`,
+    // Without recommendations the home page still renders: the catalog's trending row, as Netflix's API did.
+    fallback: {
+      target: 'catalog',
+      upstream: '/trending?limit=10',
+      reshape: (answer) => ({
+        rows: [{ name: 'Trending now', titles: ((answer as { titles: Array<{ id: string; name: string }> }).titles ?? []).map(({ id, name }) => ({ id, name })) }],
+        fallback: true,
+      }),
+    },
+  },
   { method: 'GET', path: '/api/profile', target: 'user', authenticated: true, upstream: (r) => `/users/${enc(r.userId!)}/profile` },
   {
     method: 'GET',

@@ -30,6 +30,8 @@ export interface LoadOptions {
   random?: Random;
   /** Called about once a second with the report so far. */
   onProgress?: (report: LoadReport) => void;
+  /** Stops new arrivals early (Ctrl-C, or a test that decides when it has seen enough); journeys finish. */
+  signal?: AbortSignal;
 }
 
 /** Runs the load and resolves with the client-side SLIs. */
@@ -54,7 +56,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const viewers = options.viewers ?? 1_000;
   let lastProgress = started;
   try {
-    for (let n = 0; clock.monotonic() - started < options.durationMs; n++) {
+    for (let n = 0; clock.monotonic() - started < options.durationMs && !options.signal?.aborted; n++) {
       if (inFlight.size >= maxConcurrent) {
         // The client side is saturated: the stack is too slow for this rate. That is a failure the SLIs must show.
         stats.record('login', false, 0, 'load generator saturated: too many journeys in flight');

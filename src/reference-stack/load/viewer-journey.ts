@@ -51,15 +51,38 @@ async function send(
     if (!quiet) context.stats.record(step, ok, context.clock.monotonic() - started, error);
   };
   try {
-    const response = await context.requestTimeout.execute(({ signal }) => context.fetch(url, { ...init, signal }));
+    const response = await context.requestTimeout.execute(async ({ signal }) => {
+      // A connection that broke before any answer (a keep-alive connection the server was closing, a reset at
+      // connect) is retried twice, briefly, as browsers and mobile clients do: every request of a journey is safe
+      // to repeat (logins change nothing, writes carry an idempotency key).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await context.fetch(url, { ...init, signal });
+        } catch (error) {
+          if (signal.aborted || attempt === 3) throw error;
+          await context.clock.sleep(50 * attempt, signal);
+        }
+      }
+    });
     const ok = response.status >= 200 && response.status < 300;
     // Read the body inside the measured time: a slow body is a slow answer.
     const body = await response.arrayBuffer();
-    record(ok, ok ? undefined : `HTTP ${response.status}`);
+    record(ok, ok ? undefined : `HTTP ${response.status}${explain(body)}`);
     return ok ? new Response(body, { status: response.status, headers: response.headers }) : undefined;
   } catch (error) {
-    record(false, error instanceof Error ? error.message : String(error));
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    record(false, error instanceof Error ? `${error.message}${cause}` : String(error));
     return undefined;
+  }
+}
+
+/** The `error` of a JSON error body, so a report says why, not only what status. */
+function explain(body: ArrayBuffer): string {
+  try {
+    const error = (JSON.parse(new TextDecoder().decode(body)) as { error?: unknown }).error;
+    return typeof error === 'string' ? ` (${error.slice(0, 160)})` : '';
+  } catch {
+    return '';
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * @module
  * How one reference-stack service calls another: instances come from the discovery cache, the caller's zone
- * first; every call goes through a resilience pipeline (retry with a shared budget, a circuit breaker, a timeout
- * per attempt); a retry goes to another instance, and an instance that just failed is tried last for a while
+ * first; every call goes through a resilience pipeline (a circuit breaker over the whole call, retry with a
+ * shared budget, a timeout per attempt); a retry goes to another instance, and an instance that just failed is tried last for a while
  * (outlier ejection), so a killed instance costs one attempt, not an error.
  */
 import type { Registry } from 'prom-client';
@@ -84,7 +84,10 @@ export class ServiceClient {
     const common = { name: options.target, clock: this.clock, ...(options.metrics ? { metrics: options.metrics } : {}) };
     const breaker = circuitBreaker({ ...common, minimumCalls: 20, openDurationMs: 2_000 });
     const perAttempt = timeout({ ...common, ms: options.timeoutMs ?? 1_000 });
+    // The breaker sits outside the retry: it judges whole calls, after a retry on another instance had its chance,
+    // so one dead instance among healthy ones (half the first attempts failing for a moment) does not trip it.
     this.retried = pipeline(
+      breaker,
       retry({
         ...common,
         maxAttempts: options.maxAttempts ?? 3,
@@ -93,7 +96,6 @@ export class ServiceClient {
         backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' },
         budget: options.budget ?? new RetryBudget({ name: options.target, clock: this.clock }),
       }),
-      breaker,
       perAttempt,
     );
     this.once = pipeline(breaker, perAttempt);

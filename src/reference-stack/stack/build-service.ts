@@ -1,0 +1,101 @@
+/**
+ * @module
+ * Builds the app of any reference-stack service from its identity and the stack's settings: the one place that
+ * knows which factory serves which service and what each needs (discovery, the secret, a database).
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { DiscoveryClient } from '../discovery/discovery-client.js';
+import { createDiscoveryService } from '../discovery/discovery-service.js';
+import { warmUpFromPeers } from '../discovery/registry-warm-up.js';
+import { createFrontDoorService } from '../frontdoor/frontdoor-service.js';
+import { createGatewayService } from '../gateway/gateway-service.js';
+import type { ServiceIdentity } from '../service-kit/identity.js';
+import type { ServiceApp } from '../service-kit/service-app.js';
+import { billingDatabasePath } from '../services/billing-store.js';
+import { createBillingService } from '../services/billing-service.js';
+import { createCatalogService } from '../services/catalog-service.js';
+import { createEdgeService } from '../services/edge-service.js';
+import { createOriginService } from '../services/origin-service.js';
+import { createPlaybackService } from '../services/playback-service.js';
+import { createRecommendationService } from '../services/recommendation-service.js';
+import { createUserService } from '../services/user-service.js';
+import type { StackInstanceConfig } from './stack-config.js';
+
+/** A built service: its app, the discovery clients it owns, and what to close at shutdown. */
+export interface BuiltService {
+  readonly app: ServiceApp['app'];
+  /** Registers this instance (absent for discovery itself and the front door, which nobody looks up). */
+  readonly registrar: DiscoveryClient | undefined;
+  /** Stops discovery clients and closes stores. */
+  close(): Promise<void>;
+}
+
+/** Builds the service `identity.service`. Discovery clients are started, so lookups work once this resolves. */
+export async function buildService(
+  identity: ServiceIdentity,
+  config: StackInstanceConfig,
+  deps: { clock: Clock; logger: Logger },
+): Promise<BuiltService> {
+  const clients: DiscoveryClient[] = [];
+  const discoveryOf = async (region: string): Promise<DiscoveryClient> => {
+    const urls = config.discoveryUrls[region];
+    if (!urls) throw new Error(`stack config: discoveryUrls has no entry for region "${region}"`);
+    const client = new DiscoveryClient({ discoveryUrls: urls, clock: deps.clock, logger: deps.logger });
+    clients.push(client);
+    await client.start();
+    return client;
+  };
+  const closeClients = async (): Promise<void> => {
+    await Promise.all(clients.map((c) => c.stop()));
+  };
+
+  if (identity.service === 'discovery') {
+    const discovery = createDiscoveryService({ identity, clock: deps.clock });
+    const peers = (config.discoveryUrls[identity.region] ?? []).filter((url) => url !== config.publicAddress);
+    await warmUpFromPeers(discovery.registry, peers, { clock: deps.clock });
+    return { app: discovery.app, registrar: undefined, close: closeClients };
+  }
+  if (identity.service === 'frontdoor') {
+    const regions = await Promise.all(config.regions.map(async (name) => ({ name, discovery: await discoveryOf(name) })));
+    return { app: createFrontDoorService({ identity, regions, clock: deps.clock }).app, registrar: undefined, close: closeClients };
+  }
+
+  const discovery = await discoveryOf(identity.region);
+  const common = { identity, clock: deps.clock };
+  let close = closeClients;
+  let app: ServiceApp['app'];
+  switch (identity.service) {
+    case 'gateway':
+      app = createGatewayService({ ...common, discovery, tokenSecret: config.tokenSecret }).app;
+      break;
+    case 'user':
+      app = createUserService({ ...common, tokenSecret: config.tokenSecret, regions: config.regions }).app;
+      break;
+    case 'catalog':
+      app = createCatalogService(common).app;
+      break;
+    case 'recommendation':
+      app = createRecommendationService({ ...common, discovery }).app;
+      break;
+    case 'playback':
+      app = createPlaybackService({ ...common, discovery }).app;
+      break;
+    case 'edge':
+      app = createEdgeService({ ...common, discovery }).app;
+      break;
+    case 'origin':
+      app = createOriginService(common).app;
+      break;
+    case 'billing': {
+      const billing = createBillingService({ ...common, databasePath: billingDatabasePath(config.dataDir, identity.region) });
+      app = billing.app;
+      close = async () => {
+        await closeClients();
+        billing.store.close();
+      };
+      break;
+    }
+  }
+  return { app, registrar: discovery, close };
+}

@@ -1,0 +1,106 @@
+/**
+ * @module
+ * The whole reference stack in one object: a fault proxy in front of every instance, discovery first, then the
+ * services, then the front door, each instance a real process kept alive by the supervisor.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { ChildProcessLauncher } from '../supervisor/child-process-launcher.js';
+import { siblingEntryModule } from '../supervisor/entry-module.js';
+import type { SupervisedInstance } from '../supervisor/supervised-instance.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { desiredInstances, type DesiredInstance } from '../topology/desired-instances.js';
+import type { Topology } from '../topology/topology-schema.js';
+import type { StackInstanceConfig } from './stack-config.js';
+import { createProxy } from './toxiproxy-admin.js';
+
+/** Options of {@link ReferenceStack.start}. */
+export interface ReferenceStackOptions {
+  topology: Topology;
+  /** Where billing keeps its databases. */
+  dataDir: string;
+  /** A running Toxiproxy-compatible admin API; every instance is reached through a proxy of its own there. */
+  toxiproxyUrl: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Instance output (stdout/stderr). @default 'ignore' */
+  output?: 'inherit' | 'ignore';
+  /**
+   * How long one instance may take to start. Generous: on a 2-core machine, a score of Node processes loading at
+   * once (from TypeScript sources, through tsx) take many seconds each. @default 60_000
+   */
+  readyTimeoutMs?: number;
+}
+
+/** An instance with the address the rest of the stack reaches it by. */
+export interface StackInstance extends SupervisedInstance {
+  /** The proxied address (what discovery holds). */
+  readonly publicAddress: string;
+}
+
+/** A running reference stack. */
+export class ReferenceStack {
+  private constructor(
+    readonly supervisor: Supervisor,
+    private readonly publicAddresses: ReadonlyMap<string, string>,
+    /** The front door, through its proxy. */
+    readonly frontDoorUrl: string | undefined,
+    readonly toxiproxyUrl: string,
+  ) {}
+
+  /** Starts every instance of `topology`; resolves once all are ready. */
+  static async start(options: ReferenceStackOptions): Promise<ReferenceStack> {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? silentLogger;
+    mkdirSync(options.dataDir, { recursive: true });
+    const slots = desiredInstances(options.topology);
+    // Every proxy exists before any instance starts, so every address is known up front: discovery's addresses go
+    // into every instance's settings, and a replaced instance keeps its public address.
+    const publicAddresses = new Map<string, string>();
+    for (const slot of slots) {
+      // Port 9 (discard) refuses connections: until the instance points its proxy at itself, callers see it down.
+      const proxy = await createProxy(options.toxiproxyUrl, { name: slot.id, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+      publicAddresses.set(slot.id, `http://${proxy.listen}`);
+    }
+    const regions = options.topology.regions.map((r) => r.name);
+    const discoveryUrls = Object.fromEntries(
+      regions.map((region) => [region, slots.filter((s) => s.service === 'discovery' && s.region === region).map((s) => publicAddresses.get(s.id)!)]),
+    );
+    const shared: Omit<StackInstanceConfig, 'publicAddress' | 'proxyName'> = {
+      tokenSecret: randomBytes(24).toString('hex'),
+      regions,
+      discoveryUrls,
+      toxiproxyUrl: options.toxiproxyUrl,
+      dataDir: options.dataDir,
+    };
+    const launcher = new ChildProcessLauncher({
+      entry: siblingEntryModule(import.meta.url, './service-main'),
+      clock,
+      output: options.output ?? 'ignore',
+      readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+      config: (slot: DesiredInstance) => ({ ...shared, publicAddress: publicAddresses.get(slot.id), proxyName: slot.id }),
+    });
+    const supervisor = new Supervisor({ topology: options.topology, launcher, clock, logger });
+    const frontDoor = slots.find((s) => s.service === 'frontdoor');
+    const stack = new ReferenceStack(supervisor, publicAddresses, frontDoor ? publicAddresses.get(frontDoor.id) : undefined, options.toxiproxyUrl);
+    try {
+      await supervisor.start();
+    } catch (error) {
+      await supervisor.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  /** Every instance, with its pid, direct and public addresses. */
+  inventory(): StackInstance[] {
+    return this.supervisor.inventory().map((i) => ({ ...i, publicAddress: this.publicAddresses.get(i.id)! }));
+  }
+
+  /** Stops every instance; resolves when all have exited. */
+  stop(): Promise<void> {
+    return this.supervisor.stop();
+  }
+}

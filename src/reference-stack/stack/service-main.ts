@@ -1,0 +1,50 @@
+/**
+ * @module
+ * The entry module of every reference-stack instance process: builds the service its identity names, runs it
+ * under the supervisor's instance runtime, points its proxy at the port it got, and registers it in discovery
+ * under the proxied address (so network faults on the proxy reach everyone who calls it).
+ */
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:net';
+import { systemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/logger.js';
+import { readInstanceLaunchInfo, runInstance } from '../supervisor/instance-runtime.js';
+import { buildService } from './build-service.js';
+import { parseStackInstanceConfig } from './stack-config.js';
+
+const launch = readInstanceLaunchInfo();
+const { identity } = launch;
+const config = parseStackInstanceConfig(launch.config);
+const logger = createLogger({ bindings: { instance: identity.instanceId }, level: 'warn' });
+// Start-up awaits requests (discovery, peers) that may hold no referenced handle of their own; without this the
+// process could find its event loop empty mid-start and exit with an unsettled top-level await (code 13).
+const startUp = systemClock.setTimer(() => undefined, 120_000, { keepAlive: true });
+const service = await buildService(identity, config, { clock: systemClock, logger });
+// A replacement registers under a new id (like a new EC2 instance in an ASG), so discovery evicts the dead one.
+const registrationId = `${identity.instanceId}@${process.pid}`;
+
+const running = await runInstance({
+  launch,
+  server: createAdaptorServer({ fetch: service.app.fetch }) as Server,
+  beforeClose: async () => {
+    // Leave discovery first, so callers stop choosing this instance before it stops answering.
+    await service.close();
+  },
+});
+
+if (config.toxiproxyUrl && config.proxyName && config.publicAddress) {
+  const response = await fetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${running.port}`, enabled: true }),
+  });
+  if (!response.ok) logger.error({ status: response.status, proxy: config.proxyName }, 'could not point the proxy at this instance');
+}
+await service.registrar?.register({
+  instanceId: registrationId,
+  service: identity.service,
+  region: identity.region,
+  zone: identity.zone,
+  address: config.publicAddress ?? running.address,
+});
+startUp.cancel();

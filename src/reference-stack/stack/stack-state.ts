@@ -1,0 +1,59 @@
+/**
+ * @module
+ * The state file of a running stack (`<state dir>/stack.json`): how `simian stack status` and `down` find the
+ * stack that `simian stack up` started, possibly in another terminal or detached.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimianError } from '../../core/errors.js';
+
+/** What a running stack leaves for other commands. */
+export interface StackState {
+  /** The `simian stack up` process. */
+  readonly pid: number;
+  readonly topology: string;
+  readonly frontDoorUrl: string | undefined;
+  readonly toxiproxyUrl: string;
+  /** The stack process's own admin API: `GET /inventory`. */
+  readonly adminUrl: string;
+  readonly startedAt: number;
+}
+
+/** The state file in `stateDir`. */
+export function stackStatePath(stateDir: string): string {
+  return join(stateDir, 'stack.json');
+}
+
+/** Writes the state atomically, so a reader never sees half a file. */
+export function writeStackState(stateDir: string, state: StackState): void {
+  mkdirSync(stateDir, { recursive: true });
+  const path = stackStatePath(stateDir);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Reads the state; a missing file means no stack is running from this state directory. */
+export function readStackState(stateDir: string): StackState {
+  let text: string;
+  try {
+    text = readFileSync(stackStatePath(stateDir), 'utf8');
+  } catch {
+    throw new SimianError('stack.notRunning', `no stack is running (no ${stackStatePath(stateDir)}); start one with "simian stack up"`);
+  }
+  return JSON.parse(text) as StackState;
+}
+
+/** Removes the state file (the stack stopped). */
+export function clearStackState(stateDir: string): void {
+  rmSync(stackStatePath(stateDir), { force: true });
+}
+
+/** Whether process `pid` is alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
