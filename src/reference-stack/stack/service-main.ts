@@ -23,28 +23,30 @@ const service = await buildService(identity, config, { clock: systemClock, logge
 // A replacement registers under a new id (like a new EC2 instance in an ASG), so discovery evicts the dead one.
 const registrationId = `${identity.instanceId}@${process.pid}`;
 
-const running = await runInstance({
+await runInstance({
   launch,
   server: createAdaptorServer({ fetch: service.app.fetch }) as Server,
+  // Ready means reachable: the proxy points here and discovery knows the proxied address.
+  onListening: async (port) => {
+    if (config.toxiproxyUrl && config.proxyName && config.publicAddress) {
+      const response = await fetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}`, enabled: true }),
+      });
+      if (!response.ok) throw new Error(`could not point proxy ${config.proxyName} at port ${port}: HTTP ${response.status}`);
+    }
+    await service.registrar?.register({
+      instanceId: registrationId,
+      service: identity.service,
+      region: identity.region,
+      zone: identity.zone,
+      address: config.publicAddress ?? `http://127.0.0.1:${port}`,
+    });
+  },
   beforeClose: async () => {
     // Leave discovery first, so callers stop choosing this instance before it stops answering.
     await service.close();
   },
-});
-
-if (config.toxiproxyUrl && config.proxyName && config.publicAddress) {
-  const response = await fetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${running.port}`, enabled: true }),
-  });
-  if (!response.ok) logger.error({ status: response.status, proxy: config.proxyName }, 'could not point the proxy at this instance');
-}
-await service.registrar?.register({
-  instanceId: registrationId,
-  service: identity.service,
-  region: identity.region,
-  zone: identity.zone,
-  address: config.publicAddress ?? running.address,
 });
 startUp.cancel();

@@ -28,6 +28,11 @@ export interface InstanceRuntimeOptions {
   server: Server | ((launch: InstanceLaunchInfo) => Server | Promise<Server>);
   /** Who this instance is. @default read from the environment ({@link readInstanceLaunchInfo}) */
   launch?: InstanceLaunchInfo;
+  /**
+   * Runs once the server listens and before the supervisor hears `ready`: point a proxy at the port, register in
+   * discovery. The instance is ready when the rest of the stack can reach it, not merely when it listens.
+   */
+  onListening?: (port: number) => void | Promise<void>;
   /** Runs first on shutdown while the server still answers: deregister from discovery, fail health checks. */
   beforeClose?: (reason: ShutdownReason) => void | Promise<void>;
   /** Runs once the server has closed and in-flight requests are done: close databases, flush logs. */
@@ -99,6 +104,7 @@ export async function runInstance(options: InstanceRuntimeOptions): Promise<Runn
   current.server = server;
   const port = await listen(server);
   const address = `http://127.0.0.1:${port}`;
+  await options.onListening?.(port);
   if (supervised) {
     if (process.connected && !stopping) {
       const ready: ReadyMessage = { type: 'ready', port };
