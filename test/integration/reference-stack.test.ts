@@ -68,6 +68,7 @@ describe('reference stack (small topology, real processes)', () => {
     expect(report.requests).toBeGreaterThan(200);
     expect(report.billing.acknowledged).toBeGreaterThan(0);
     expect(report.billing.lost).toBe(0);
+    expect(report.billing.duplicated).toBe(0);
     for (const service of VICTIMS) {
       expect(stack!.inventory().filter((i) => i.service === service).reduce((n, i) => n + i.restarts, 0), service).toBe(1);
     }

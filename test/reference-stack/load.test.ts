@@ -6,7 +6,7 @@ import { runLoad, type LoadOptions } from '../../src/reference-stack/load/load-g
 import { appFetch } from '../support/app-fetch.js';
 
 /** The stack's public API, faked: the load generator's contract, with switches to break it. */
-function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeFirst?: boolean } = {}) {
+function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeFirst?: boolean; applyTwice?: boolean } = {}) {
   const manifestsPerViewer = new Map<string, number>();
   const subscriptions = new Map<string, unknown>();
   const api = new Hono();
@@ -22,11 +22,17 @@ function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeF
     const edge = options.deadEdgeFirst && seen === 0 ? 'http://dead-edge' : 'http://edge';
     return c.json({ edge, segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] });
   });
+  const byViewer = new Map<string, unknown[]>();
   api.post('/api/subscriptions', (c) => {
     const key = c.req.header('idempotency-key')!;
     if (!key.startsWith(options.loseWrite ?? '\u0000')) subscriptions.set(key, { key });
+    const viewer = c.req.header('authorization')!;
+    const list = byViewer.get(viewer) ?? [];
+    list.push({ key }, ...(options.applyTwice ? [{ key }] : []));
+    byViewer.set(viewer, list);
     return c.json({ subscriptionId: key }, 201);
   });
+  api.get('/api/subscriptions', (c) => c.json({ subscriptions: byViewer.get(c.req.header('authorization')!) ?? [] }));
   api.get('/api/subscriptions/by-key/:key', (c) => (subscriptions.has(c.req.param('key')) ? c.json(subscriptions.get(c.req.param('key'))) : c.json({}, 404)));
   const edge = new Hono();
   let segments = 0;
@@ -74,6 +80,13 @@ describe('load generator', () => {
     const report = await run({ fetch: stack.fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
     expect(report.billing.acknowledged).toBe(5);
     expect(report.billing.lost).toBe(5);
+  });
+
+  it('catches a write applied twice', async () => {
+    const honest = await run({ fetch: fakeStack().fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(honest.billing.duplicated).toBe(0);
+    const twice = await run({ fetch: fakeStack({ applyTwice: true }).fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(twice.billing.duplicated).toBe(5);
   });
 
   it('counts failed steps and says what failed', async () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { CircuitOpenError } from '../../src/resilience/index.js';
+import { BulkheadRejectedError, CircuitOpenError } from '../../src/resilience/index.js';
 import { NoInstancesError, ServiceClient, UpstreamError } from '../../src/reference-stack/service-kit/service-client.js';
 import { appFetch } from '../support/app-fetch.js';
 
@@ -123,6 +123,29 @@ describe('service client', () => {
     for (let i = 0; i < 40; i++) errors.push(await client.request('/titles').catch((e: unknown) => e));
     expect(errors[0]).toBeInstanceOf(UpstreamError);
     expect(errors.at(-1)).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('sheds load beyond its bulkhead instead of piling requests on a slow target', async () => {
+    const slow = new Hono();
+    slow.all('*', () => new Promise<Response>(() => undefined));
+    const clock = new ManualClock();
+    const client = new ServiceClient({
+      target: 'catalog',
+      zone: 'z1',
+      clock,
+      maxConcurrent: 2,
+      discovery: { lookup: () => [{ instanceId: 'a', address: 'http://a', zone: 'z1' }] },
+      fetch: appFetch({ 'http://a': slow }),
+    });
+    clients.push(client);
+    const calls = Array.from({ length: 6 }, () => client.request('/titles').catch((e: unknown) => e));
+    await clock.advance(1);
+    const shed = await Promise.race([calls[5], new Promise((r) => setImmediate(() => r('pending')))]);
+    expect(shed).toBeInstanceOf(BulkheadRejectedError);
+    // The others time out attempt after attempt; let them all finish so nothing is left running.
+    await clock.advance(30_000);
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r instanceof BulkheadRejectedError)).toHaveLength(2);
   });
 
   it('says so when no instance is registered', async () => {

@@ -32,7 +32,7 @@ export function formatLoadReport(report: LoadReport): string {
     `play starts     ${report.playStarts.succeeded}/${report.playStarts.attempted} (${percent(report.playStarts.ratio)})`,
     `rebuffering     ${percent(report.rebufferRatio)} of play time`,
     `home fallbacks  ${report.homeFallbacks}`,
-    `billing writes  ${report.billing.acknowledged} acknowledged, ${report.billing.found} found, ${report.billing.lost} lost`,
+    `billing writes  ${report.billing.acknowledged} acknowledged, ${report.billing.found} found, ${report.billing.lost} lost, ${report.billing.duplicated} applied twice`,
   ];
   if (report.sampleErrors.length > 0) lines.push('errors seen', ...report.sampleErrors.map((e) => `  ${e}`));
   return `${lines.join('\n')}\n`;

@@ -55,13 +55,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const maxConcurrent = options.maxConcurrentSessions ?? 200;
   const viewers = options.viewers ?? 1_000;
   let lastProgress = started;
+  // Viewers of this run only: billing keeps earlier runs' subscriptions, which must not look like duplicates.
+  const runTag = Math.floor(context.random.next() * 36 ** 4).toString(36);
   try {
     for (let n = 0; clock.monotonic() - started < options.durationMs && !options.signal?.aborted; n++) {
       if (inFlight.size >= maxConcurrent) {
         // The client side is saturated: the stack is too slow for this rate. That is a failure the SLIs must show.
         stats.record('login', false, 0, 'load generator saturated: too many journeys in flight');
       } else {
-        const journey: Promise<void> = viewerJourney(context, `viewer-${n % viewers}`).finally(() => inFlight.delete(journey));
+        const journey: Promise<void> = viewerJourney(context, `viewer-${runTag}-${n % viewers}`).finally(() => inFlight.delete(journey));
         inFlight.add(journey);
       }
       if (options.onProgress && clock.monotonic() - lastProgress >= 1000) {
@@ -78,9 +80,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
 }
 
-/** Looks up every acknowledged write by its idempotency key; a key not found is a lost write. */
+/**
+ * Looks up every acknowledged write by its idempotency key (a key not found is a lost write), then counts each
+ * viewer's subscriptions: more than the keys the viewer tried means a write was applied twice.
+ */
 async function verifyWrites(context: JourneyContext): Promise<void> {
   const { stats } = context;
+  await countDuplicates(context);
   if (stats.acknowledgedKeys.length === 0) return;
   const login = await context.fetch(`${context.target}/api/login`, {
     method: 'POST',
@@ -100,5 +106,24 @@ async function verifyWrites(context: JourneyContext): Promise<void> {
       if (response?.ok) stats.found++;
       if (response?.ok || response?.status === 404) break;
     }
+  }
+}
+
+async function countDuplicates(context: JourneyContext): Promise<void> {
+  const { stats } = context;
+  for (const [viewer, keys] of stats.attemptedKeys) {
+    const login = await context
+      .fetch(`${context.target}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: viewer, password: 'simian' }),
+      })
+      .catch(() => undefined);
+    if (!login?.ok) continue;
+    const { token } = (await login.json()) as { token: string };
+    const listed = await context.fetch(`${context.target}/api/subscriptions`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (!listed?.ok) continue;
+    const { subscriptions } = (await listed.json()) as { subscriptions: unknown[] };
+    stats.duplicated += Math.max(0, subscriptions.length - keys.size);
   }
 }

@@ -44,6 +44,8 @@ export class LoadStats {
   rebufferMs = 0;
   homeFallbacks = 0;
   readonly acknowledgedKeys: string[] = [];
+  /** Every key each viewer tried to write, acknowledged or not: what billing may hold for them, at most. */
+  readonly attemptedKeys = new Map<string, Set<string>>();
   found = 0;
   duplicated = 0;
 
@@ -56,6 +58,13 @@ export class LoadStats {
       if (error && this.errors.size < 10) this.errors.add(`${step}: ${error}`);
     }
     this.latencies.push(latencyMs);
+  }
+
+  /** Notes that `viewer` is about to write under `key`. */
+  attempt(viewer: string, key: string): void {
+    let keys = this.attemptedKeys.get(viewer);
+    if (!keys) this.attemptedKeys.set(viewer, (keys = new Set()));
+    keys.add(key);
   }
 
   /** The report of the run so far. */

@@ -153,6 +153,7 @@ async function fetchManifest(context: JourneyContext, url: string, auth: Record<
 
 async function subscribe(context: JourneyContext, username: string, auth: Record<string, string>): Promise<void> {
   const key = `${username}-${Math.floor(context.random.next() * 2 ** 48).toString(36)}`;
+  context.stats.attempt(username, key);
   const plans = ['basic', 'standard', 'premium'];
   const body = JSON.stringify({ plan: plans[randomInt(context.random, plans.length)] });
   // The same key on every attempt: billing applies it once, however many of our attempts reached it.

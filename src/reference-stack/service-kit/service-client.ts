@@ -2,12 +2,13 @@
  * @module
  * How one reference-stack service calls another: instances come from the discovery cache, the caller's zone
  * first; every call goes through a resilience pipeline (a circuit breaker over the whole call, retry with a
- * shared budget, a timeout per attempt); a retry goes to another instance, and an instance that just failed is tried last for a while
+ * shared budget, a bulkhead, a timeout per attempt); a retry goes to another instance, and an instance that just failed is tried last for a while
  * (outlier ejection), so a killed instance costs one attempt, not an error.
  */
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { SimianError } from '../../core/errors.js';
+import { bulkhead } from '../../resilience/bulkhead.js';
 import { circuitBreaker } from '../../resilience/circuit-breaker.js';
 import { pipeline, type Pipeline } from '../../resilience/pipeline.js';
 import { retry } from '../../resilience/retry.js';
@@ -56,6 +57,8 @@ export interface ServiceClientOptions {
   budget?: RetryBudget;
   /** How long an instance that failed is tried last. @default 5_000 */
   ejectMs?: number;
+  /** Attempts in flight to the target at once (more wait in a queue of the same size, then are shed). @default 64 */
+  maxConcurrent?: number;
 }
 
 /** Per-request options. */
@@ -84,6 +87,9 @@ export class ServiceClient {
     const common = { name: options.target, clock: this.clock, ...(options.metrics ? { metrics: options.metrics } : {}) };
     const breaker = circuitBreaker({ ...common, minimumCalls: 20, openDurationMs: 2_000 });
     const perAttempt = timeout({ ...common, ms: options.timeoutMs ?? 1_000 });
+    // A slow target holds at most this many of our requests; beyond it we shed load instead of piling up sockets.
+    const maxConcurrent = options.maxConcurrent ?? 64;
+    const isolation = bulkhead({ ...common, maxConcurrent, maxQueue: maxConcurrent });
     // The breaker sits outside the retry: it judges whole calls, after a retry on another instance had its chance,
     // so one dead instance among healthy ones (half the first attempts failing for a moment) does not trip it.
     this.retried = pipeline(
@@ -96,9 +102,10 @@ export class ServiceClient {
         backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' },
         budget: options.budget ?? new RetryBudget({ name: options.target, clock: this.clock }),
       }),
+      isolation,
       perAttempt,
     );
-    this.once = pipeline(breaker, perAttempt);
+    this.once = pipeline(breaker, isolation, perAttempt);
   }
 
   /** Sends `path` to an instance of the target; resolves with the first response below 500. */
