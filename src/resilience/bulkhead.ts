@@ -9,7 +9,7 @@ import { EventEmitter } from '../core/events.js';
 import type { CallContext, PolicyFn } from './context.js';
 import { BulkheadRejectedError, PolicyDisposedError } from './errors.js';
 import type { SampleSink } from './metrics/resilience-metrics.js';
-import { BasePolicy, invoke, type CommonPolicyOptions } from './policy.js';
+import { BasePolicy, invokeCounted, type CommonPolicyOptions } from './policy.js';
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions extends CommonPolicyOptions {
@@ -74,12 +74,7 @@ export class BulkheadPolicy extends BasePolicy {
     else if (this.waiting.size < this.maxQueue) await this.enqueue(context);
     else throw this.reject();
     try {
-      const value = await invoke(fn, context);
-      this.outcomes.success++;
-      return value;
-    } catch (error) {
-      this.outcomes.failure++;
-      throw error;
+      return await invokeCounted(fn, context, this.outcomes);
     } finally {
       this.release();
     }

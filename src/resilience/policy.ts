@@ -154,3 +154,19 @@ export function invoke<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     return Promise.reject(error);
   }
 }
+
+/** Runs `fn` like {@link invoke}, counting its `success` or `failure` in `outcomes`. */
+export async function invokeCounted<T>(
+  fn: PolicyFn<T>,
+  context: CallContext,
+  outcomes: { success: number; failure: number },
+): Promise<T> {
+  try {
+    const value = await invoke(fn, context);
+    outcomes.success++;
+    return value;
+  } catch (error) {
+    outcomes.failure++;
+    throw error;
+  }
+}

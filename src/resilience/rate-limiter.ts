@@ -8,7 +8,7 @@ import { withoutStack } from '../core/errors.js';
 import type { CallContext, PolicyFn } from './context.js';
 import { PolicyDisposedError, RateLimitedError } from './errors.js';
 import type { SampleSink } from './metrics/resilience-metrics.js';
-import { BasePolicy, invoke, type CommonPolicyOptions } from './policy.js';
+import { BasePolicy, invokeCounted, type CommonPolicyOptions } from './policy.js';
 
 /** Options of {@link rateLimiter}. */
 export interface RateLimiterOptions extends CommonPolicyOptions {
@@ -60,14 +60,7 @@ export class RateLimiterPolicy extends BasePolicy {
     this.assertLive();
     const waitMs = this.acquire();
     if (waitMs > 0) await this.wait(waitMs, context);
-    try {
-      const value = await invoke(fn, context);
-      this.outcomes.success++;
-      return value;
-    } catch (error) {
-      this.outcomes.failure++;
-      throw error;
-    }
+    return invokeCounted(fn, context, this.outcomes);
   }
 
   override collect(sink: SampleSink): void {

@@ -12,17 +12,7 @@ import {
 } from '../../src/resilience/errors.js';
 import { fallback } from '../../src/resilience/fallback.js';
 import { pipeline } from '../../src/resilience/pipeline.js';
-
-/** A promise the test settles by hand, to hold a call inside the bulkhead. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../support/deferred.js';
 
 /** Lets pending promise continuations run (no wall-clock time passes that matters to the code under test). */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -9,22 +9,7 @@ import { hedge, type HedgeEvent, type HedgeOptions } from '../../src/resilience/
 import { isHedgeCancelledError } from '../../src/resilience/errors.js';
 import { pipeline } from '../../src/resilience/pipeline.js';
 import { RetryBudget } from '../../src/resilience/retry-budget.js';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, type Deferred } from '../support/deferred.js';
 
 /** A dependency whose every attempt waits until the test answers it. */
 function controlled<T>() {
