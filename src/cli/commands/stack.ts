@@ -106,7 +106,11 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
 async function status(deps: CommandDeps, flags: { stateDir: string; json?: boolean }): Promise<void> {
   const state = readStackState(resolve(flags.stateDir));
   if (!isAlive(state.pid)) throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) is no longer running`);
-  const { instances } = (await (await fetch(new URL('/inventory', state.adminUrl))).json()) as { instances: StackInstance[] };
+  const answer = await fetch(new URL('/inventory', state.adminUrl)).catch(() => undefined);
+  if (!answer?.ok) {
+    throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer; if it crashed, "simian stack down" cleans up`);
+  }
+  const { instances } = (await answer.json()) as { instances: StackInstance[] };
   if (flags.json) deps.writeOut(`${JSON.stringify({ ...state, instances }, null, 2)}\n`);
   else deps.writeOut(`front door  ${state.frontDoorUrl}\ntoxiproxy   ${state.toxiproxyUrl}\n\n${formatInventory(instances)}`);
 }

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAll } from '../support/processes.js';
+
+const exec = promisify(execFile);
+/** Runs the built binary as a user would (npm install builds dist/ through "prepare"). */
+const simian = (args: string[]) =>
+  exec(process.execPath, ['bin/simian.js', ...args], { timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+describe('simian stack (the built binary)', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'simian-cli-stack-'));
+  let pids: number[] = [];
+
+  afterAll(async () => {
+    await simian(['stack', 'down', '--state-dir', stateDir]);
+    killAll(pids); // only matters if down failed
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses a bad topology with exit code 2, naming the line and field, and starts nothing', async () => {
+    const file = join(stateDir, 'bad.yaml');
+    writeFileSync(file, 'regions:\n  - name: us-east\n    zones: [a]\nservices:\n  catalog: { instancesPerZone: -1 }\n');
+    const result = await simian(['stack', 'up', '--topology', file, '--state-dir', stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bad.yaml:5: services.catalog.instancesPerZone');
+    const status = await simian(['stack', 'status', '--state-dir', stateDir]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain('no stack is running');
+  });
+
+  it('starts the small stack in the background, reports it, and stops every process it started', async () => {
+    const up = await simian(['stack', 'up', '--detach', '--state-dir', stateDir]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/front door {2}http:\/\/127\.0\.0\.1:\d+/);
+    const status = await simian(['stack', 'status', '--json', '--state-dir', stateDir]);
+    const { instances, frontDoorUrl } = JSON.parse(status.stdout) as { instances: Array<{ pid: number; state: string }>; frontDoorUrl: string };
+    pids = instances.map((i) => i.pid);
+    expect(instances).toHaveLength(19);
+    expect(instances.every((i) => i.state === 'running')).toBe(true);
+    expect((await fetch(`${frontDoorUrl}/health`)).status).toBe(200);
+    const down = await simian(['stack', 'down', '--state-dir', stateDir]);
+    expect(down.stdout).toContain('stack stopped');
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 150_000);
+});
