@@ -1,0 +1,22 @@
+/**
+ * @module
+ * The embedded state store: active faults with their TTL, terminations, and history, in one SQLite file.
+ */
+export { StateStore } from './state-store.js';
+export type { StateStoreOptions } from './state-store.js';
+export { StateUnwritableError, StateUnreadableError, STATE_UNWRITABLE, STATE_UNREADABLE } from './errors.js';
+export { SCHEMA_VERSION } from './schema.js';
+export type {
+  FaultOrigin,
+  FaultToRecord,
+  RecordedFault,
+  RevertTrigger,
+  RevertResult,
+  RevertRecord,
+  TerminationRecord,
+  HistoryDecision,
+  HistoryEntry,
+  FaultHistoryEntry,
+  TerminationHistoryEntry,
+  HistoryOptions,
+} from './records.js';

@@ -1,0 +1,97 @@
+/**
+ * @module
+ * What the state store keeps, as callers see it: active faults with their TTL, terminations, and the history that
+ * `simian history` prints.
+ */
+import type { Fault, FaultKind } from '../core/model.js';
+
+/** Who injected a fault, and where: the blast-radius limits are per group. */
+export interface FaultOrigin {
+  /** The group the targets belong to (service, deployment, Auto Scaling group). */
+  readonly group: string;
+  readonly monkey: string;
+  readonly provider: string;
+}
+
+/**
+ * A reversible fault about to be injected. `expiresAt` is required: a fault without a TTL could outlive a dead
+ * process forever (irreversible terminations go through {@link StateStore.recordTermination} instead).
+ * `parameters` must be JSON values: they are stored as JSON.
+ */
+export type FaultToRecord = Fault & FaultOrigin & { readonly expiresAt: number };
+
+/** What ended a fault. */
+export type RevertTrigger = 'ttl' | 'abort' | 'signal' | 'restart' | 'manual';
+
+/**
+ * How a fault stopped being active: `reverted` by Simian, or `gone` when its target no longer exists (nothing
+ * left to revert). A revert that failed is not a result: the fault stays active so that it is retried.
+ */
+export interface RevertResult {
+  readonly outcome: 'reverted' | 'gone';
+  readonly trigger: RevertTrigger;
+  readonly detail?: string;
+}
+
+/** A {@link RevertResult} with the time it was recorded. */
+export interface RevertRecord extends RevertResult {
+  readonly at: number;
+}
+
+/** A fault as stored: still active when `revert` is absent. */
+export type RecordedFault = FaultToRecord & {
+  /** When the store recorded it (the store's clock). */
+  readonly recordedAt: number;
+  readonly revert?: RevertRecord;
+};
+
+/** One termination, executed or only decided in dry-run (leashed). */
+export interface TerminationRecord {
+  readonly monkey: string;
+  readonly provider: string;
+  readonly group: string;
+  readonly instanceId: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly dryRun: boolean;
+}
+
+/** What was decided for a history entry: recorded faults were all executed; terminations may be dry runs. */
+export type HistoryDecision = 'executed' | 'dry-run';
+
+/** A fault in {@link StateStore.history}; `at` is when it started. */
+export interface FaultHistoryEntry {
+  readonly type: 'fault';
+  readonly at: number;
+  readonly decision: 'executed';
+  readonly id: string;
+  readonly kind: FaultKind;
+  readonly group: string;
+  readonly monkey: string;
+  readonly provider: string;
+  readonly targets: readonly string[];
+  readonly expiresAt: number;
+  readonly revert?: RevertRecord;
+}
+
+/** A termination in {@link StateStore.history}. */
+export interface TerminationHistoryEntry {
+  readonly type: 'termination';
+  readonly at: number;
+  readonly decision: HistoryDecision;
+  readonly monkey: string;
+  readonly provider: string;
+  readonly group: string;
+  readonly instanceId: string;
+}
+
+/** One line of `simian history`. */
+export type HistoryEntry = FaultHistoryEntry | TerminationHistoryEntry;
+
+/** Options of {@link StateStore.history}. */
+export interface HistoryOptions {
+  /** At most this many entries (the newest); a positive integer. Default: all. */
+  readonly limit?: number;
+  /** Only entries at or after this epoch millisecond. */
+  readonly since?: number;
+}

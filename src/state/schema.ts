@@ -1,0 +1,84 @@
+/**
+ * @module
+ * The state store's schema and its versions. The version lives in the file (`schema_version`), so a later Simian
+ * can migrate a file an earlier one wrote, and an earlier one refuses a file it does not understand rather than
+ * write rows a newer reader would misread.
+ */
+import type Database from 'better-sqlite3';
+import { unopenableStore } from './errors.js';
+
+/**
+ * `MIGRATIONS[n]` takes a file from version `n` to `n + 1` (version 0: an empty file). Append only: a released
+ * step is never edited, since files out there already ran it.
+ */
+const MIGRATIONS: readonly string[] = [
+  // STRICT tables reject a value of the wrong type rather than store it. `seq` is one sequence shared by both
+  // tables (see state-store.ts), so history can order a fault and a termination recorded in the same millisecond.
+  `
+  CREATE TABLE faults (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    monkey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    reverted_at INTEGER,
+    revert_outcome TEXT CHECK (revert_outcome IN ('reverted', 'gone')),
+    revert_trigger TEXT,
+    revert_detail TEXT
+  ) STRICT;
+  CREATE INDEX faults_active ON faults (expires_at) WHERE reverted_at IS NULL;
+  CREATE INDEX faults_by_group ON faults (group_name, started_at);
+  CREATE TABLE terminations (
+    seq INTEGER PRIMARY KEY,
+    monkey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1))
+  ) STRICT;
+  CREATE INDEX terminations_by_group ON terminations (group_name, at) WHERE dry_run = 0;
+  `,
+];
+
+/** The version this Simian writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The file's version: 0 for a file without the table (new, or not yet initialised). */
+function readVersion(db: Database.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (!table) return 0;
+  return db.prepare<[], { version: number }>('SELECT version FROM schema_version WHERE id = 1').get()?.version ?? 0;
+}
+
+/**
+ * Brings the file to {@link SCHEMA_VERSION}. A file already there costs one read and no write lock; otherwise
+ * every missing step runs in one immediate transaction, so two processes opening a new file at once do not both
+ * migrate (the second re-reads the version under the lock and finds nothing to do) and nobody sees half a schema.
+ *
+ * @throws {InvalidInputError} `state.unwritable` when the file is newer than this Simian, or needs migrating
+ *   but was opened read-only.
+ */
+export function ensureSchema(db: Database.Database, path: string, readOnly: boolean): void {
+  const check = (version: number): boolean => {
+    if (version > SCHEMA_VERSION) {
+      throw unopenableStore(path, `schema version ${version} is newer than this Simian's (${SCHEMA_VERSION}); upgrade Simian`);
+    }
+    return version === SCHEMA_VERSION;
+  };
+  if (check(readVersion(db))) return;
+  if (readOnly) throw unopenableStore(path, `opened read-only, but its schema is not at version ${SCHEMA_VERSION}`);
+  db.transaction(() => {
+    const version = readVersion(db);
+    if (check(version)) return;
+    if (version === 0) db.exec('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT');
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    db.prepare('INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(SCHEMA_VERSION);
+  }).immediate();
+}

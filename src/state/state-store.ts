@@ -1,0 +1,353 @@
+/**
+ * @module
+ * The embedded state store: one SQLite file (better-sqlite3) that says which faults are active and until when,
+ * which instances were terminated, and what happened when. The safety pipeline records a fault here before acting,
+ * so that a process that dies mid-fault leaves enough behind for the next start to revert it.
+ *
+ * - WAL mode: readers (`simian history`) never wait for the writer, and several processes share the file.
+ * - `synchronous = FULL`: a recorded fault survives a power loss, not only a killed process; a fault whose record
+ *   could be lost might never be reverted.
+ * - A busy timeout: a write waits for another process's lock instead of failing at once.
+ * - Every write is one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a write cannot fail
+ *   half-way on a lock upgrade, and it either fully commits or leaves nothing.
+ */
+import Database from 'better-sqlite3';
+import type { Clock } from '../core/clock.js';
+import { InvalidInputError, SimianError } from '../core/errors.js';
+import type { FaultKind } from '../core/model.js';
+import { StateUnreadableError, StateUnwritableError, unopenableStore } from './errors.js';
+import { IN_MEMORY, checkLocation, removeCreated } from './location.js';
+import type {
+  FaultToRecord,
+  HistoryEntry,
+  HistoryOptions,
+  RecordedFault,
+  RevertRecord,
+  RevertResult,
+  TerminationRecord,
+} from './records.js';
+import { ensureSchema } from './schema.js';
+
+/** Options of {@link StateStore.open}. */
+export interface StateStoreOptions {
+  /** Stamps when faults are recorded and reverted. */
+  readonly clock: Clock;
+  /**
+   * How long a write waits for another process's write lock before failing with `state.unwritable`.
+   * better-sqlite3 waits synchronously, so this also bounds how long the event loop can stall.
+   * @default 5000
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * Open without write access (for readers such as `simian history`, and to test write failures): the file must
+   * exist with the current schema, and every write fails with `state.unwritable`.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+interface FaultRow {
+  id: string;
+  kind: string;
+  group_name: string;
+  monkey: string;
+  provider: string;
+  targets: string;
+  parameters: string;
+  started_at: number;
+  expires_at: number;
+  recorded_at: number;
+  reverted_at: number | null;
+  revert_outcome: string | null;
+  revert_trigger: string | null;
+  revert_detail: string | null;
+}
+
+interface TerminationRow {
+  monkey: string;
+  provider: string;
+  group_name: string;
+  instance_id: string;
+  at: number;
+  dry_run: number;
+}
+
+/** One row of the history query: the columns both tables share, and the row's seq to fetch the rest. */
+interface HistoryRow {
+  type: 'fault' | 'termination';
+  seq: number;
+}
+
+// The next seq, shared by both tables so that history has one insertion order. Computed inside the write
+// transaction, under the lock, so two processes cannot take the same number. MAX over a rowid is a lookup.
+const NEXT_SEQ = '(SELECT IFNULL(MAX(s), 0) + 1 FROM (SELECT MAX(seq) AS s FROM faults UNION ALL SELECT MAX(seq) FROM terminations))';
+
+const FAULT_COLUMNS =
+  'id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, reverted_at, revert_outcome, revert_trigger, revert_detail';
+
+/** Rejects timestamps SQLite would store as something else (a float, NULL), before they reach a table. */
+function requireTime(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new SimianError('state.invalidRecord', `${field} must be an integer epoch millisecond, got ${String(value)}`);
+  }
+  return value;
+}
+
+function toRevert(row: FaultRow): RevertRecord | undefined {
+  if (row.reverted_at === null) return undefined;
+  return {
+    at: row.reverted_at,
+    outcome: row.revert_outcome as RevertRecord['outcome'],
+    trigger: row.revert_trigger as RevertRecord['trigger'],
+    ...(row.revert_detail === null ? {} : { detail: row.revert_detail }),
+  };
+}
+
+function toFault(row: FaultRow): RecordedFault {
+  const revert = toRevert(row);
+  return {
+    id: row.id,
+    kind: row.kind as FaultKind,
+    group: row.group_name,
+    monkey: row.monkey,
+    provider: row.provider,
+    targets: JSON.parse(row.targets) as string[],
+    parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+    startedAt: row.started_at,
+    expiresAt: row.expires_at,
+    recordedAt: row.recorded_at,
+    ...(revert ? { revert } : {}),
+  };
+}
+
+/**
+ * The state of one Simian installation, on one SQLite connection. Several processes may open the same file.
+ *
+ * @example
+ * const store = StateStore.open('/var/lib/simian/state.db', { clock: systemClock });
+ * store.recordFault({ ...fault, group: 'api', monkey: 'latency', provider: 'toxiproxy' }); // throws: no fault
+ * for (const fault of store.expiredFaults(clock.now())) revert(fault) && store.markReverted(fault.id, { outcome: 'reverted', trigger: 'ttl' });
+ * store.close();
+ */
+export class StateStore {
+  /** The database file, as given. */
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+
+  private constructor(path: string, db: Database.Database, clock: Clock) {
+    this.path = path;
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens (creating when missing) the store at `path`; `:memory:` gives a throwaway store for tests. The folder
+   * must exist: it is never created.
+   *
+   * @throws {InvalidInputError} `state.unwritable`, naming the path, when the folder is missing or not writable,
+   *   the path is a folder, the file is not a database or has a newer schema; a file this call created is removed.
+   */
+  static open(path: string, options: StateStoreOptions): StateStore {
+    const readOnly = options.readOnly ?? false;
+    const { absent } = checkLocation(path, readOnly);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000, readonly: readOnly, fileMustExist: readOnly });
+      const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+      // In memory there is no log to write ahead; anywhere else, a store that is not WAL is refused.
+      if (mode !== 'wal' && path !== IN_MEMORY) throw unopenableStore(path, `journal mode is "${mode}", expected "wal"`);
+      // Per connection, not stored in the file: every open sets it.
+      db.pragma('synchronous = FULL');
+      ensureSchema(db, path, readOnly);
+      return new StateStore(path, db, options.clock);
+    } catch (error) {
+      db?.close();
+      // Nothing half-created: a failed open leaves the folder as it found it.
+      removeCreated(absent);
+      if (error instanceof SimianError) throw error;
+      throw unopenableStore(path, `cannot be opened: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+  }
+
+  /**
+   * Records a reversible fault as active, before it is injected. When this throws, the caller must not inject:
+   * nothing would revert the fault if the process died.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit (also for a duplicate id).
+   */
+  recordFault(fault: FaultToRecord): RecordedFault {
+    const startedAt = requireTime(fault.startedAt, 'startedAt');
+    const expiresAt = requireTime(fault.expiresAt, 'expiresAt');
+    return this.write(`fault ${fault.id}`, () => {
+      const recordedAt = this.clock.now();
+      this.db
+        .prepare(
+          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at)
+           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(fault.id, fault.kind, fault.group, fault.monkey, fault.provider, JSON.stringify(fault.targets), JSON.stringify(fault.parameters), startedAt, expiresAt, recordedAt);
+      return { ...fault, targets: [...fault.targets], recordedAt };
+    });
+  }
+
+  /**
+   * Every fault not yet reverted, oldest first, expired or not: on start, they are what a dead process left
+   * behind, and `simian revert --all` reverts them all.
+   */
+  activeFaults(): RecordedFault[] {
+    return this.read('active faults', () =>
+      this.db.prepare<[], FaultRow>(`SELECT ${FAULT_COLUMNS} FROM faults WHERE reverted_at IS NULL ORDER BY started_at, seq`).all().map(toFault),
+    );
+  }
+
+  /** Active faults whose TTL has run out at `now` (`expiresAt <= now`), soonest expired first. */
+  expiredFaults(now: number): RecordedFault[] {
+    return this.read('expired faults', () =>
+      this.db
+        .prepare<[number], FaultRow>(`SELECT ${FAULT_COLUMNS} FROM faults WHERE reverted_at IS NULL AND expires_at <= ? ORDER BY expires_at, seq`)
+        .all(now)
+        .map(toFault),
+    );
+  }
+
+  /**
+   * Marks an active fault as no longer active. Returns false when there is no such active fault (unknown id, or
+   * already marked, perhaps by another process): reverting twice is harmless, and the first result is kept.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  markReverted(id: string, result: RevertResult): boolean {
+    return this.write(`the revert of fault ${id}`, () => {
+      const changed = this.db
+        .prepare(
+          `UPDATE faults SET reverted_at = ?, revert_outcome = ?, revert_trigger = ?, revert_detail = ?
+           WHERE id = ? AND reverted_at IS NULL`,
+        )
+        .run(this.clock.now(), result.outcome, result.trigger, result.detail ?? null, id).changes;
+      return changed === 1;
+    });
+  }
+
+  /**
+   * Records a termination, executed or dry-run. Dry runs are kept for history but count for no limit.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  recordTermination(termination: TerminationRecord): void {
+    const at = requireTime(termination.at, 'at');
+    this.write(`the termination of ${termination.instanceId}`, () => {
+      this.db
+        .prepare(`INSERT INTO terminations (seq, monkey, provider, group_name, instance_id, at, dry_run) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?)`)
+        .run(termination.monkey, termination.provider, termination.group, termination.instanceId, at, termination.dryRun ? 1 : 0);
+    });
+  }
+
+  /**
+   * When the group last had a fault (a recorded fault's start, or an executed termination), for the minimum time
+   * between faults; undefined when never.
+   */
+  lastFaultAt(group: string): number | undefined {
+    return this.read(`the last fault of ${group}`, () => {
+      const row = this.db
+        .prepare<[string, string], { at: number | null }>(
+          `SELECT MAX(at) AS at FROM (
+             SELECT MAX(started_at) AS at FROM faults WHERE group_name = ?
+             UNION ALL SELECT MAX(at) FROM terminations WHERE group_name = ? AND dry_run = 0)`,
+        )
+        .get(group, group);
+      return row?.at ?? undefined;
+    });
+  }
+
+  /** How many faults and executed terminations the group had at or after `since`, for the max faults per day. */
+  faultsSince(group: string, since: number): number {
+    return this.read(`the faults of ${group}`, () => {
+      const row = this.db
+        .prepare<[string, number, string, number], { n: number }>(
+          `SELECT (SELECT COUNT(*) FROM faults WHERE group_name = ? AND started_at >= ?)
+                + (SELECT COUNT(*) FROM terminations WHERE group_name = ? AND dry_run = 0 AND at >= ?) AS n`,
+        )
+        .get(group, since, group, since);
+      return row?.n ?? 0;
+    });
+  }
+
+  /**
+   * Every fault and termination with its decision, newest first (by time, then by recording order), for
+   * `simian history`.
+   *
+   * @throws {InvalidInputError} `state.invalidQuery` when `limit` is not a positive integer.
+   */
+  history(options: HistoryOptions = {}): HistoryEntry[] {
+    const { limit, since } = options;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
+      throw new InvalidInputError('state.invalidQuery', `history limit must be a positive integer, got ${String(limit)}`);
+    }
+    return this.read('history', () => {
+      // One ordered list of (type, seq) over both tables first, then the rows themselves: LIMIT applies across both.
+      const rows = this.db
+        .prepare<[number, number, number], HistoryRow>(
+          `SELECT type, seq FROM (
+             SELECT 'fault' AS type, seq, started_at AS at FROM faults WHERE started_at >= ?
+             UNION ALL SELECT 'termination', seq, at FROM terminations WHERE at >= ?)
+           ORDER BY at DESC, seq DESC LIMIT ?`,
+        )
+        .all(since ?? Number.MIN_SAFE_INTEGER, since ?? Number.MIN_SAFE_INTEGER, limit ?? -1);
+      const faultBySeq = this.db.prepare<[number], FaultRow>(`SELECT ${FAULT_COLUMNS} FROM faults WHERE seq = ?`);
+      const terminationBySeq = this.db.prepare<[number], TerminationRow>(
+        'SELECT monkey, provider, group_name, instance_id, at, dry_run FROM terminations WHERE seq = ?',
+      );
+      return rows.map((row): HistoryEntry => {
+        if (row.type === 'fault') {
+          const fault = toFault(faultBySeq.get(row.seq)!);
+          return {
+            type: 'fault',
+            at: fault.startedAt,
+            decision: 'executed',
+            id: fault.id,
+            kind: fault.kind,
+            group: fault.group,
+            monkey: fault.monkey,
+            provider: fault.provider,
+            targets: fault.targets,
+            expiresAt: fault.expiresAt,
+            ...(fault.revert ? { revert: fault.revert } : {}),
+          };
+        }
+        const termination = terminationBySeq.get(row.seq)!;
+        return {
+          type: 'termination',
+          at: termination.at,
+          decision: termination.dry_run === 1 ? 'dry-run' : 'executed',
+          monkey: termination.monkey,
+          provider: termination.provider,
+          group: termination.group_name,
+          instanceId: termination.instance_id,
+        };
+      });
+    });
+  }
+
+  /** Closes the connection; calling it again is harmless. Later writes fail with `state.unwritable`. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `body` in an immediate transaction; any failure becomes `state.unwritable` (nothing was committed). */
+  private write<T>(what: string, body: () => T): T {
+    try {
+      return this.db.transaction(body).immediate();
+    } catch (error) {
+      throw new StateUnwritableError(this.path, what, error);
+    }
+  }
+
+  private read<T>(what: string, query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw new StateUnreadableError(this.path, what, error);
+    }
+  }
+}
