@@ -1,0 +1,71 @@
+/**
+ * @module
+ * The safety configuration and its defaults. The defaults are the safe ones: leashed (dry-run), one instance at a
+ * time, at most half a group, at least one instance left, an hour between faults in a group.
+ */
+import { InvalidInputError } from '../../core/errors.js';
+import type { BlastRadiusConfig } from './blast-radius.js';
+import type { EligibilityConfig } from './eligibility.js';
+
+/** Every knob of the safety pipeline. */
+export interface SafetyConfig extends EligibilityConfig, BlastRadiusConfig {
+  /**
+   * Whether the monkey runs at all. Defaults to true because the leash already keeps a default run harmless, and a
+   * leashed run is how people see what *would* happen. @default true
+   */
+  readonly enabled: boolean;
+  /** Stops every new fault at once. @default false */
+  readonly killSwitch: boolean;
+  /** A file whose mere existence stops every new fault (`touch` it during an incident). */
+  readonly killSwitchFile?: string;
+  /** Dry-run: decide everything, touch nothing. Only `leashed: false` lets the actuator be called. @default true */
+  readonly leashed: boolean;
+  /** Where this runs (`prod`, `staging`, `test`); `test` refuses unleashed runs unless allowed. */
+  readonly environment?: string;
+  /** Lets an unleashed run proceed where `environment` is `test`. @default false */
+  readonly allowUnleashedInTest: boolean;
+  /** Minimum time between two faults in the same group, ms. @default 3_600_000 (one hour) */
+  readonly minIntervalMs: number;
+  /** Most faults in one group over the last 24 hours (a rolling window: no time zone to get wrong). @default 3 */
+  readonly maxFaultsPerGroupPerDay: number;
+}
+
+/** The defaults {@link resolveSafetyConfig} fills in. */
+export const DEFAULT_SAFETY_CONFIG: SafetyConfig = {
+  enabled: true,
+  killSwitch: false,
+  leashed: true,
+  allowUnleashedInTest: false,
+  optInTag: 'simian/opt-in',
+  exceptGroups: [],
+  exceptInstances: [],
+  maxGroupShare: 0.5,
+  minHealthyLeft: 1,
+  minIntervalMs: 3_600_000,
+  maxFaultsPerGroupPerDay: 3,
+};
+
+function fail(field: string, message: string): never {
+  throw new InvalidInputError('safety.invalidConfig', `safety config: ${field} ${message}`);
+}
+
+/**
+ * Fills the defaults in and checks the ranges; an error names the field. Invalid limits are refused rather than
+ * clamped: a typo in a blast radius must not quietly widen it.
+ *
+ * @example
+ * const config = resolveSafetyConfig({ leashed: false, environment: 'prod' });
+ */
+export function resolveSafetyConfig(partial: Partial<SafetyConfig> = {}): SafetyConfig {
+  const config: SafetyConfig = { ...DEFAULT_SAFETY_CONFIG, ...partial };
+  if (!(config.maxGroupShare > 0 && config.maxGroupShare <= 1)) fail('maxGroupShare', `must be in (0, 1], got ${config.maxGroupShare}`);
+  if (!Number.isInteger(config.minHealthyLeft) || config.minHealthyLeft < 0) {
+    fail('minHealthyLeft', `must be a non-negative integer, got ${config.minHealthyLeft}`);
+  }
+  if (!(config.minIntervalMs >= 0)) fail('minIntervalMs', `must be >= 0, got ${config.minIntervalMs}`);
+  if (!Number.isInteger(config.maxFaultsPerGroupPerDay) || config.maxFaultsPerGroupPerDay < 1) {
+    fail('maxFaultsPerGroupPerDay', `must be a positive integer, got ${config.maxFaultsPerGroupPerDay}`);
+  }
+  if (config.optInTag === '') fail('optInTag', 'must not be empty');
+  return config;
+}

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * How many instances a termination takes, and which: kube-monkey's kill modes. Pure functions of a
+ * {@link Random} and the eligible instances, so a seed replays a choice exactly.
+ */
+import type { Instance } from '../../core/model.js';
+import { randomInt, type Random } from '../../core/random.js';
+
+/**
+ * - `one`: a single instance (Chaos Monkey's default).
+ * - `fixed`: exactly `count` (fewer if fewer are eligible).
+ * - `percent`: `percent`% of the eligible, rounded down.
+ * - `max-percent`: a random number from 0 to `percent`% of the eligible (rounded down), so the size of the hit
+ *   is itself a surprise.
+ */
+export type VictimSelection =
+  | { readonly mode: 'one' }
+  | { readonly mode: 'fixed'; readonly count: number }
+  | { readonly mode: 'percent'; readonly percent: number }
+  | { readonly mode: 'max-percent'; readonly percent: number };
+
+/** Share of `n` rounded down, tolerating float error (57% of 100 is 57, not 56.99…). */
+function percentOf(n: number, percent: number): number {
+  return Math.floor((n * percent) / 100 + 1e-9);
+}
+
+/** How many victims `selection` asks for among `eligibleCount` instances (never more than there are). */
+export function victimCount(random: Random, eligibleCount: number, selection: VictimSelection): number {
+  let wanted: number;
+  switch (selection.mode) {
+    case 'one':
+      wanted = 1;
+      break;
+    case 'fixed':
+      wanted = Math.max(0, Math.floor(selection.count));
+      break;
+    case 'percent':
+      wanted = percentOf(eligibleCount, selection.percent);
+      break;
+    case 'max-percent':
+      wanted = randomInt(random, percentOf(eligibleCount, selection.percent) + 1);
+      break;
+  }
+  return Math.min(Math.max(0, wanted), eligibleCount);
+}
+
+/**
+ * Picks victims among `eligible`, uniformly, without repeats (a partial Fisher–Yates shuffle on a copy).
+ *
+ * @example
+ * selectVictims(new SeededRandom(1), eligible, { mode: 'percent', percent: 25 });
+ */
+export function selectVictims(random: Random, eligible: readonly Instance[], selection: VictimSelection): Instance[] {
+  const count = victimCount(random, eligible.length, selection);
+  const pool = [...eligible];
+  for (let i = 0; i < count; i++) {
+    const j = i + randomInt(random, pool.length - i);
+    const picked = pool[j]!;
+    pool[j] = pool[i]!;
+    pool[i] = picked;
+  }
+  return pool.slice(0, count);
+}
