@@ -61,7 +61,7 @@ export function createToxiproxyCommand(options: ToxiproxyCommandOptions = {}): C
   return (deps) =>
     new Command('toxiproxy')
       .description(
-        "Run a TCP fault proxy that speaks Toxiproxy's HTTP API (toxiproxy-node-client and toxiproxy-cli work against it); " +
+        "Run a TCP fault proxy that speaks Toxiproxy's HTTP API (the official toxiproxy-node-client works against it unchanged); " +
           'prints the API URL and runs until SIGINT or SIGTERM',
       )
       .option('--host <host>', 'interface of the admin API', parseListenHost, '127.0.0.1')
