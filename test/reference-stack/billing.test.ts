@@ -72,6 +72,9 @@ describe('billing service', () => {
     expect(await json(again)).toEqual(created);
 
     expect(await json(service.app.request('/subscriptions/by-key/viewer-7-k1'))).toEqual(created);
+    expect(await json(service.app.request('/subscriptions/by-key/viewer-7-k1?userId=viewer-7'))).toEqual(created);
+    // Another viewer cannot read it by guessing the key.
+    expect((await service.app.request('/subscriptions/by-key/viewer-7-k1?userId=viewer-8')).status).toBe(404);
     expect(await json(service.app.request('/subscriptions?userId=viewer-7'))).toEqual({ subscriptions: [created] });
     expect((await service.app.request('/subscriptions/by-key/never-sent')).status).toBe(404);
     expect(await writes(service)).toEqual({ created: 1, replayed: 1, conflict: 0, failed: 0 });

@@ -19,6 +19,7 @@ function setup(options: { rateLimit?: { ratePerSecond: number; burst: number } }
     writes.push({ key: c.req.header('idempotency-key'), body: await c.req.json() });
     return c.json({ subscriptionId: 's1' }, 201);
   });
+  billing.get('/subscriptions/by-key/:key', (c) => c.json({ key: c.req.param('key'), askedFor: c.req.query('userId') }));
   const apps: Record<string, Hono> = {
     'http://user-0': createUserService({ identity: id('user'), tokenSecret: SECRET, regions: ['us-east'], clock }).app,
     'http://catalog-0': createCatalogService({ identity: id('catalog'), clock }).app,
@@ -90,6 +91,13 @@ describe('gateway', () => {
     });
     expect(response.status).toBe(201);
     expect(writes).toEqual([{ key: 'k-1', body: { plan: 'premium', userId: 'viewer-9' } }]);
+  });
+
+  it('asks billing for a subscription by key on behalf of the token\'s viewer only', async () => {
+    const { call, login } = setup();
+    const token = await login('viewer-4');
+    const response = await call('/api/subscriptions/by-key/k-9', { headers: { authorization: `Bearer ${token}` } });
+    expect(await response.json()).toEqual({ key: 'k-9', askedFor: 'viewer-4' });
   });
 
   it('answers 503 when a service has no instance and 502 when its instances fail', async () => {

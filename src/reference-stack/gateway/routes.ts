@@ -86,6 +86,6 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
     path: '/api/subscriptions/by-key/:key',
     target: 'billing',
     authenticated: true,
-    upstream: (r) => `/subscriptions/by-key/${enc(r.params['key']!)}`,
+    upstream: (r) => `/subscriptions/by-key/${enc(r.params['key']!)}?userId=${enc(r.userId!)}`,
   },
 ];

@@ -87,40 +87,47 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 async function verifyWrites(context: JourneyContext): Promise<void> {
   const { stats } = context;
   await countDuplicates(context);
-  if (stats.acknowledgedKeys.length === 0) return;
-  const login = await context.fetch(`${context.target}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'load-verifier', password: 'simian' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  for (const key of stats.acknowledgedKeys) {
-    // A lookup that fails for another reason is retried: only "not found" proves a write was lost.
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const started = context.clock.monotonic();
-      const response = await context.fetch(`${context.target}/api/subscriptions/by-key/${encodeURIComponent(key)}`, {
-        headers: { authorization: `Bearer ${token}` },
-      }).catch(() => undefined);
-      await response?.arrayBuffer();
-      stats.record('verify', response?.ok === true || response?.status === 404, context.clock.monotonic() - started);
-      if (response?.ok) stats.found++;
-      if (response?.ok || response?.status === 404) break;
+  const acknowledged = new Set(stats.acknowledgedKeys);
+  // Each viewer can read only its own subscriptions, so every key is checked as the viewer that wrote it.
+  for (const [viewer, keys] of stats.attemptedKeys) {
+    const mine = [...keys].filter((key) => acknowledged.has(key));
+    if (mine.length === 0) continue;
+    const token = await loginAs(context, viewer);
+    for (const key of mine) {
+      // A lookup that fails for another reason is retried: only "not found" proves a write was lost.
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const started = context.clock.monotonic();
+        const response = token
+          ? await context
+              .fetch(`${context.target}/api/subscriptions/by-key/${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${token}` } })
+              .catch(() => undefined)
+          : undefined;
+        await response?.arrayBuffer();
+        stats.record('verify', response?.ok === true || response?.status === 404, context.clock.monotonic() - started);
+        if (response?.ok) stats.found++;
+        if (response?.ok || response?.status === 404) break;
+      }
     }
   }
+}
+
+/** Logs in as `viewer`; `undefined` when the login fails. */
+async function loginAs(context: JourneyContext, viewer: string): Promise<string | undefined> {
+  const login = await context
+    .fetch(`${context.target}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: viewer, password: 'simian' }),
+    })
+    .catch(() => undefined);
+  return login?.ok ? ((await login.json()) as { token: string }).token : undefined;
 }
 
 async function countDuplicates(context: JourneyContext): Promise<void> {
   const { stats } = context;
   for (const [viewer, keys] of stats.attemptedKeys) {
-    const login = await context
-      .fetch(`${context.target}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: viewer, password: 'simian' }),
-      })
-      .catch(() => undefined);
-    if (!login?.ok) continue;
-    const { token } = (await login.json()) as { token: string };
+    const token = await loginAs(context, viewer);
+    if (!token) continue;
     const listed = await context.fetch(`${context.target}/api/subscriptions`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
     if (!listed?.ok) continue;
     const { subscriptions } = (await listed.json()) as { subscriptions: unknown[] };

@@ -11,7 +11,7 @@
  *   503 when the database cannot take the write now (busy past its timeout, or unwritable): retry, on another
  *   instance if there is one, with the same key.
  * - `GET /subscriptions?userId=` → {subscriptions}, oldest first
- * - `GET /subscriptions/by-key/:key` → the subscription written under that key, or 404 (the load generator checks
+ * - `GET /subscriptions/by-key/:key[?userId=]` → the subscription written under that key (and owned by userId), or 404 (the load generator checks
  *   with it that every acknowledged write exists)
  * - `/health` → 503 when a write does not get through (the file is unwritable, or the lock is held too long)
  *
@@ -125,9 +125,14 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
 
         app.get('/subscriptions/by-key/:key', (c) => {
           const key = c.req.param('key');
+          // With ?userId=, only that viewer's own subscription is found: the gateway passes the token's viewer, so
+          // nobody reads another viewer's subscription by guessing its key.
+          const owner = c.req.query('userId');
           return guarded(c, () => {
             const subscription = store.byKey(key);
-            return subscription ? c.json(subscription) : c.json({ error: `no subscription under ${IDEMPOTENCY_KEY_HEADER} ${key}` }, 404);
+            return subscription && (owner === undefined || subscription.userId === owner)
+              ? c.json(subscription)
+              : c.json({ error: `no subscription under ${IDEMPOTENCY_KEY_HEADER} ${key}` }, 404);
           });
         });
       },
