@@ -9,8 +9,9 @@ import {
   type LimitChangeEvent,
 } from '../../src/resilience/adaptive-concurrency.js';
 import type { PolicyContext } from '../../src/resilience/context.js';
-import { BulkheadRejectedError, InvalidOptionError, TimeoutError, isCapacityRejection } from '../../src/resilience/errors.js';
+import { BulkheadRejectedError, TimeoutError, isCapacityRejection } from '../../src/resilience/errors.js';
 import { GradientLimit } from '../../src/resilience/limits/gradient-limit.js';
+import { optionError } from '../support/option-error.js';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -59,16 +60,6 @@ async function saturate(policy: AdaptiveConcurrencyPolicy, clock: ManualClock, r
     const outcomes = await burst(policy, clock, policy.limit, latencyMs);
     expect(outcomes.every((o) => o.ok)).toBe(true);
   }
-}
-
-function optionError(build: () => unknown): InvalidOptionError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof InvalidOptionError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidOptionError');
 }
 
 describe('adaptiveConcurrency', () => {

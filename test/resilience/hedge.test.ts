@@ -3,13 +3,13 @@ import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { adaptiveConcurrency } from '../../src/resilience/adaptive-concurrency.js';
 import type { PolicyContext } from '../../src/resilience/context.js';
-import { InvalidOptionError } from '../../src/resilience/errors.js';
 import { fallback } from '../../src/resilience/fallback.js';
 import { hedge, type HedgeEvent, type HedgeOptions } from '../../src/resilience/hedge.js';
 import { isHedgeCancelledError } from '../../src/resilience/errors.js';
 import { pipeline } from '../../src/resilience/pipeline.js';
 import { RetryBudget } from '../../src/resilience/retry-budget.js';
 import { deferred, type Deferred } from '../support/deferred.js';
+import { optionError } from '../support/option-error.js';
 
 /** A dependency whose every attempt waits until the test answers it. */
 function controlled<T>() {
@@ -35,16 +35,6 @@ function setup(options: Partial<HedgeOptions> = { delayMs: 100 }) {
   const events: HedgeEvent[] = [];
   policy.onHedge((e) => events.push(e));
   return { clock, registry, policy, events, dep: controlled<string>() };
-}
-
-function optionError(build: () => unknown): InvalidOptionError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof InvalidOptionError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidOptionError');
 }
 
 describe('hedge', () => {
