@@ -21,6 +21,9 @@ import {
 /** The tag on every local instance that carries its current process id. */
 export const PID_TAG = 'simian/pid';
 
+/** The tag on every local instance that says how many times the supervisor replaced it (Doctor reads it). */
+export const RESTARTS_TAG = 'simian/restarts';
+
 /** One instance as the stack's admin API reports it (`GET /inventory`). */
 export interface AdminInstance {
   readonly id: string;
@@ -132,6 +135,7 @@ export class LocalProvider implements Provider {
     const tags: Record<string, string> = { ...(raw.tags ?? {}) };
     if (tags[this.optInTag] === undefined) tags[this.optInTag] = 'true';
     if (typeof raw.pid === 'number') tags[PID_TAG] = String(raw.pid);
+    if (typeof raw.restarts === 'number') tags[RESTARTS_TAG] = String(raw.restarts);
     const address = raw.publicAddress ?? raw.address ?? undefined;
     return {
       id: raw.id,
