@@ -57,6 +57,17 @@ export interface RevertHandle {
   revert(): Promise<void>;
 }
 
+/**
+ * Moves a region's traffic away and back: the stack's front door, or any traffic manager behind an HTTP hook.
+ * Providers whose platform has no traffic switch of its own (Kubernetes, EC2) take one of these for Chaos Kong.
+ */
+export interface TrafficShift {
+  /** Sends the region's users elsewhere. Evacuating twice is harmless. */
+  evacuate(region: string): Promise<void>;
+  /** Lets traffic back into the region. Restoring a region that is not evacuated is harmless. */
+  restore(region: string): Promise<void>;
+}
+
 /** What a platform can do to itself. Every method acts for real; the safety pipeline decides whether to call. */
 export interface Actuator {
   /** Kills one instance. Not reversible: the platform is expected to replace it. */

@@ -12,12 +12,15 @@ import { randomInt, type Random } from '../../core/random.js';
  * - `percent`: `percent`% of the eligible, rounded down.
  * - `max-percent`: a random number from 0 to `percent`% of the eligible (rounded down), so the size of the hit
  *   is itself a surprise.
+ * - `instances`: exactly these instance ids, those of them that are eligible (Doctor Monkey treats the sick it
+ *   found, not a random pick); ids that are not eligible are dropped, never substituted.
  */
 export type VictimSelection =
   | { readonly mode: 'one' }
   | { readonly mode: 'fixed'; readonly count: number }
   | { readonly mode: 'percent'; readonly percent: number }
-  | { readonly mode: 'max-percent'; readonly percent: number };
+  | { readonly mode: 'max-percent'; readonly percent: number }
+  | { readonly mode: 'instances'; readonly ids: readonly string[] };
 
 /** Share of `n` rounded down, tolerating float error (57% of 100 is 57, not 56.99…). */
 function percentOf(n: number, percent: number): number {
@@ -40,6 +43,9 @@ export function victimCount(random: Random, eligibleCount: number, selection: Vi
     case 'max-percent':
       wanted = randomInt(random, percentOf(eligibleCount, selection.percent) + 1);
       break;
+    case 'instances':
+      wanted = selection.ids.length;
+      break;
   }
   return Math.min(Math.max(0, wanted), eligibleCount);
 }
@@ -51,6 +57,10 @@ export function victimCount(random: Random, eligibleCount: number, selection: Vi
  * selectVictims(new SeededRandom(1), eligible, { mode: 'percent', percent: 25 });
  */
 export function selectVictims(random: Random, eligible: readonly Instance[], selection: VictimSelection): Instance[] {
+  if (selection.mode === 'instances') {
+    const wanted = new Set(selection.ids);
+    return eligible.filter((instance) => wanted.has(instance.id));
+  }
   const count = victimCount(random, eligible.length, selection);
   const pool = [...eligible];
   for (let i = 0; i < count; i++) {
