@@ -18,7 +18,15 @@ export interface FaultOrigin {
  * process forever (irreversible terminations go through {@link StateStore.recordTermination} instead).
  * `parameters` must be JSON values: they are stored as JSON.
  */
-export type FaultToRecord = Fault & FaultOrigin & { readonly expiresAt: number };
+export type FaultToRecord = Fault &
+  FaultOrigin & {
+    readonly expiresAt: number;
+    /**
+     * The process that holds the fault and reverts it on time; absent for a detached fault, which whoever runs
+     * next reverts once it expires. A fault whose owner is no longer alive is reverted by the next start.
+     */
+    readonly ownerPid?: number;
+  };
 
 /** What ended a fault. */
 export type RevertTrigger = 'ttl' | 'abort' | 'signal' | 'restart' | 'manual';
@@ -42,6 +50,8 @@ export interface RevertRecord extends RevertResult {
 export type RecordedFault = FaultToRecord & {
   /** When the store recorded it (the store's clock). */
   readonly recordedAt: number;
+  /** The provider's revert ids, in the order the fault's actions were taken (see {@link StateStore.addRevertId}). */
+  readonly revertIds: readonly string[];
   readonly revert?: RevertRecord;
 };
 

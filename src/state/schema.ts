@@ -9,9 +9,9 @@ import { unopenableStore } from './errors.js';
 
 /**
  * `MIGRATIONS[n]` takes a file from version `n` to `n + 1` (version 0: an empty file). Append only: a released
- * step is never edited, since files out there already ran it.
+ * step is never edited, since files out there already ran it. Exported so the upgrade test can build an old file.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // STRICT tables reject a value of the wrong type rather than store it. `seq` is one sequence shared by both
   // tables (see state-store.ts), so history can order a fault and a termination recorded in the same millisecond.
   `
@@ -44,6 +44,13 @@ const MIGRATIONS: readonly string[] = [
     dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1))
   ) STRICT;
   CREATE INDEX terminations_by_group ON terminations (group_name, at) WHERE dry_run = 0;
+  `,
+  // v2: what it takes to revert a fault from another process. The provider's revert ids are known only once the
+  // fault is injected (a cordon names the nodes it cordoned), so they are appended after the act; the owner's pid
+  // lets the next start tell a fault whose holder died from one a live process still holds.
+  `
+  ALTER TABLE faults ADD COLUMN revert_ids TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE faults ADD COLUMN owner_pid INTEGER;
   `,
 ];
 

@@ -61,6 +61,8 @@ interface FaultRow {
   revert_outcome: string | null;
   revert_trigger: string | null;
   revert_detail: string | null;
+  revert_ids: string;
+  owner_pid: number | null;
 }
 
 interface TerminationRow {
@@ -83,7 +85,7 @@ interface HistoryRow {
 const NEXT_SEQ = '(SELECT IFNULL(MAX(s), 0) + 1 FROM (SELECT MAX(seq) AS s FROM faults UNION ALL SELECT MAX(seq) FROM terminations))';
 
 const FAULT_COLUMNS =
-  'id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, reverted_at, revert_outcome, revert_trigger, revert_detail';
+  'id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, reverted_at, revert_outcome, revert_trigger, revert_detail, revert_ids, owner_pid';
 
 /** Rejects timestamps SQLite would store as something else (a float, NULL), before they reach a table. */
 function requireTime(value: unknown, field: string): number {
@@ -116,6 +118,8 @@ function toFault(row: FaultRow): RecordedFault {
     startedAt: row.started_at,
     expiresAt: row.expires_at,
     recordedAt: row.recorded_at,
+    revertIds: JSON.parse(row.revert_ids) as string[],
+    ...(row.owner_pid === null ? {} : { ownerPid: row.owner_pid }),
     ...(revert ? { revert } : {}),
   };
 }
@@ -183,11 +187,58 @@ export class StateStore {
       const recordedAt = this.clock.now();
       this.db
         .prepare(
-          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at)
-           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, owner_pid)
+           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(fault.id, fault.kind, fault.group, fault.monkey, fault.provider, JSON.stringify(fault.targets), JSON.stringify(fault.parameters), startedAt, expiresAt, recordedAt);
-      return { ...fault, targets: [...fault.targets], recordedAt };
+        .run(
+          fault.id,
+          fault.kind,
+          fault.group,
+          fault.monkey,
+          fault.provider,
+          JSON.stringify(fault.targets),
+          JSON.stringify(fault.parameters),
+          startedAt,
+          expiresAt,
+          recordedAt,
+          fault.ownerPid ?? null,
+        );
+      return { ...fault, targets: [...fault.targets], recordedAt, revertIds: [] };
+    });
+  }
+
+  /**
+   * Appends a provider revert id to an active fault, right after the action that produced it, so that another
+   * process can revert the fault by id. Returns false when the fault is unknown or no longer active.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  addRevertId(faultId: string, revertId: string): boolean {
+    return this.write(`the revert id of fault ${faultId}`, () => {
+      const changed = this.db
+        .prepare(`UPDATE faults SET revert_ids = json_insert(revert_ids, '$[#]', ?) WHERE id = ? AND reverted_at IS NULL`)
+        .run(revertId, faultId).changes;
+      return changed === 1;
+    });
+  }
+
+  /**
+   * Releases a fault from its owner: a process that exits without reverting (a detached run) leaves it to the
+   * TTL, which whoever runs next enforces. Returns false when the fault is unknown or no longer active.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  detach(faultId: string): boolean {
+    return this.write(`the owner of fault ${faultId}`, () => {
+      return this.db.prepare('UPDATE faults SET owner_pid = NULL WHERE id = ? AND reverted_at IS NULL').run(faultId).changes === 1;
+    });
+  }
+
+  /** One fault by id, active or reverted; undefined when unknown. */
+  fault(id: string): RecordedFault | undefined {
+    return this.read(`fault ${id}`, () => {
+      const row = this.db.prepare<[string], FaultRow>(`SELECT ${FAULT_COLUMNS} FROM faults WHERE id = ?`).get(id);
+      return row ? toFault(row) : undefined;
     });
   }
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, ManualClock, isSimianError } from '../../src/core/index.js';
 import { SCHEMA_VERSION, StateStore, type FaultToRecord, type StateStoreOptions } from '../../src/state/index.js';
+import { MIGRATIONS as MIGRATIONS_FOR_TEST } from '../../src/state/schema.js';
 
 const MINUTE = 60_000;
 const closers: (() => void)[] = [];
@@ -73,6 +74,7 @@ describe('state store', () => {
         monkey: 'latency',
         provider: 'toxiproxy',
         recordedAt: t0,
+        revertIds: [],
       },
     ]);
     store.recordTermination({ monkey: 'chaos', provider: 'local', group: 'web', instanceId: 'web-1', at: t0 + 1, dryRun: false });
@@ -186,6 +188,43 @@ describe('state store', () => {
     expect(a.activeFaults().map((f) => f.id)).toEqual(['from-b']);
     // One sequence across both connections: history order is the order of commits.
     expect(a.history().map((e) => (e.type === 'fault' ? e.id : e.instanceId))).toEqual(['from-b', 'from-a']);
+  });
+
+  it('appends revert ids in order and keeps the owner, only on active faults; detach releases the owner', () => {
+    const clock = new ManualClock();
+    const store = open(clock);
+    store.recordFault({ ...fault('f1', clock.now()), ownerPid: 4242 });
+    expect(store.addRevertId('f1', 'toxic:a:simian-f1')).toBe(true);
+    expect(store.addRevertId('f1', 'toxic:b:simian-f1')).toBe(true);
+    expect(store.fault('f1')).toMatchObject({ revertIds: ['toxic:a:simian-f1', 'toxic:b:simian-f1'], ownerPid: 4242 });
+    expect(store.detach('f1')).toBe(true);
+    expect(store.fault('f1')?.ownerPid).toBeUndefined();
+    store.markReverted('f1', { outcome: 'reverted', trigger: 'ttl' });
+    expect(store.addRevertId('f1', 'late')).toBe(false);
+    expect(store.detach('f1')).toBe(false);
+    expect(store.addRevertId('nope', 'x')).toBe(false);
+    expect(store.fault('nope')).toBeUndefined();
+  });
+
+  it('migrates a version 1 file: its faults keep their rows and gain empty revert ids and no owner', () => {
+    const clock = new ManualClock();
+    const path = join(tempDir(), 'state.db');
+    const raw = new Database(path);
+    raw.pragma('journal_mode = WAL');
+    raw.exec('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT');
+    raw.exec(MIGRATIONS_FOR_TEST[0]!);
+    raw.prepare('INSERT INTO schema_version (id, version) VALUES (1, 1)').run();
+    raw
+      .prepare(
+        `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at)
+         VALUES (1, 'old', 'latency', 'api', 'latency', 'local', '["a"]', '{}', 1, 2, 1)`,
+      )
+      .run();
+    raw.close();
+    const store = open(clock, path);
+    expect(store.activeFaults()).toEqual([expect.objectContaining({ id: 'old', revertIds: [] })]);
+    expect(store.activeFaults()[0]).not.toHaveProperty('ownerPid');
+    expect(store.addRevertId('old', 'toxic:a:x')).toBe(true);
   });
 
   it('refuses a file with a newer schema, without touching it', () => {
