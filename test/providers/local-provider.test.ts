@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { SafetyPipeline } from '../../src/monkeys/safety/safety-pipeline.js';
 import { LocalProvider, PID_TAG, type AdminInstance } from '../../src/providers/local/local-provider.js';
-import { StateStoreLedger } from '../../src/providers/local/state-ledger.js';
+import { StateStoreLedger } from '../../src/monkeys/safety/state-store-ledger.js';
 import { StateStore } from '../../src/state/state-store.js';
 import { isRunning, killAll, waitUntil } from '../support/processes.js';
 

@@ -11,7 +11,7 @@ import type { SafetyDecision } from '../../monkeys/safety/decision.js';
 import { SafetyPipeline } from '../../monkeys/safety/safety-pipeline.js';
 import type { VictimSelection } from '../../monkeys/safety/victim-selection.js';
 import { LocalProvider, PID_TAG } from '../../providers/local/local-provider.js';
-import { StateStoreLedger } from '../../providers/local/state-ledger.js';
+import { StateStoreLedger } from '../../monkeys/safety/state-store-ledger.js';
 import { isAlive, readStackState } from '../../reference-stack/stack/stack-state.js';
 import { StateStore } from '../../state/state-store.js';
 import type { CommandDeps, CommandFactory } from '../program.js';

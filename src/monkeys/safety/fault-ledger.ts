@@ -4,11 +4,14 @@
  * it acts. The state store implements it durably; {@link MemoryFaultLedger} serves tests and one-off runs.
  */
 import type { Fault } from '../../core/model.js';
+import type { RevertResult } from '../../state/records.js';
 
 /** A fault as the ledger keeps it: with the group it counts against and the monkey that injected it. */
 export interface LedgerFault extends Fault {
   readonly group: string;
   readonly monkey: string;
+  /** The process that holds a reversible fault; absent when nobody does (a detached run). */
+  readonly ownerPid?: number;
 }
 
 /** The history of faults per group. Every method may fail; the pipeline treats a failure as "do not act". */
@@ -19,6 +22,10 @@ export interface FaultLedger {
   faultsSince(group: string, since: number): Promise<number>;
   /** Records a fault against its group before it is injected. */
   record(fault: LedgerFault): Promise<void>;
+  /** Remembers how to undo one action of a recorded reversible fault, right after the action. */
+  attachRevert(faultId: string, revertId: string): Promise<void>;
+  /** Marks a reversible fault as no longer active (the pipeline does so after rolling back a failed injection). */
+  markReverted(faultId: string, result: RevertResult): Promise<void>;
 }
 
 /**
@@ -31,6 +38,8 @@ export interface FaultLedger {
  */
 export class MemoryFaultLedger implements FaultLedger {
   private readonly list: LedgerFault[] = [];
+  private readonly reverts = new Map<string, string[]>();
+  private readonly ended = new Map<string, RevertResult>();
   /** When true, {@link MemoryFaultLedger.record} rejects: lets tests prove a recording failure prevents the fault. */
   failRecords = false;
   /** When true, the read methods reject: lets tests prove an unreadable history prevents the fault. */
@@ -62,6 +71,25 @@ export class MemoryFaultLedger implements FaultLedger {
   async record(fault: LedgerFault): Promise<void> {
     if (this.failRecords) throw new Error('MemoryFaultLedger: recording disabled by the test');
     this.list.push(fault);
+  }
+
+  async attachRevert(faultId: string, revertId: string): Promise<void> {
+    if (this.failRecords) throw new Error('MemoryFaultLedger: recording disabled by the test');
+    this.reverts.set(faultId, [...(this.reverts.get(faultId) ?? []), revertId]);
+  }
+
+  async markReverted(faultId: string, result: RevertResult): Promise<void> {
+    if (!this.ended.has(faultId)) this.ended.set(faultId, result);
+  }
+
+  /** The revert ids attached to a fault, in order. */
+  revertIds(faultId: string): readonly string[] {
+    return this.reverts.get(faultId) ?? [];
+  }
+
+  /** How a fault ended, if it did. */
+  revertOf(faultId: string): RevertResult | undefined {
+    return this.ended.get(faultId);
   }
 
   private checkRead(): void {

@@ -21,3 +21,6 @@ export { noOutageCheck } from './outage-check.js';
 export type { OutageCheck } from './outage-check.js';
 export { MemoryFaultLedger } from './fault-ledger.js';
 export type { FaultLedger, LedgerFault } from './fault-ledger.js';
+export { StateStoreLedger } from './state-store-ledger.js';
+export { refuse } from './fault-plan.js';
+export type { FaultPlan, PlannedFault, ReversibleFaultKind, ReversibleFaultRequest } from './fault-plan.js';

@@ -28,6 +28,12 @@ export interface SafetyConfig extends EligibilityConfig, BlastRadiusConfig {
   readonly minIntervalMs: number;
   /** Most faults in one group over the last 24 hours (a rolling window: no time zone to get wrong). @default 3 */
   readonly maxFaultsPerGroupPerDay: number;
+  /** Longest TTL a reversible fault may have, ms: a typo in a duration must not leave a toxic for a week. @default 3_600_000 */
+  readonly maxFaultDurationMs: number;
+  /** Zones of a region that a zone outage must leave untouched (Chaos Gorilla). @default 1 */
+  readonly minHealthyZones: number;
+  /** Regions that must keep their traffic after an evacuation (Chaos Kong). @default 1 */
+  readonly minHealthyRegions: number;
 }
 
 /** The defaults {@link resolveSafetyConfig} fills in. */
@@ -43,6 +49,9 @@ export const DEFAULT_SAFETY_CONFIG: SafetyConfig = {
   minHealthyLeft: 1,
   minIntervalMs: 3_600_000,
   maxFaultsPerGroupPerDay: 3,
+  maxFaultDurationMs: 3_600_000,
+  minHealthyZones: 1,
+  minHealthyRegions: 1,
 };
 
 function fail(field: string, message: string): never {
@@ -65,6 +74,10 @@ export function resolveSafetyConfig(partial: Partial<SafetyConfig> = {}): Safety
   if (!(config.minIntervalMs >= 0)) fail('minIntervalMs', `must be >= 0, got ${config.minIntervalMs}`);
   if (!Number.isInteger(config.maxFaultsPerGroupPerDay) || config.maxFaultsPerGroupPerDay < 1) {
     fail('maxFaultsPerGroupPerDay', `must be a positive integer, got ${config.maxFaultsPerGroupPerDay}`);
+  }
+  if (!(config.maxFaultDurationMs > 0)) fail('maxFaultDurationMs', `must be > 0, got ${config.maxFaultDurationMs}`);
+  for (const field of ['minHealthyZones', 'minHealthyRegions'] as const) {
+    if (!Number.isInteger(config[field]) || config[field] < 0) fail(field, `must be a non-negative integer, got ${config[field]}`);
   }
   if (config.optInTag === '') fail('optInTag', 'must not be empty');
   return config;

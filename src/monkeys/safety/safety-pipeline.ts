@@ -1,20 +1,21 @@
 /**
  * @module
- * The one road every termination takes, in DESIGN.md's fixed order: enabled → kill switch → outage check →
+ * The one road every fault takes, in DESIGN.md's fixed order: enabled → kill switch → outage check →
  * eligibility → blast radius → leashed / test-environment guard → minimum interval and daily quota → record → act
- * → report. Each stage may only stop the fault, never widen it, and the cheap, local stages come first so that a
- * disabled monkey asks nobody anything. Modelled on chaosmonkey's `term.Terminate`, but returning a typed decision
- * instead of logging and returning nil.
+ * → arm the automatic revert → report. Each stage may only stop the fault, never widen it, and the cheap, local
+ * stages come first so that a disabled monkey asks nobody anything. Modelled on chaosmonkey's `term.Terminate`,
+ * but returning a typed decision instead of logging and returning nil.
  */
 import type { Clock } from '../../core/clock.js';
 import { EventEmitter, type Event } from '../../core/events.js';
-import type { Fault, Group, Instance } from '../../core/model.js';
+import type { Fault, FaultKind, Group } from '../../core/model.js';
 import { type Random } from '../../core/random.js';
-import type { Provider } from '../../providers/provider.js';
+import type { Provider, RevertHandle } from '../../providers/provider.js';
 import { checkBlastRadius } from './blast-radius.js';
 import type { SafetyDecision, SkipReason, SkippedDecision } from './decision.js';
 import { eligibleInstances } from './eligibility.js';
 import type { FaultLedger } from './fault-ledger.js';
+import type { ReversibleFaultRequest } from './fault-plan.js';
 import { fileExists, isKillSwitchEngaged, type FileExists } from './kill-switch.js';
 import { noOutageCheck, type OutageCheck } from './outage-check.js';
 import { resolveSafetyConfig, type SafetyConfig } from './safety-config.js';
@@ -34,7 +35,12 @@ export interface TerminationRequest {
   readonly signal?: 'SIGKILL' | 'SIGTERM';
 }
 
-/** Emitted once per {@link SafetyPipeline.terminate} call, whatever the outcome. */
+/** Arms the automatic revert of a recorded fault (the {@link FaultReverter} does, on its TTL). */
+export interface RevertArmer {
+  arm(fault: { readonly id: string; readonly expiresAt: number }): void;
+}
+
+/** Emitted once per {@link SafetyPipeline.terminate} or {@link SafetyPipeline.inject} call, whatever the outcome. */
 export interface DecisionEvent {
   readonly monkey: string;
   readonly provider: string;
@@ -56,10 +62,22 @@ export interface SafetyPipelineOptions {
   readonly outageCheck?: OutageCheck;
   /** How the kill-switch file is looked for. @default the real filesystem */
   readonly fileExists?: FileExists;
+  /** Arms the TTL of every reversible fault injected; without one, nothing in this process reverts on time. */
+  readonly reverter?: RevertArmer;
+  /**
+   * The pid recorded as the owner of reversible faults: the next start reverts a fault whose owner died. Leave it
+   * out for a detached fault, which only its TTL ends.
+   */
+  readonly ownerPid?: number;
 }
 
 function skip(reason: SkipReason, detail: string, extra: Partial<Omit<SkippedDecision, 'outcome' | 'reason' | 'detail'>> = {}): SkippedDecision {
   return { outcome: 'skipped', reason, detail, ...extra };
+}
+
+/** "terminate a, b" or "inject latency on a, b": what a leashed run would have done. */
+function describeFault(fault: Fault): string {
+  return fault.kind === 'terminate' ? `terminate ${fault.targets.join(', ')}` : `inject ${fault.kind} on ${fault.targets.join(', ')}`;
 }
 
 function describeError(error: unknown): string {
@@ -103,12 +121,22 @@ export class SafetyPipeline {
     return decision;
   }
 
-  private async decide(request: TerminationRequest): Promise<SafetyDecision> {
+  /**
+   * Decides on a reversible fault (zone outage, region evacuation, network toxic) and, if every guard agrees,
+   * records it with its TTL, carries it out, and arms its revert. An action that fails half-way is rolled back
+   * before the decision returns. Never throws for a guard's sake.
+   */
+  async inject(request: ReversibleFaultRequest): Promise<SafetyDecision> {
+    let scope = request.monkey;
+    const decision = await this.decideReversible(request, (s) => (scope = s));
+    this.emitter.emit({ monkey: request.monkey, provider: this.options.provider.name, group: scope, at: this.options.clock.now(), decision });
+    return decision;
+  }
+
+  /** The guards every fault passes before anyone looks at the platform; undefined when all agree. */
+  private async preflight(): Promise<SkippedDecision | undefined> {
     const { config } = this;
-    const { provider, ledger, clock, random } = this.options;
-
     if (!config.enabled) return skip('disabled', 'the monkey is disabled (enabled: false)');
-
     try {
       if (await isKillSwitchEngaged(config, this.fileExists)) {
         return skip('kill-switch', config.killSwitch ? 'the kill switch is set' : `kill-switch file ${config.killSwitchFile} exists`);
@@ -116,13 +144,111 @@ export class SafetyPipeline {
     } catch (error) {
       return skip('check-failed', `cannot check the kill-switch file: ${describeError(error)}`, { error });
     }
-
     try {
       if (await this.outageCheck.inOutage()) return skip('outage', 'an outage is in progress');
     } catch (error) {
       // When we cannot see, we do not break things.
       return skip('check-failed', `the outage check failed: ${describeError(error)}`, { error });
     }
+    return undefined;
+  }
+
+  /** The leash, the test-environment guard and the history limits, for a fault about to be recorded. */
+  private async permit(scope: string, fault: Fault): Promise<SkippedDecision | undefined> {
+    const { config } = this;
+    const { ledger, clock } = this.options;
+    if (config.leashed) return skip('leashed', `leashed: would ${describeFault(fault)}`, { fault });
+    if (config.environment === 'test' && !config.allowUnleashedInTest) {
+      return skip('unleashed-in-test', 'refusing to run unleashed in the test environment', { fault });
+    }
+    const now = clock.now();
+    try {
+      const last = await ledger.lastFaultAt(scope);
+      if (last !== undefined && now - last < config.minIntervalMs) {
+        return skip('min-interval', `${scope} had a fault ${now - last} ms ago (minimum ${config.minIntervalMs} ms)`, { fault });
+      }
+      const today = await ledger.faultsSince(scope, now - DAY_MS);
+      if (today >= config.maxFaultsPerGroupPerDay) {
+        return skip('max-per-day', `${scope} had ${today} fault(s) in 24 h (maximum ${config.maxFaultsPerGroupPerDay})`, { fault });
+      }
+    } catch (error) {
+      return skip('check-failed', `cannot read the fault history: ${describeError(error)}`, { error, fault });
+    }
+    return undefined;
+  }
+
+  private async decideReversible(request: ReversibleFaultRequest, setScope: (scope: string) => void): Promise<SafetyDecision> {
+    const { config } = this;
+    const { provider, ledger } = this.options;
+    const stopped = await this.preflight();
+    if (stopped) return stopped;
+
+    let plan;
+    try {
+      plan = await request.plan(provider);
+    } catch (error) {
+      return skip('check-failed', `cannot plan the fault: ${describeError(error)}`, { error });
+    }
+    if (plan.outcome === 'refused') return skip(plan.reason, plan.detail);
+    const planned = plan.fault;
+    setScope(planned.scope);
+    const fault = this.buildFault(request.monkey, planned.kind, planned.targets, { ...planned.parameters }, request.durationMs);
+    if (!(request.durationMs > 0) || request.durationMs > config.maxFaultDurationMs) {
+      return skip('blast-radius', `a duration of ${request.durationMs} ms is outside (0, ${config.maxFaultDurationMs}] ms (maxFaultDurationMs)`, { fault });
+    }
+    if (planned.exceedsBlastRadius !== undefined && !request.force) return skip('blast-radius', planned.exceedsBlastRadius, { fault });
+
+    const refused = await this.permit(planned.scope, fault);
+    if (refused) return refused;
+
+    try {
+      await ledger.record({ ...fault, group: planned.scope, monkey: request.monkey, ...(this.options.ownerPid !== undefined ? { ownerPid: this.options.ownerPid } : {}) });
+    } catch (error) {
+      return skip('record-failed', `cannot record the fault: ${describeError(error)}`, { error, fault });
+    }
+
+    const handles: RevertHandle[] = [];
+    try {
+      await planned.act(fault.id, async (handle) => {
+        handles.push(handle);
+        // Unrecorded, this action could outlive a dead process: the act fails, and the rollback undoes it.
+        await ledger.attachRevert(fault.id, handle.id);
+      });
+    } catch (error) {
+      return { outcome: 'failed', fault, affected: handles.map((h) => h.id), error: await this.rollBack(fault.id, handles, error) };
+    }
+    this.options.reverter?.arm({ id: fault.id, expiresAt: fault.expiresAt! });
+    return { outcome: 'executed', fault };
+  }
+
+  /** Undoes the actions of a fault that failed half-way, newest first; returns the error to report. */
+  private async rollBack(faultId: string, handles: readonly RevertHandle[], cause: unknown): Promise<unknown> {
+    const leftBehind: string[] = [];
+    for (const handle of [...handles].reverse()) {
+      try {
+        await handle.revert();
+      } catch {
+        leftBehind.push(handle.id);
+      }
+    }
+    if (leftBehind.length > 0) {
+      // Still active in the ledger: the TTL and the next start will try again.
+      return new Error(`${describeError(cause)}; the rollback could not revert ${leftBehind.join(', ')}`, { cause });
+    }
+    try {
+      await this.options.ledger.markReverted(faultId, { outcome: 'reverted', trigger: 'abort', detail: `rolled back: ${describeError(cause)}` });
+    } catch {
+      // Reverted for real; the record catches up when the TTL fires (reverting twice is harmless).
+    }
+    return cause;
+  }
+
+  private async decide(request: TerminationRequest): Promise<SafetyDecision> {
+    const { config } = this;
+    const { provider, ledger, random } = this.options;
+
+    const stopped = await this.preflight();
+    if (stopped) return stopped;
 
     let group: Group | undefined;
     try {
@@ -140,31 +266,17 @@ export class SafetyPipeline {
     const victims = selectVictims(random, eligible, request.selection ?? { mode: 'one' });
     if (victims.length === 0) return skip('no-victims', `the selection picked none of ${eligible.length} eligible instance(s)`);
     const radius = checkBlastRadius(group, victims.length, config);
-    const fault = this.buildFault(request, victims);
+    const signal = request.signal ?? 'SIGKILL';
+    const fault = this.buildFault(request.monkey, 'terminate', victims.map((v) => v.id), {
+      group: request.group,
+      monkey: request.monkey,
+      signal,
+      selection: request.selection ?? { mode: 'one' },
+    });
     if (!radius.ok) return skip('blast-radius', radius.detail, { fault });
 
-    if (config.leashed) return skip('leashed', `leashed: would terminate ${fault.targets.join(', ')}`, { fault });
-    if (config.environment === 'test' && !config.allowUnleashedInTest) {
-      return skip('unleashed-in-test', 'refusing to run unleashed in the test environment', { fault });
-    }
-
-    const now = clock.now();
-    try {
-      const last = await ledger.lastFaultAt(group.name);
-      if (last !== undefined && now - last < config.minIntervalMs) {
-        return skip('min-interval', `group ${group.name} had a fault ${now - last} ms ago (minimum ${config.minIntervalMs} ms)`, {
-          fault,
-        });
-      }
-      const today = await ledger.faultsSince(group.name, now - DAY_MS);
-      if (today >= config.maxFaultsPerGroupPerDay) {
-        return skip('max-per-day', `group ${group.name} had ${today} fault(s) in 24 h (maximum ${config.maxFaultsPerGroupPerDay})`, {
-          fault,
-        });
-      }
-    } catch (error) {
-      return skip('check-failed', `cannot read the fault history: ${describeError(error)}`, { error, fault });
-    }
+    const refused = await this.permit(group.name, fault);
+    if (refused) return refused;
 
     try {
       await ledger.record({ ...fault, group: group.name, monkey: request.monkey });
@@ -176,7 +288,7 @@ export class SafetyPipeline {
     const affected: string[] = [];
     for (const victim of victims) {
       try {
-        await provider.actuator.terminate(victim, { signal: request.signal ?? 'SIGKILL' });
+        await provider.actuator.terminate(victim, { signal });
       } catch (error) {
         // Stop at the first failure: a platform that misbehaves is no place to keep pushing.
         return { outcome: 'failed', fault, affected, error };
@@ -186,21 +298,17 @@ export class SafetyPipeline {
     return { outcome: 'executed', fault };
   }
 
-  private buildFault(request: TerminationRequest, victims: readonly Instance[]): Fault {
+  private buildFault(monkey: string, kind: FaultKind, targets: readonly string[], parameters: Record<string, unknown>, durationMs?: number): Fault {
     const now = this.options.clock.now();
     // Clock time plus random bits: unique enough across monkeys, and replayable from a seed in tests.
     const suffix = Math.floor(this.options.random.next() * 0x1_0000_0000).toString(16).padStart(8, '0');
     return {
-      id: `${request.monkey}-${now.toString(36)}-${suffix}`,
-      kind: 'terminate',
-      targets: victims.map((v) => v.id),
+      id: `${monkey}-${now.toString(36)}-${suffix}`,
+      kind,
+      targets: [...targets],
       startedAt: now,
-      parameters: {
-        group: request.group,
-        monkey: request.monkey,
-        signal: request.signal ?? 'SIGKILL',
-        selection: request.selection ?? { mode: 'one' },
-      },
+      ...(durationMs !== undefined ? { expiresAt: now + durationMs } : {}),
+      parameters,
     };
   }
 }

@@ -1,7 +1,6 @@
 /**
  * @module
- * The local provider (the reference stack on this machine) and the state-store fault ledger.
+ * The local provider: the reference stack on this machine.
  */
-export { LocalProvider, PID_TAG } from './local-provider.js';
+export { LocalProvider, PID_TAG, RESTARTS_TAG } from './local-provider.js';
 export type { LocalProviderOptions, AdminInstance, KillProcess } from './local-provider.js';
-export { StateStoreLedger } from './state-ledger.js';

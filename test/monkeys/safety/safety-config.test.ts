@@ -20,6 +20,9 @@ describe('resolveSafetyConfig', () => {
     ['minIntervalMs', { minIntervalMs: Number.NaN }],
     ['maxFaultsPerGroupPerDay', { maxFaultsPerGroupPerDay: 0 }],
     ['optInTag', { optInTag: '' }],
+    ['maxFaultDurationMs', { maxFaultDurationMs: 0 }],
+    ['minHealthyZones', { minHealthyZones: 0.5 }],
+    ['minHealthyRegions', { minHealthyRegions: -1 }],
   ])('refuses a bad %s and names it (exit code 2)', (field, partial) => {
     let thrown: unknown;
     try {
