@@ -79,7 +79,7 @@ describe('simian monkey chaos --provider local (the built binary, against the sm
     const before = await inventory();
     const result = await simian(['monkey', 'chaos', '--provider', 'local', '--unleash', '--group', 'catalog', '--state-dir', stateDir]);
     expect(result.code, result.stderr).toBe(0);
-    const match = /^executed: terminated (\S+) \(pid (\d+)\) of group catalog/.exec(result.stdout);
+    const match = /^executed: terminated (\S+) \(pid (\d+)\) \[catalog\]/.exec(result.stdout);
     expect(match, result.stdout).not.toBeNull();
     const [, victimId, victimPid] = match!;
     const victim = before.find((i) => i.id === victimId)!;

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { HistoryEntry } from '../../state/records.js';
 import { StateStore } from '../../state/state-store.js';
 import type { CommandFactory } from '../program.js';
-import { stateStorePath } from './monkey.js';
+import { stateStorePath } from '../monkeys/monkey-session.js';
 
 interface HistoryFlags {
   stateDir: string;

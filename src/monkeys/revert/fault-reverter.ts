@@ -132,6 +132,15 @@ export class FaultReverter {
     return this.revertEach(due, 'restart');
   }
 
+  /**
+   * Reverts every active fault whose TTL ran out, whoever holds it: a long-running process (the stack, a daemon)
+   * calls this periodically so that detached faults end on time even when nobody else runs.
+   */
+  async revertExpired(): Promise<RevertOutcome[]> {
+    const now = this.options.clock.now();
+    return this.revertEach(this.options.store.activeFaults().filter((f) => f.expiresAt <= now), 'ttl');
+  }
+
   /** Waits for the reverts in flight (a TTL that just fired), so a caller can exit without cutting one short. */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);

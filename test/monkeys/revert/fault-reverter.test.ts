@@ -73,6 +73,18 @@ describe('FaultReverter', () => {
     expect(store.fault('detached')?.revert?.trigger).toBe('ttl');
   });
 
+  it('a sweep reverts only what expired, whoever owns it', async () => {
+    const { clock, store, reverter, record } = setup(new Set([7]));
+    record('soon', { ownerPid: 7, expiresAt: clock.now() + MINUTE });
+    record('later', { expiresAt: clock.now() + 2 * MINUTE });
+    record('orphan', { ownerPid: 99, expiresAt: clock.now() + 3 * MINUTE });
+    expect(await reverter.revertExpired()).toEqual([]);
+    await clock.advance(MINUTE);
+    expect((await reverter.revertExpired()).map((o) => o.faultId)).toEqual(['soon']);
+    expect(store.activeFaults().map((f) => f.id)).toEqual(['later', 'orphan']);
+    expect(store.fault('soon')?.revert?.trigger).toBe('ttl');
+  });
+
   it('on a signal, reverts only the faults this process owns', async () => {
     const { store, reverter, record } = setup(new Set([7]));
     record('mine', { ownerPid: 1 });
