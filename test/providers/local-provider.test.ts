@@ -7,7 +7,7 @@ import { isSimianError } from '../../src/core/errors.js';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { SafetyPipeline } from '../../src/monkeys/safety/safety-pipeline.js';
-import { LocalProvider, PID_TAG, type AdminInstance } from '../../src/providers/local/local-provider.js';
+import { LocalProvider, PID_TAG, RESTARTS_TAG, type AdminInstance } from '../../src/providers/local/local-provider.js';
 import { StateStoreLedger } from '../../src/monkeys/safety/state-store-ledger.js';
 import { StateStore } from '../../src/state/state-store.js';
 import { isRunning, killAll, waitUntil } from '../support/processes.js';
@@ -101,9 +101,9 @@ describe('LocalProvider inventory', () => {
       state: 'running',
       launchedAt: 1000,
       address: 'http://127.0.0.1:2',
-      tags: { 'simian/opt-in': 'true', [PID_TAG]: '101' },
+      tags: { 'simian/opt-in': 'true', [PID_TAG]: '101', [RESTARTS_TAG]: '0' },
     });
-    expect(b!.tags).toEqual({ 'simian/opt-in': 'false', team: 'c', [PID_TAG]: '102' });
+    expect(b!.tags).toEqual({ 'simian/opt-in': 'false', team: 'c', [PID_TAG]: '102', [RESTARTS_TAG]: '0' });
     const billing = groups[1]!.instances[0]!;
     expect(billing.state).toBe('terminated');
     expect(billing.tags[PID_TAG]).toBeUndefined();
@@ -169,7 +169,7 @@ describe('LocalProvider actuator', () => {
     expect(isRunning(replacement.pid)).toBe(true);
   });
 
-  it('says provider.unsupported for everything but terminate', async () => {
+  it('says provider.unsupported for stop, and for network faults without toxiproxyUrl or frontDoorUrl', async () => {
     const fake = await serve([admin('catalog-a-0', 'catalog', 'us-east-1a', 1)]);
     const { actuator, inventory } = new LocalProvider({ adminUrl: fake.url });
     const [instance] = await inventory.instances();
@@ -178,12 +178,19 @@ describe('LocalProvider actuator', () => {
       () => actuator.isolateZone({ name: 'us-east-1a', region: 'us-east-1' }),
       () => actuator.evacuateRegion({ name: 'us-east-1' }),
       () => actuator.addToxic({ proxy: 'catalog-a-0' }, { type: 'latency' }),
-      () => actuator.revert('x'),
+      () => actuator.revert('toxic:catalog-a-0:simian-x'),
+      () => actuator.revert('evacuate:us-east-1'),
     ];
     for (const call of calls) {
       const error = await Promise.resolve().then(call).catch((e: unknown) => e);
       expect(isSimianError(error, 'provider.unsupported')).toBe(true);
     }
+  });
+
+  it('says provider.badRevertId for a revert id it did not write', async () => {
+    const fake = await serve([]);
+    const error = await new LocalProvider({ adminUrl: fake.url }).actuator.revert('x').catch((e: unknown) => e);
+    expect(isSimianError(error, 'provider.badRevertId')).toBe(true);
   });
 });
 

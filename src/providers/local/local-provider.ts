@@ -1,11 +1,13 @@
 /**
  * @module
  * The local provider: the reference stack running on this machine, seen through its admin API (`GET
- * <adminUrl>/inventory`) and acted on with signals to its real processes. Every instance of the bundled stack is
- * opted in (it exists to be broken), unless its own tags say otherwise.
+ * <adminUrl>/inventory`) and acted on with signals to its real processes, through the stack's Toxiproxy (every
+ * instance has a proxy of its own, named by its slot id) and through the front door's evacuation switch. Every
+ * instance of the bundled stack is opted in (it exists to be broken), unless its own tags say otherwise.
  */
 import { SimianError } from '../../core/errors.js';
 import type { Group, Instance, InstanceState, Region, Zone } from '../../core/model.js';
+import type { Random } from '../../core/random.js';
 import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
 import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import {
@@ -16,7 +18,11 @@ import {
   type Provider,
   type RevertHandle,
   type TerminateOptions,
+  type TrafficShift,
 } from '../provider.js';
+import { HttpTrafficShift } from '../toxiproxy/http-traffic-shift.js';
+import { evacuateWith, revertById } from '../toxiproxy/reversible.js';
+import { ToxiproxyActuator } from '../toxiproxy/toxiproxy-actuator.js';
 
 /** The tag on every local instance that carries its current process id. */
 export const PID_TAG = 'simian/pid';
@@ -50,8 +56,17 @@ export interface LocalProviderOptions {
   readonly optInTag?: string;
   /** @default process.kill */
   readonly kill?: KillProcess;
-  /** How long one admin request may take, ms. @default 5000 */
+  /** How long one admin (or front door) request may take, ms. @default 5000 */
   readonly timeoutMs?: number;
+  /**
+   * The stack's Toxiproxy admin API (`toxiproxyUrl` in stack.json), where every instance has a proxy named by its
+   * slot id. Toxics, zone outages and their reverts need it.
+   */
+  readonly toxiproxyUrl?: string;
+  /** The stack's front door (`frontDoorUrl` in stack.json), whose admin API evacuates regions. */
+  readonly frontDoorUrl?: string;
+  /** Draws the names of new toxics. @default the system random */
+  readonly random?: Random;
 }
 
 const STATES: Readonly<Record<string, InstanceState>> = {
@@ -63,7 +78,7 @@ const STATES: Readonly<Record<string, InstanceState>> = {
 };
 
 function unsupported(what: string): never {
-  throw new SimianError('provider.unsupported', `the local provider cannot ${what} yet`);
+  throw new SimianError('provider.unsupported', `the local provider cannot ${what}`);
 }
 
 /**
@@ -72,9 +87,16 @@ function unsupported(what: string): never {
  * always `frontdoor`). Instance ids are the supervisor's slot ids
  * (`catalog-us-east-1a-0`), stable across replacements; the current process id is in the {@link PID_TAG} tag.
  *
+ * Terminate signals the process. Toxics go on the instance's proxy; a zone outage disables the proxies of the
+ * zone's instances, so they stop answering while their processes live (an AZ network partition: the supervisor
+ * sees nothing to replace); a region evacuation flips the front door. Revert ids carry everything their revert
+ * needs, so a provider built after a restart reverts them too.
+ *
  * @example
- * const provider = new LocalProvider({ adminUrl: readStackState('.simian').adminUrl });
- * const [group] = await provider.inventory.groups();
+ * const state = readStackState('.simian');
+ * const provider = new LocalProvider({ adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl, frontDoorUrl: state.frontDoorUrl });
+ * const handle = await provider.actuator.isolateZone({ name: 'us-east-1a', region: 'us-east' });
+ * await handle.revert();
  */
 export class LocalProvider implements Provider {
   readonly name = 'local';
@@ -84,12 +106,16 @@ export class LocalProvider implements Provider {
   private readonly optInTag: string;
   private readonly kill: KillProcess;
   private readonly timeoutMs: number;
+  private readonly toxiproxy: ToxiproxyActuator | undefined;
+  private readonly trafficShift: TrafficShift | undefined;
 
   constructor(options: LocalProviderOptions) {
     this.adminUrl = options.adminUrl;
     this.optInTag = options.optInTag ?? DEFAULT_SAFETY_CONFIG.optInTag;
     this.kill = options.kill ?? ((pid, signal) => process.kill(pid, signal));
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.toxiproxy = options.toxiproxyUrl ? new ToxiproxyActuator(options.toxiproxyUrl, options.random ? { random: options.random } : {}) : undefined;
+    this.trafficShift = options.frontDoorUrl ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs: this.timeoutMs }) : undefined;
     this.inventory = {
       groups: () => this.groups(),
       instances: async (filter?: InstanceFilter) => (await this.fetchInstances()).filter((i) => matchesInstanceFilter(i, filter)),
@@ -98,11 +124,16 @@ export class LocalProvider implements Provider {
     };
     this.actuator = {
       terminate: (instance, terminateOptions) => this.terminate(instance, terminateOptions),
-      stop: () => unsupported('stop an instance'),
-      isolateZone: (): Promise<RevertHandle> => unsupported('isolate a zone'),
-      evacuateRegion: (): Promise<RevertHandle> => unsupported('evacuate a region'),
-      addToxic: (): Promise<RevertHandle> => unsupported('add a toxic'),
-      revert: () => unsupported('revert an action'),
+      // async, so every refusal is a rejected promise rather than a synchronous throw.
+      stop: async () => unsupported('stop an instance yet'),
+      isolateZone: (zone) => this.isolateZone(zone),
+      evacuateRegion: async (region) => evacuateWith(this.requireTrafficShift(`evacuate region ${region.name}`), region.name),
+      addToxic: async (target, toxic) => this.requireToxiproxy(`add a ${toxic.type} toxic`).injectToxic('proxy' in target ? target.proxy : target.instance.id, toxic),
+      revert: (id) =>
+        revertById(id, {
+          toxiproxy: () => this.requireToxiproxy(`revert ${id}`),
+          trafficShift: () => this.requireTrafficShift(`revert ${id}`),
+        }),
     };
   }
 
@@ -163,6 +194,30 @@ export class LocalProvider implements Provider {
     const seen = new Map<string, Zone>();
     for (const i of await this.fetchInstances()) seen.set(`${i.region}/${i.zone}`, { name: i.zone, region: i.region });
     return [...seen.values()];
+  }
+
+  /**
+   * Disables the proxy of every instance in the zone, whatever its state, so the whole zone goes dark. The
+   * processes live on, so the supervisor replaces nothing; but an instance that (re)starts meanwhile points its
+   * proxy at itself with `enabled: true` (service-main), which lifts the partition for that one slot. The front
+   * door's `global` zone serves every region and is never isolated.
+   */
+  private async isolateZone(zone: Zone): Promise<RevertHandle> {
+    if (zone.name === GLOBAL_LOCATION || zone.region === GLOBAL_LOCATION) {
+      unsupported(`isolate the ${GLOBAL_LOCATION} zone: the front door serves every region, and taking it down is not a zone outage`);
+    }
+    const toxiproxy = this.requireToxiproxy(`isolate zone ${zone.name}`);
+    const slots = (await this.adminInventory()).filter((i) => i.zone === zone.name && i.region === zone.region);
+    if (slots.length === 0) throw new SimianError('provider.notFound', `the local stack has no instance in zone ${zone.name} of region ${zone.region}`);
+    return toxiproxy.takeDown(slots.map((slot) => slot.id));
+  }
+
+  private requireToxiproxy(what: string): ToxiproxyActuator {
+    return this.toxiproxy ?? unsupported(`${what} without toxiproxyUrl (the stack's toxiproxyUrl from stack.json)`);
+  }
+
+  private requireTrafficShift(what: string): TrafficShift {
+    return this.trafficShift ?? unsupported(`${what} without frontDoorUrl (the stack's frontDoorUrl from stack.json; the stack needs a front door)`);
   }
 
   /**
