@@ -9,6 +9,7 @@ import type { HistoryEntry } from '../../state/records.js';
 import { StateStore } from '../../state/state-store.js';
 import type { CommandFactory } from '../program.js';
 import { stateStorePath } from '../monkeys/monkey-session.js';
+import { formatTable } from '../table.js';
 
 interface HistoryFlags {
   stateDir: string;
@@ -34,9 +35,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
     e.group,
     e.type === 'termination' ? e.instanceId : e.targets.join(','),
   ]);
-  const header = ['AT', 'KIND', 'DECISION', 'MONKEY', 'PROVIDER', 'GROUP', 'TARGETS'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(['AT', 'KIND', 'DECISION', 'MONKEY', 'PROVIDER', 'GROUP', 'TARGETS'], rows);
 }
 
 /** The `history` command. */

@@ -12,7 +12,10 @@ import { ReferenceStack, type StackInstance } from '../../reference-stack/stack/
 import { clearStackState, isAlive, readStackState, writeStackState } from '../../reference-stack/stack/stack-state.js';
 import { loadTopology } from '../../reference-stack/topology/topology.js';
 import { createToxiproxyServer } from '../../toxiproxy/server.js';
+import { LocalProvider } from '../../providers/local/local-provider.js';
 import type { CommandDeps, CommandFactory } from '../program.js';
+import { keepLocalFaultsOnTime, type FaultKeeper } from '../stack-fault-keeper.js';
+import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
 
 interface UpFlags {
@@ -29,9 +32,7 @@ const DEFAULT_STATE_DIR = '.simian';
 /** A table of instances, one line each. */
 export function formatInventory(instances: readonly Pick<StackInstance, 'id' | 'state' | 'pid' | 'publicAddress' | 'restarts'>[]): string {
   const rows = instances.map((i) => [i.id, i.state, String(i.pid ?? '-'), i.publicAddress, String(i.restarts)]);
-  const header = ['INSTANCE', 'STATE', 'PID', 'ADDRESS', 'RESTARTS'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(['INSTANCE', 'STATE', 'PID', 'ADDRESS', 'RESTARTS'], rows);
 }
 
 async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<void> {
@@ -49,6 +50,7 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   const embedded = flags.toxiproxy ? undefined : await createToxiproxyServer({ host: '127.0.0.1', port: 0, clock: deps.clock, random: deps.random });
   const toxiproxyUrl = flags.toxiproxy ?? embedded!.url;
   let stack: ReferenceStack | undefined;
+  let keeper: FaultKeeper | undefined;
   const admin = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ instances: stack?.inventory() ?? [] }));
@@ -57,14 +59,20 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
     deps.writeErr(`starting the "${flags.topology}" stack…\n`);
     stack = await ReferenceStack.start({ topology, dataDir: resolve(flags.dataDir ?? `${stateDir}/data`), toxiproxyUrl, clock: deps.clock });
     await new Promise<void>((ok) => admin.listen(0, '127.0.0.1', ok));
+    const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
     writeStackState(stateDir, {
       pid: process.pid,
       topology: flags.topology,
       frontDoorUrl: stack.frontDoorUrl,
       toxiproxyUrl,
-      adminUrl: `http://127.0.0.1:${(admin.address() as AddressInfo).port}`,
+      adminUrl,
       startedAt: deps.clock.now(),
     });
+    keeper = keepLocalFaultsOnTime(
+      deps,
+      stateDir,
+      new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), random: deps.random }),
+    );
     if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, instances: stack.inventory() }, null, 2)}\n`);
     else deps.writeOut(`front door  ${stack.frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n\n${formatInventory(stack.inventory())}\nCtrl-C stops the stack.\n`);
     await new Promise<void>((done) => {
@@ -73,6 +81,7 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
     });
   } finally {
     deps.writeErr('stopping the stack…\n');
+    await keeper?.stop();
     await stack?.stop();
     await embedded?.close();
     admin.close();

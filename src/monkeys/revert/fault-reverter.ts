@@ -133,12 +133,13 @@ export class FaultReverter {
   }
 
   /**
-   * Reverts every active fault whose TTL ran out, whoever holds it: a long-running process (the stack, a daemon)
-   * calls this periodically so that detached faults end on time even when nobody else runs.
+   * Reverts every active fault whose TTL ran out, whoever holds it (`which` narrows them, to a provider for
+   * instance): a long-running process (the stack, a daemon) calls this periodically so that detached faults end on
+   * time even when nobody else runs.
    */
-  async revertExpired(): Promise<RevertOutcome[]> {
+  async revertExpired(which: (fault: RecordedFault) => boolean = () => true): Promise<RevertOutcome[]> {
     const now = this.options.clock.now();
-    return this.revertEach(this.options.store.activeFaults().filter((f) => f.expiresAt <= now), 'ttl');
+    return this.revertEach(this.options.store.activeFaults().filter((f) => f.expiresAt <= now && which(f)), 'ttl');
   }
 
   /** Waits for the reverts in flight (a TTL that just fired), so a caller can exit without cutting one short. */

@@ -1,0 +1,169 @@
+/**
+ * @module
+ * `simian monkey doctor`: Doctor Monkey over the running reference stack. It examines every running instance
+ * (HTTP health, discovery registration, restart loops), prints the sick and the unknown, and asks the safety
+ * pipeline to terminate the sick (leashed, a dry run, unless `--unleash`) so the supervisor replaces them.
+ */
+import { Command, Option } from 'commander';
+import { SimianError } from '../../core/errors.js';
+import type { Instance } from '../../core/model.js';
+import { DoctorMonkey, type DoctorReport, type InstanceReport, type Treatment } from '../../monkeys/doctor/doctor-monkey.js';
+import type { Finding } from '../../monkeys/doctor/health-checks.js';
+import { httpHealthCheck } from '../../monkeys/doctor/http-health-check.js';
+import { localRegistrationCheck } from '../../monkeys/doctor/local-registrations.js';
+import { restartLoopCheck } from '../../monkeys/doctor/restart-loop-check.js';
+import { PID_TAG } from '../../providers/local/local-provider.js';
+import type { Inventory } from '../../providers/provider.js';
+import { errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
+import { sessionOptions } from '../monkeys/common-options.js';
+import { openMonkeySession } from '../monkeys/monkey-session.js';
+import { parseDuration } from '../parsers.js';
+import type { CommandDeps } from '../program.js';
+
+/** The providers `monkey doctor --provider` accepts: the registration check knows the local stack's discovery. */
+export const DOCTOR_PROVIDERS = ['local'] as const;
+
+/** The flags of `monkey doctor`, as commander hands them over. */
+export interface DoctorFlags {
+  provider: string;
+  stateDir: string;
+  unleash?: boolean;
+  /** Per-check timeout, ms. */
+  timeout: number;
+  json?: boolean;
+}
+
+/** What one `monkey doctor` run did: `--json` prints it. */
+export interface DoctorRun {
+  readonly monkey: 'doctor';
+  readonly provider: string;
+  readonly leashed: boolean;
+  readonly report: DoctorReport;
+  /** One decision per group with sick instances, as a {@link DecisionReport} scoped to the group. */
+  readonly treatments: readonly DecisionReport[];
+}
+
+function formatFinding(finding: Finding): string {
+  return finding.ok === 'unknown' ? `${finding.check} (cannot tell): ${finding.detail}` : `${finding.check}: ${finding.detail}`;
+}
+
+/** The findings worth a reader's eye: failed and inconclusive ones. */
+function notableFindings(instance: InstanceReport): string {
+  const notable = instance.findings.filter((f) => f.ok !== true);
+  return notable.length === 0 ? 'no check applied' : notable.map(formatFinding).join('; ');
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** The report for people: a table of the sick and the unknown with their findings, then the decisions. */
+export function formatDoctorRun(run: DoctorRun): string {
+  const { report } = run;
+  const { totals } = report;
+  if (totals.examined === 0) return 'no running instance to examine\n';
+  let text: string;
+  const patients = report.instances.filter((i) => i.verdict !== 'healthy');
+  if (patients.length === 0) {
+    text = `all ${totals.examined} instances healthy\n`;
+  } else {
+    text = `examined ${totals.examined} instances: ${totals.healthy} healthy, ${totals.sick} sick, ${totals.unknown} unknown\n`;
+    text += table([['INSTANCE', 'GROUP', 'ZONE', 'VERDICT', 'FINDINGS'], ...patients.map((i) => [i.id, i.group, i.zone, i.verdict, notableFindings(i)])]);
+  }
+  if (run.treatments.length > 0) {
+    text += `treatment${run.leashed ? ' (leashed: nothing is terminated without --unleash)' : ''}:\n`;
+    text += run.treatments.map(formatDecisionReport).join('');
+  }
+  return text;
+}
+
+/** JSON with errors reduced to their name and message (decisions carry raw errors). */
+function doctorRunJson(run: DoctorRun): string {
+  return `${JSON.stringify(run, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value), 2)}\n`;
+}
+
+/** An inventory that remembers the instances it listed, so the report can name the victims' pids. */
+function rememberingInventory(inventory: Inventory, seen: Map<string, Instance>): Inventory {
+  return {
+    ...inventory,
+    instances: async (filter) => {
+      const listed = await inventory.instances(filter);
+      for (const instance of listed) seen.set(instance.id, instance);
+      return listed;
+    },
+  };
+}
+
+function decisionReportOf(treatment: Treatment, run: { provider: string; leashed: boolean }, seen: ReadonlyMap<string, Instance>): DecisionReport {
+  const { decision } = treatment;
+  const targets = decision.outcome === 'skipped' ? (decision.fault?.targets ?? []) : decision.fault.targets;
+  const victims = targets.map((id) => {
+    const pid = seen.get(id)?.tags[PID_TAG];
+    return { id, pid: pid === undefined ? undefined : Number(pid) };
+  });
+  return { monkey: 'doctor', provider: run.provider, scope: treatment.group, leashed: run.leashed, decision, victims };
+}
+
+/**
+ * Runs `monkey doctor` once: examine, treat the sick through the pipeline, print. Finding sick instances is a
+ * successful run; a termination that fails is not.
+ *
+ * @throws {SimianError} `stack.notRunning` without a running stack, `monkey.actionFailed` when a termination failed.
+ */
+export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<DoctorRun> {
+  const session = await openMonkeySession(deps, sessionOptions(flags));
+  try {
+    const { provider, store, pipeline, config } = session;
+    const seen = new Map<string, Instance>();
+    const doctor = new DoctorMonkey({
+      inventory: rememberingInventory(provider.inventory, seen),
+      clock: deps.clock,
+      checkTimeoutMs: flags.timeout,
+      checks: [httpHealthCheck(), localRegistrationCheck(), restartLoopCheck(deps.clock)],
+    });
+    const report = await doctor.examine();
+    const treatments = await doctor.treat(report, pipeline);
+    for (const { group, decision } of treatments) {
+      if (decision.outcome !== 'skipped' || decision.reason !== 'leashed' || !decision.fault) continue;
+      // Dry runs are history too (they count for no limit); failing to note one changes nothing that happened.
+      try {
+        for (const instanceId of decision.fault.targets) {
+          store.recordTermination({ monkey: 'doctor', provider: provider.name, group, instanceId, at: decision.fault.startedAt, dryRun: true });
+        }
+      } catch (error) {
+        deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
+      }
+    }
+    const context = { provider: provider.name, leashed: config.leashed };
+    const run: DoctorRun = { monkey: 'doctor', ...context, report, treatments: treatments.map((t) => decisionReportOf(t, context, seen)) };
+    deps.writeOut(flags.json ? doctorRunJson(run) : formatDoctorRun(run));
+    const failures = treatments.flatMap((t) => (t.decision.outcome === 'failed' ? [{ group: t.group, error: t.decision.error }] : []));
+    if (failures.length > 0) {
+      const what = failures.map((f) => `${f.group}: ${errorText(f.error)}`).join('; ');
+      throw new SimianError('monkey.actionFailed', `the treatment failed (${what})`, { cause: failures[0]!.error });
+    }
+    return run;
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * The `doctor` subcommand of `simian monkey`.
+ *
+ * @example
+ * new Command('monkey').addCommand(doctorSubcommand(deps)); // simian monkey doctor --provider local --unleash
+ */
+export function doctorSubcommand(deps: CommandDeps): Command {
+  return new Command('doctor')
+    .description('Doctor Monkey: health-check every running instance and terminate the sick (the platform replaces them)')
+    .addOption(new Option('--provider <name>', `where to look: ${DOCTOR_PROVIDERS.join(', ')}`).choices(DOCTOR_PROVIDERS).makeOptionMandatory())
+    .option('--state-dir <dir>', 'the state directory of the running stack; the state store is <state-dir>/simian.db', '.simian')
+    .option('--unleash', 'really terminate the sick (default: leashed, examine and report only)')
+    .addOption(new Option('--timeout <duration>', 'how long one check may take for one instance (500ms, 2s)').argParser(parseDuration).default(2_000, '2s'))
+    .option('--json', 'print the report and the decisions as JSON')
+    .action(async (flags: DoctorFlags) => {
+      await runDoctor(deps, flags);
+    });
+}

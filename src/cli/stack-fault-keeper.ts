@@ -1,0 +1,66 @@
+/**
+ * @module
+ * The running stack keeps the TTL of the faults injected into it: a detached `simian monkey latency` ends on time
+ * even when no other `simian` runs, because the stack process sweeps expired local faults every second. When the
+ * stack stops, its proxies and front door go with it, so its still-active faults are closed as `gone`.
+ */
+import { FaultReverter } from '../monkeys/revert/fault-reverter.js';
+import type { Provider } from '../providers/provider.js';
+import { StateStore } from '../state/state-store.js';
+import { errorText } from './decision-report.js';
+import { stateStorePath } from './monkeys/monkey-session.js';
+import type { CommandDeps } from './program.js';
+
+/** A running sweep; `stop` once the stack is down. */
+export interface FaultKeeper {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts sweeping `<stateDir>/simian.db` for expired faults of the `local` provider. A store that cannot be
+ * opened is reported and the stack runs on: faults then revert through their owner or the next start.
+ */
+export function keepLocalFaultsOnTime(deps: CommandDeps, stateDir: string, provider: Provider, everyMs = 1000): FaultKeeper {
+  let store: StateStore;
+  try {
+    store = StateStore.open(stateStorePath(stateDir), { clock: deps.clock });
+  } catch (error) {
+    deps.writeErr(`simian: warning: cannot open the state store, faults will not be reverted by the stack: ${errorText(error)}\n`);
+    return { stop: async () => undefined };
+  }
+  const reverter = new FaultReverter({ store, clock: deps.clock, actuators: () => provider.actuator });
+  const isLocal = (fault: { readonly provider: string }) => fault.provider === provider.name;
+  let timer: { cancel(): void } | undefined;
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    sweeping = reverter.revertExpired(isLocal).then(
+      (outcomes) => {
+        for (const o of outcomes) {
+          if (o.outcome === 'failed') deps.writeErr(`simian: fault ${o.faultId} could not be reverted: ${errorText(o.error)}\n`);
+          else if (o.outcome === 'reverted') deps.writeErr(`simian: fault ${o.faultId} reverted on time\n`);
+        }
+      },
+      (error: unknown) => deps.writeErr(`simian: the fault sweep failed: ${errorText(error)}\n`),
+    );
+    void sweeping.then(() => {
+      if (timer) timer = deps.clock.setTimer(sweep, everyMs, { keepAlive: false });
+    });
+  };
+  timer = deps.clock.setTimer(sweep, everyMs, { keepAlive: false });
+  return {
+    stop: async () => {
+      timer?.cancel();
+      timer = undefined;
+      await sweeping;
+      await reverter.settled();
+      try {
+        for (const fault of store.activeFaults().filter(isLocal)) {
+          store.markReverted(fault.id, { outcome: 'gone', trigger: 'manual', detail: 'the stack stopped, and its proxies and front door with it' });
+        }
+      } catch (error) {
+        deps.writeErr(`simian: warning: cannot close the stack's faults in the state store: ${errorText(error)}\n`);
+      }
+      store.close();
+    },
+  };
+}
