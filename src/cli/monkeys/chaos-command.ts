@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import { randomInt } from '../../core/random.js';
+import { maxVictims } from '../../monkeys/safety/blast-radius.js';
+import { eligibleInstances } from '../../monkeys/safety/eligibility.js';
 import type { VictimSelection } from '../../monkeys/safety/victim-selection.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
 import { decisionReportJson, errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
@@ -46,8 +48,11 @@ async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
     const groups = await provider.inventory.groups();
     let group = flags.group;
     if (group === undefined) {
-      if (groups.length === 0) throw new SimianError('monkey.noGroups', `provider ${provider.name} has no groups`);
-      group = groups[randomInt(deps.random, groups.length)]!.name;
+      // Like Chaos Monkey, pick among the groups it may hit: a group of one, or one that did not opt in, would only
+      // ever be skipped, and a run that always skips teaches nobody anything.
+      const hittable = groups.filter((g) => eligibleInstances(g, config).length > 0 && maxVictims(g, config) > 0);
+      if (hittable.length === 0) throw new SimianError('monkey.noGroups', `provider ${provider.name} has no group with an instance the blast radius allows to hit`);
+      group = hittable[randomInt(deps.random, hittable.length)]!.name;
     }
     const pids = new Map(groups.flatMap((g) => g.instances.map((i) => [i.id, i.tags[PID_TAG]] as const)));
     const decision = await pipeline.terminate({ monkey: 'chaos', group, selection: selectionOf(flags), signal: flags.signal });
@@ -80,7 +85,7 @@ async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
 export function chaosSubcommand(deps: CommandDeps): Command {
   const command = new Command('chaos')
     .description('Chaos Monkey: terminate instances of a group (the platform is expected to replace them)')
-    .option('--group <name>', 'the group (service) to hit; default: one at random')
+    .option('--group <name>', 'the group (service) to hit; default: one at random among those the blast radius allows')
     .addOption(new Option('--count <n>', 'terminate exactly n instances (default: one)').argParser(parseWhole).conflicts(['percent', 'maxPercent']))
     .addOption(new Option('--percent <p>', 'terminate p% of the eligible instances, rounded down').argParser(parsePercent).conflicts('maxPercent'))
     .addOption(new Option('--max-percent <p>', 'terminate a random number from 0 to p% of the eligible instances').argParser(parsePercent))
