@@ -36,12 +36,19 @@ export interface ConfigContext {
   readonly home?: string;
 }
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** The precedence, as `--help` states it. */
 export const CONFIG_PRECEDENCE_HELP = [
   'Precedence, lowest to highest: built-in defaults < simian.yaml < SIMIAN_* environment variables < flags.',
   `The file is --config <file>, else $${CONFIG_PATH_ENV_VAR}, else ./${CONFIG_FILE_NAME} if there is one, else none`,
   '(defaults only: leashed, enabled, state in ./.simian). Relative paths in a file resolve against its folder.',
-  `Environment: ${CONFIG_ENV_VARS.map((v) => v.name).join(', ')}.`,
+  'Environment variables (true/false/1/0 for booleans; empty = unset):',
+  ...chunks(CONFIG_ENV_VARS.map((v) => `${v.name} (${v.key})`), 3).map((line) => `  ${line.join(', ')}`),
   'Reference: docs/configuration.md; every key with its default: simian.example.yaml.',
 ].join('\n');
 
@@ -92,6 +99,10 @@ export function formatConfig(config: SimianConfig): string {
     `# flags:       ${source.flags.length > 0 ? source.flags.join(', ') : 'none'}`,
     `# state store: ${config.stateStorePath}`,
   ];
+  const { safety } = config;
+  if (safety.environment === 'test' && !safety.leashed && !safety.allowUnleashedInTest) {
+    header.push('# note: environment is "test": unleashed faults are refused unless safety.allowUnleashedInTest');
+  }
   return `${header.join('\n')}\n${stringify(toConfigDocument(config))}`;
 }
 
