@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { chaosSubcommand } from '../monkeys/chaos-command.js';
+import { doctorSubcommand } from './monkey-doctor.js';
 import { gorillaSubcommand } from '../monkeys/gorilla-command.js';
 import { kongSubcommand } from '../monkeys/kong-command.js';
 import { latencySubcommand } from '../monkeys/latency-command.js';
@@ -17,4 +18,5 @@ export const monkeyCommand: CommandFactory = (deps) =>
     .addCommand(chaosSubcommand(deps))
     .addCommand(gorillaSubcommand(deps))
     .addCommand(kongSubcommand(deps))
-    .addCommand(latencySubcommand(deps));
+    .addCommand(latencySubcommand(deps))
+    .addCommand(doctorSubcommand(deps));

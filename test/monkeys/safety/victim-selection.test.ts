@@ -48,3 +48,25 @@ describe('victim selection', () => {
     expect(ten).toEqual(copy);
   });
 });
+
+describe('victim selection: instances mode', () => {
+  it('picks exactly the named eligible instances, in eligible order, whatever the random draws', () => {
+    const selection: VictimSelection = { mode: 'instances', ids: ['i7', 'i2', 'i4'] };
+    for (let seed = 0; seed < 50; seed++) {
+      expect(selectVictims(new SeededRandom(seed), ten, selection).map((v) => v.id)).toEqual(['i2', 'i4', 'i7']);
+    }
+  });
+
+  it('drops ids that are not eligible and never substitutes another instance', () => {
+    const eligible = ten.slice(0, 5);
+    expect(selectVictims(new SeededRandom(1), eligible, { mode: 'instances', ids: ['i1', 'i8', 'gone'] }).map((v) => v.id)).toEqual(['i1']);
+    expect(selectVictims(new SeededRandom(1), eligible, { mode: 'instances', ids: ['i9'] })).toEqual([]);
+    expect(selectVictims(new SeededRandom(1), eligible, { mode: 'instances', ids: [] })).toEqual([]);
+  });
+
+  it('counts the named ids, never more than are eligible', () => {
+    const r = new SeededRandom(3);
+    expect(victimCount(r, 10, { mode: 'instances', ids: ['a', 'b'] })).toBe(2);
+    expect(victimCount(r, 1, { mode: 'instances', ids: ['a', 'b'] })).toBe(1);
+  });
+});
