@@ -118,7 +118,11 @@ describe('LocalProvider inventory', () => {
   it('names groups service@region when the stack spans several regions', async () => {
     const frontDoor = (zone: string) => admin('frontdoor-global-0', 'frontdoor', zone, 3, { region: 'global', zone: 'global' });
     const single = await serve([admin('catalog-us-east-1a-0', 'catalog', 'us-east-1a', 1), frontDoor('global')]);
-    expect((await new LocalProvider({ adminUrl: single.url }).inventory.groups()).map((g) => g.name)).toEqual(['catalog', 'frontdoor']);
+    const singleProvider = new LocalProvider({ adminUrl: single.url });
+    expect((await singleProvider.inventory.groups()).map((g) => g.name)).toEqual(['catalog', 'frontdoor']);
+    // The front door steers traffic; its `global` is neither a region Kong may evacuate nor a zone Gorilla may drop.
+    expect(await singleProvider.inventory.regions()).toEqual([{ name: 'us-east-1' }]);
+    expect(await singleProvider.inventory.zones()).toEqual([{ name: 'us-east-1a', region: 'us-east-1' }]);
     const fake = await serve([admin('catalog-us-east-1a-0', 'catalog', 'us-east-1a', 1), admin('catalog-us-west-2a-0', 'catalog', 'us-west-2a', 2), frontDoor('global')]);
     const groups = await new LocalProvider({ adminUrl: fake.url }).inventory.groups();
     expect(groups.map((g) => [g.name, g.region])).toEqual([

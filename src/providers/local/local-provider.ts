@@ -120,7 +120,9 @@ export class LocalProvider implements Provider {
       groups: () => this.groups(),
       instances: async (filter?: InstanceFilter) => (await this.fetchInstances()).filter((i) => matchesInstanceFilter(i, filter)),
       zones: () => this.zones(),
-      regions: async () => [...new Set((await this.fetchInstances()).map((i) => i.region))].map((name): Region => ({ name })),
+      // The front door's `global` is where traffic is steered from, not a region or zone that can be taken away.
+      regions: async () =>
+        [...new Set((await this.fetchInstances()).map((i) => i.region).filter((r) => r !== GLOBAL_LOCATION))].map((name): Region => ({ name })),
     };
     this.actuator = {
       terminate: (instance, terminateOptions) => this.terminate(instance, terminateOptions),
@@ -192,7 +194,9 @@ export class LocalProvider implements Provider {
 
   private async zones(): Promise<Zone[]> {
     const seen = new Map<string, Zone>();
-    for (const i of await this.fetchInstances()) seen.set(`${i.region}/${i.zone}`, { name: i.zone, region: i.region });
+    for (const i of await this.fetchInstances()) {
+      if (i.region !== GLOBAL_LOCATION) seen.set(`${i.region}/${i.zone}`, { name: i.zone, region: i.region });
+    }
     return [...seen.values()];
   }
 

@@ -1,0 +1,210 @@
+/**
+ * The monkeys of `simian monkey`, run as the built binary against a real `small` stack (one region, two zones):
+ * what issue 4 asks to be shown. The load generator runs in this process against the front door.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoad } from '../../src/reference-stack/load/load-generator.js';
+import { isRunning, killAll, waitUntil } from '../support/processes.js';
+
+const BIN = 'bin/simian.js';
+const exec = promisify(execFile);
+const simian = (args: string[]) =>
+  exec(process.execPath, [BIN, ...args], { timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+interface AdminInstance {
+  id: string;
+  service: string;
+  zone: string;
+  pid: number;
+  state: string;
+  restarts: number;
+}
+
+interface StackJson {
+  adminUrl: string;
+  toxiproxyUrl: string;
+  frontDoorUrl: string;
+}
+
+describe('the monkeys against the small stack (built binary)', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'simian-monkeys-'));
+  const children: ChildProcess[] = [];
+  let pids: number[] = [];
+  let stack: StackJson;
+  const inventory = async (): Promise<AdminInstance[]> =>
+    ((await (await fetch(`${stack.adminUrl}/inventory`)).json()) as { instances: AdminInstance[] }).instances;
+  /** Every toxic on every proxy, and the proxies that are down, as `proxy:toxic` and `proxy:down`. */
+  const faultsOnProxies = async (): Promise<string[]> => {
+    // Toxiproxy's own listing: each proxy with its toxics, as a real Toxiproxy answers GET /proxies.
+    const proxies = (await (await fetch(`${stack.toxiproxyUrl}/proxies`)).json()) as Record<string, { enabled: boolean; toxics: Array<{ name: string }> }>;
+    const found: string[] = [];
+    for (const [name, proxy] of Object.entries(proxies)) {
+      if (!proxy.enabled) found.push(`${name}:down`);
+      for (const toxic of proxy.toxics) found.push(`${name}:${toxic.name}`);
+    }
+    return found.sort();
+  };
+  const historyOf = async (faultId: string) => {
+    const history = await simian(['history', '--json', '--state-dir', stateDir]);
+    return (JSON.parse(history.stdout) as Array<{ id?: string; revert?: { outcome: string; trigger: string } }>).find((e) => e.id === faultId);
+  };
+
+  beforeAll(async () => {
+    const up = await simian(['stack', 'up', '--detach', '--state-dir', stateDir]);
+    expect(up.code, up.stderr).toBe(0);
+    stack = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackJson;
+    pids = (await inventory()).map((i) => i.pid);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await simian(['stack', 'down', '--state-dir', stateDir]);
+    killAll([...pids, ...(await inventory().catch(() => [])).map((i) => i.pid)]);
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('inventory lists every instance with its zone, opted in', async () => {
+    const result = await simian(['inventory', '--provider', 'local', '--json', '--state-dir', stateDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const listed = JSON.parse(result.stdout) as { zones: Array<{ name: string }>; groups: Array<{ name: string; instances: Array<{ id: string; tags: Record<string, string> }> }> };
+    expect(listed.groups.flatMap((g) => g.instances.map((i) => i.id)).sort()).toEqual((await inventory()).map((i) => i.id).sort());
+    expect(listed.zones.map((z) => z.name)).toEqual(expect.arrayContaining(['us-east-1a', 'us-east-1b']));
+    expect(listed.groups.every((g) => g.instances.every((i) => i.tags['simian/opt-in'] === 'true'))).toBe(true);
+  });
+
+  it('chaos --unleash kills exactly one instance while viewers stay at 99.9% or better', async () => {
+    const before = await inventory();
+    const stop = new AbortController();
+    const load = runLoad({ target: stack.frontDoorUrl, durationMs: 60_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
+    let victimId = '';
+    try {
+      const result = await simian(['monkey', 'chaos', '--provider', 'local', '--unleash', '--json', '--state-dir', stateDir]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as { decision: { outcome: string; fault: { targets: string[] } } };
+      expect(report.decision.outcome).toBe('executed');
+      expect(report.decision.fault.targets).toHaveLength(1);
+      victimId = report.decision.fault.targets[0]!;
+      const victim = before.find((i) => i.id === victimId)!;
+      await waitUntil(
+        async () => (await inventory()).some((i) => i.id === victimId && i.state === 'running' && i.pid !== victim.pid),
+        `${victimId} is replaced`,
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
+      pids.push(...(await inventory()).map((i) => i.pid));
+      // A few more seconds of traffic on the replacement.
+      await new Promise((done) => setTimeout(done, 3000));
+    } finally {
+      stop.abort();
+    }
+    const stats = await load;
+    expect(stats.successRatio, JSON.stringify(stats, null, 1)).toBeGreaterThanOrEqual(0.999);
+    expect(stats.requests).toBeGreaterThan(50);
+    const after = await inventory();
+    const changed = after.filter((i) => before.find((b) => b.id === i.id)!.pid !== i.pid);
+    expect(changed.map((i) => i.id)).toEqual([victimId]);
+    expect(before.filter((i) => i.id !== victimId).every((i) => isRunning(i.pid))).toBe(true);
+  }, 120_000);
+
+  it('gorilla takes zone us-east-1b down and the home page keeps answering; revert brings every proxy back', async () => {
+    const result = await simian(['monkey', 'gorilla', '--provider', 'local', '--zone', 'us-east-1b', '--unleash', '--detach', '--duration', '5m', '--json', '--state-dir', stateDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { decision: { outcome: string; fault: { id: string } } };
+    expect(report.decision.outcome).toBe('executed');
+    const zoneB = (await inventory()).filter((i) => i.zone === 'us-east-1b').map((i) => `${i.id}:down`).sort();
+    expect(zoneB.length).toBeGreaterThan(5);
+    expect(await faultsOnProxies()).toEqual(zoneB);
+
+    const stats = await runLoad({ target: stack.frontDoorUrl, durationMs: 10_000, ratePerSecond: 4, requestTimeoutMs: 10_000 });
+    expect(stats.successRatio, JSON.stringify(stats, null, 1)).toBeGreaterThanOrEqual(0.99);
+    expect(stats.requests).toBeGreaterThan(20);
+
+    const revert = await simian(['revert', '--all', '--state-dir', stateDir]);
+    expect(revert.code, revert.stderr).toBe(0);
+    expect(await faultsOnProxies()).toEqual([]);
+    expect((await historyOf(report.decision.fault.id))?.revert).toMatchObject({ outcome: 'reverted', trigger: 'manual' });
+  }, 120_000);
+
+  it('kong on the only region is refused by the blast radius, and --force evacuates and restores it', async () => {
+    const refused = await simian(['monkey', 'kong', '--provider', 'local', '--region', 'us-east', '--unleash', '--json', '--state-dir', stateDir]);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'blast-radius' } });
+    const regions = async () => ((await (await fetch(`${stack.frontDoorUrl}/admin/regions`)).json()) as { regions: Array<{ name: string; evacuated: boolean }> }).regions;
+    expect(await regions()).toEqual([{ name: 'us-east', evacuated: false }]);
+
+    const forced = await simian(['monkey', 'kong', '--provider', 'local', '--region', 'us-east', '--unleash', '--force', '--detach', '--duration', '2m', '--json', '--state-dir', stateDir]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ decision: { outcome: 'executed' } });
+    expect(await regions()).toEqual([{ name: 'us-east', evacuated: true }]);
+    expect((await simian(['revert', '--all', '--state-dir', stateDir])).code).toBe(0);
+    expect(await regions()).toEqual([{ name: 'us-east', evacuated: false }]);
+  }, 60_000);
+
+  it('latency on recommendation, then simian revert, leaves no toxic', async () => {
+    const result = await simian(['monkey', 'latency', '--provider', 'local', '--group', 'recommendation', '--latency', '2s', '--jitter', '100ms', '--unleash', '--detach', '--duration', '10m', '--json', '--state-dir', stateDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { decision: { outcome: string; fault: { id: string; targets: string[] } } };
+    expect(report.decision.outcome).toBe('executed');
+    expect(report.decision.fault.targets).toHaveLength(2);
+    const toxics = await faultsOnProxies();
+    expect(toxics).toHaveLength(2);
+    expect(toxics.every((t) => t.startsWith('recommendation-'))).toBe(true);
+
+    // The home page still answers, from the fallback if it must.
+    const home = await runLoad({ target: stack.frontDoorUrl, durationMs: 5_000, ratePerSecond: 2, requestTimeoutMs: 10_000 });
+    expect(home.successRatio, JSON.stringify(home, null, 1)).toBeGreaterThanOrEqual(0.99);
+
+    const revert = await simian(['revert', '--all', '--json', '--state-dir', stateDir]);
+    expect(revert.code, revert.stderr).toBe(0);
+    expect(JSON.parse(revert.stdout)).toMatchObject({ reverted: [{ faultId: report.decision.fault.id, outcome: 'reverted' }], stillActive: [] });
+    expect(await faultsOnProxies()).toEqual([]);
+  }, 60_000);
+
+  /** Starts an attended latency fault and resolves once it is injected. */
+  async function attendedLatency(group: string): Promise<{ child: ChildProcess; faultId: string }> {
+    const child = spawn(process.execPath, [BIN, 'monkey', 'latency', '--provider', 'local', '--group', group, '--latency', '1s', '--unleash', '--duration', '10m', '--state-dir', stateDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    await waitUntil(() => /^executed: .*\[(latency-[^\]]+)\]/m.test(out) || child.exitCode !== null, 'the latency fault is injected', { timeoutMs: 30_000 });
+    const match = /\[(latency-[^\]]+)\]/.exec(out);
+    if (!match) throw new Error(`no fault injected: ${out}${err}`);
+    return { child, faultId: match[1]! };
+  }
+
+  it('Ctrl-C (SIGTERM) on an attended latency fault reverts it before exiting', async () => {
+    const { child, faultId } = await attendedLatency('edge');
+    expect((await faultsOnProxies()).filter((t) => t.startsWith('edge-'))).toHaveLength(2);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(await faultsOnProxies()).toEqual([]);
+    expect((await historyOf(faultId))?.revert).toMatchObject({ outcome: 'reverted', trigger: 'signal' });
+  }, 60_000);
+
+  it('a simian killed mid-fault leaves the toxic, and the next simian start reverts it', async () => {
+    const { child, faultId } = await attendedLatency('user');
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.kill('SIGKILL');
+    await exited;
+    // Nobody reverted it: its owner died without a chance to.
+    expect((await faultsOnProxies()).filter((t) => t.startsWith('user-'))).toHaveLength(2);
+
+    const next = await simian(['monkey', 'chaos', '--provider', 'local', '--group', 'origin', '--json', '--state-dir', stateDir]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`leftover fault ${faultId} reverted`);
+    expect(await faultsOnProxies()).toEqual([]);
+    expect((await historyOf(faultId))?.revert).toMatchObject({ outcome: 'reverted', trigger: 'restart' });
+  }, 60_000);
+});
