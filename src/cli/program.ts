@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
+import { configCommand } from './commands/config.js';
 import { historyCommand } from './commands/history.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { loadCommand } from './commands/load.js';
@@ -40,7 +41,7 @@ export interface CommandDeps {
 export type CommandFactory = (deps: CommandDeps) => Command;
 
 /** Every command of `simian`, in the order `--help` lists them. */
-const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, inventoryCommand, monkeyCommand, revertCommand, historyCommand, toxiproxyCommand];
+const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, inventoryCommand, monkeyCommand, revertCommand, historyCommand, configCommand, toxiproxyCommand];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.

@@ -1,12 +1,17 @@
 /**
  * @module
- * Builds a provider by name from the settings of one run (flags over environment over `simian.yaml`). The
+ * Builds a provider by name from the resolved configuration (flags over environment over `simian.yaml`). The
  * reverter uses it too, to undo a fault recorded by another process with nothing but the provider's name.
  */
-import { SimianError } from '../core/errors.js';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../core/clock.js';
+import { SimianError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
+import { DEFAULT_TOXIPROXY_URL, type AwsProviderConfig, type KubernetesProviderConfig } from '../config/simian-config.js';
 import { TARGET_GONE } from '../monkeys/revert/fault-reverter.js';
+import { AwsProvider } from '../providers/aws/aws-provider.js';
+import { KubernetesProvider } from '../providers/kubernetes/kubernetes-provider.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import type { Provider } from '../providers/provider.js';
 import { HttpTrafficShift } from '../providers/toxiproxy/http-traffic-shift.js';
@@ -14,16 +19,18 @@ import { ToxiproxyProvider } from '../providers/toxiproxy/toxiproxy-provider.js'
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
 
 /** The providers `--provider` accepts. */
-export const PROVIDER_NAMES = ['local', 'toxiproxy'] as const;
+export const PROVIDER_NAMES = ['local', 'toxiproxy', 'kubernetes', 'aws'] as const;
 
-/** Where each provider is found. */
+/** Where each provider is found: the `providers` section of the config, and the state directory. */
 export interface ProviderSettings {
   /** The state directory of the running reference stack (local provider). */
   readonly stateDir: string;
-  /** A Toxiproxy admin API for the toxiproxy provider. @default the running stack's */
+  /** The Toxiproxy admin API of the toxiproxy provider; the default address yields to a running stack's proxy. */
   readonly toxiproxyUrl?: string;
   /** An HTTP traffic-shift hook for Chaos Kong where the platform has none. */
   readonly trafficShiftUrl?: string;
+  readonly kubernetes?: KubernetesProviderConfig;
+  readonly aws?: AwsProviderConfig;
 }
 
 /** What providers need from the program. */
@@ -40,10 +47,60 @@ function runningStack(stateDir: string) {
   return state;
 }
 
+/** The configured Toxiproxy, except that the default address gives way to a running stack's own proxy. */
+function toxiproxyUrl(settings: ProviderSettings): string {
+  if (settings.toxiproxyUrl !== undefined && settings.toxiproxyUrl !== DEFAULT_TOXIPROXY_URL) return settings.toxiproxyUrl;
+  try {
+    return runningStack(settings.stateDir).toxiproxyUrl;
+  } catch {
+    return settings.toxiproxyUrl ?? DEFAULT_TOXIPROXY_URL;
+  }
+}
+
+function kubernetesProvider(config: KubernetesProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
+  const kubeConfig = new KubeConfig();
+  try {
+    // A kubeconfig file, else $KUBECONFIG, ~/.kube/config or the in-cluster service account, as kubectl does.
+    if (config?.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+    else kubeConfig.loadFromDefault();
+    if (config?.context) kubeConfig.setCurrentContext(config.context);
+  } catch (error) {
+    throw new SimianError('provider.badKubeconfig', `cannot load the kubeconfig${config?.kubeconfig ? ` ${config.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+      exitCode: 2,
+    });
+  }
+  if (!kubeConfig.getCurrentCluster()) {
+    throw new SimianError('provider.badKubeconfig', 'no Kubernetes cluster is configured (set providers.kubernetes.kubeconfig, --kubeconfig or $KUBECONFIG)', { exitCode: 2 });
+  }
+  return new KubernetesProvider({
+    kubeConfig,
+    clock: deps.clock,
+    ...(config && config.namespaces.length > 0 ? { namespaces: config.namespaces } : {}),
+    ...(config ? { excludeNamespaces: config.excludeNamespaces, groupBy: config.groupBy } : {}),
+    ...(config?.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: config.gracePeriodSeconds } : {}),
+    ...trafficShift,
+  });
+}
+
+function awsProvider(config: AwsProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
+  // The SDK warns once per process on Node < 22; Simian pins a working release in its lockfile (deps.md §7).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const region = config?.region ?? 'us-east-1';
+  const client = new EC2Client({
+    region,
+    // One attempt per SDK call: the provider retries throttling itself, on the injected clock.
+    maxAttempts: 1,
+    ...(config?.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config?.profile ? { profile: config.profile } : {}),
+  });
+  return new AwsProvider({ client, region, clock: deps.clock, ...(config ? { groupBy: config.groupBy } : {}), ...trafficShift });
+}
+
 /**
  * The provider called `name`.
  *
- * @throws {SimianError} `stack.notRunning` when the local stack is not up, `cli.unknownProvider`.
+ * @throws {SimianError} `stack.notRunning` when the local stack is not up, `provider.badKubeconfig`, `cli.unknownProvider`.
  */
 export function createProvider(name: string, settings: ProviderSettings, deps: ProviderDeps): Provider {
   const trafficShift = settings.trafficShiftUrl ? { trafficShift: new HttpTrafficShift(settings.trafficShiftUrl) } : {};
@@ -58,9 +115,13 @@ export function createProvider(name: string, settings: ProviderSettings, deps: P
       });
     }
     case 'toxiproxy': {
-      const url = settings.toxiproxyUrl ?? runningStack(settings.stateDir).toxiproxyUrl;
+      const url = toxiproxyUrl(settings);
       return new ToxiproxyProvider({ url, random: deps.random, ...trafficShift });
     }
+    case 'kubernetes':
+      return kubernetesProvider(settings.kubernetes, deps, trafficShift);
+    case 'aws':
+      return awsProvider(settings.aws, deps, trafficShift);
     default:
       throw new SimianError('cli.unknownProvider', `unknown provider "${name}" (one of ${PROVIDER_NAMES.join(', ')})`, { exitCode: 2 });
   }

@@ -15,22 +15,20 @@ import { restartLoopCheck } from '../../monkeys/doctor/restart-loop-check.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
 import type { Inventory } from '../../providers/provider.js';
 import { errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
-import { sessionOptions } from '../monkeys/common-options.js';
+import { addCommonOptions, sessionOptions, type CommonMonkeyFlags } from '../monkeys/common-options.js';
 import { openMonkeySession } from '../monkeys/monkey-session.js';
 import { parseDuration } from '../parsers.js';
 import type { CommandDeps } from '../program.js';
+import { formatTable } from '../table.js';
+import type { StateStore } from '../../state/state-store.js';
 
 /** The providers `monkey doctor --provider` accepts: the registration check knows the local stack's discovery. */
 export const DOCTOR_PROVIDERS = ['local'] as const;
 
 /** The flags of `monkey doctor`, as commander hands them over. */
-export interface DoctorFlags {
-  provider: string;
-  stateDir: string;
-  unleash?: boolean;
+export interface DoctorFlags extends CommonMonkeyFlags {
   /** Per-check timeout, ms. */
   timeout: number;
-  json?: boolean;
 }
 
 /** What one `monkey doctor` run did: `--json` prints it. */
@@ -54,8 +52,7 @@ function notableFindings(instance: InstanceReport): string {
 }
 
 function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(rows[0]!, rows.slice(1));
 }
 
 /** The report for people: a table of the sick and the unknown with their findings, then the decisions. */
@@ -84,11 +81,25 @@ function doctorRunJson(run: DoctorRun): string {
 }
 
 /** An inventory that remembers the instances it listed, so the report can name the victims' pids. */
-function rememberingInventory(inventory: Inventory, seen: Map<string, Instance>): Inventory {
+/**
+ * The instances another monkey is hurting on purpose (a toxic, an isolated zone): they look sick, and the doctor
+ * must not "treat" an experiment.
+ */
+function underActiveFault(store: StateStore): Set<string> {
+  const ids = new Set<string>();
+  for (const fault of store.activeFaults()) {
+    for (const target of fault.targets) ids.add(target);
+    const hit = fault.parameters.instances;
+    if (Array.isArray(hit)) for (const id of hit) if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}
+
+function rememberingInventory(inventory: Inventory, seen: Map<string, Instance>, excluded: ReadonlySet<string>): Inventory {
   return {
     ...inventory,
     instances: async (filter) => {
-      const listed = await inventory.instances(filter);
+      const listed = (await inventory.instances(filter)).filter((i) => !excluded.has(i.id));
       for (const instance of listed) seen.set(instance.id, instance);
       return listed;
     },
@@ -112,12 +123,14 @@ function decisionReportOf(treatment: Treatment, run: { provider: string; leashed
  * @throws {SimianError} `stack.notRunning` without a running stack, `monkey.actionFailed` when a termination failed.
  */
 export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<DoctorRun> {
-  const session = await openMonkeySession(deps, sessionOptions(flags));
+  const session = await openMonkeySession(deps, await sessionOptions(flags));
   try {
     const { provider, store, pipeline, config } = session;
     const seen = new Map<string, Instance>();
+    const excluded = underActiveFault(store);
+    if (excluded.size > 0) deps.writeErr(`simian: not examining ${[...excluded].join(', ')}: under an active fault\n`);
     const doctor = new DoctorMonkey({
-      inventory: rememberingInventory(provider.inventory, seen),
+      inventory: rememberingInventory(provider.inventory, seen, excluded),
       clock: deps.clock,
       checkTimeoutMs: flags.timeout,
       checks: [httpHealthCheck(), localRegistrationCheck(), restartLoopCheck(deps.clock)],
@@ -156,14 +169,14 @@ export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<
  * new Command('monkey').addCommand(doctorSubcommand(deps)); // simian monkey doctor --provider local --unleash
  */
 export function doctorSubcommand(deps: CommandDeps): Command {
-  return new Command('doctor')
-    .description('Doctor Monkey: health-check every running instance and terminate the sick (the platform replaces them)')
-    .addOption(new Option('--provider <name>', `where to look: ${DOCTOR_PROVIDERS.join(', ')}`).choices(DOCTOR_PROVIDERS).makeOptionMandatory())
-    .option('--state-dir <dir>', 'the state directory of the running stack; the state store is <state-dir>/simian.db', '.simian')
-    .option('--unleash', 'really terminate the sick (default: leashed, examine and report only)')
-    .addOption(new Option('--timeout <duration>', 'how long one check may take for one instance (500ms, 2s)').argParser(parseDuration).default(2_000, '2s'))
-    .option('--json', 'print the report and the decisions as JSON')
-    .action(async (flags: DoctorFlags) => {
-      await runDoctor(deps, flags);
-    });
+  const command = new Command('doctor')
+    .description(
+      'Doctor Monkey: health-check every running instance (/health, discovery registration, restart loops) and terminate the sick ' +
+        '(the platform replaces them); instances under another monkey\'s active fault are left alone',
+    )
+    .addOption(new Option('--timeout <duration>', 'how long one check may take for one instance (500ms, 2s)').argParser(parseDuration).default(2_000, '2s'));
+  addCommonOptions(command, DOCTOR_PROVIDERS);
+  return command.action(async (flags: DoctorFlags) => {
+    await runDoctor(deps, flags);
+  });
 }

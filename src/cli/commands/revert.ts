@@ -4,22 +4,19 @@
  * `simian` left and what has expired); `--all` reverts every active fault, whoever holds it; ids pick faults.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
 import { FaultReverter, type RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import { StateStore } from '../../state/state-store.js';
 import { errorText } from '../decision-report.js';
-import { stateStorePath } from '../monkeys/monkey-session.js';
+import { providerSettings } from '../monkeys/common-options.js';
+import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 import type { CommandFactory } from '../program.js';
 import { providerForRevert } from '../provider-factory.js';
 import { formatTable } from '../table.js';
 
-interface RevertFlags {
+interface RevertFlags extends ConfigOptionValues {
   all?: boolean;
-  stateDir: string;
-  toxiproxyUrl?: string;
-  trafficShiftUrl?: string;
   json?: boolean;
 }
 
@@ -43,51 +40,47 @@ function formatReport(report: RevertReport): string {
 }
 
 /** The `revert` command. */
-export const revertCommand: CommandFactory = (deps) =>
-  new Command('revert')
+export const revertCommand: CommandFactory = (deps) => {
+  const command = new Command('revert')
     .description(
       'Revert recorded faults. With no argument: what a dead simian left behind and what has expired (what every start does); ' +
         'with fault ids: those; with --all: every active fault, whoever holds it',
     )
     .argument('[fault-ids...]', 'the faults to revert (see "simian history")')
     .option('--all', 'revert every active fault')
-    .option('--state-dir <dir>', 'the state directory; the state store is <state-dir>/simian.db', '.simian')
-    .option('--toxiproxy-url <url>', 'the Toxiproxy admin API of faults recorded by --provider toxiproxy')
-    .option('--traffic-shift-url <url>', 'the traffic-shift hook of evacuations recorded on kubernetes or aws')
-    .option('--json', 'print the outcome as JSON')
-    .action(async (ids: string[], flags: RevertFlags) => {
-      if (flags.all && ids.length > 0) throw new InvalidInputError('cli.conflictingArguments', 'give fault ids or --all, not both');
-      const stateDir = resolve(flags.stateDir);
-      const path = stateStorePath(stateDir);
-      if (!existsSync(path)) {
-        deps.writeOut(flags.json ? `${JSON.stringify({ reverted: [], stillActive: [] }, null, 2)}\n` : 'nothing to revert (no state store)\n');
-        return;
-      }
-      const settings = {
-        stateDir,
-        ...(flags.toxiproxyUrl ? { toxiproxyUrl: flags.toxiproxyUrl } : {}),
-        ...(flags.trafficShiftUrl ? { trafficShiftUrl: flags.trafficShiftUrl } : {}),
-      };
-      const store = StateStore.open(path, { clock: deps.clock });
-      const reverter = new FaultReverter({ store, clock: deps.clock, actuators: (name) => providerForRevert(name, settings, deps).actuator });
-      try {
-        for (const id of ids) if (!store.fault(id)) throw new InvalidInputError('cli.unknownFault', `no fault ${id} in ${path} (see "simian history")`);
-        let reverted: RevertOutcome[] = [];
-        if (flags.all) reverted = await reverter.revertAll('manual');
-        else if (ids.length === 0) reverted = await reverter.recover();
-        else for (const id of ids) reverted.push(await reverter.revert(id, 'manual'));
-        reverter.dispose();
-        const stillActive = store.activeFaults().map((f) => ({ id: f.id, kind: f.kind, expiresAt: f.expiresAt, ...(f.ownerPid !== undefined ? { ownerPid: f.ownerPid } : {}) }));
-        const report: RevertReport = { reverted, stillActive };
-        deps.writeOut(
-          flags.json
-            ? `${JSON.stringify(report, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2)}\n`
-            : formatReport(report),
-        );
-        const failed = reverted.filter((o) => o.outcome === 'failed');
-        if (failed.length > 0) throw new SimianError('revert.failed', `${failed.length} fault(s) could not be reverted; they stay recorded: run "simian revert" again`);
-      } finally {
-        reverter.dispose();
-        store.close();
-      }
-    });
+    .option('--json', 'print the outcome as JSON');
+  // The config says where the state store and each provider are (the providers of the recorded faults).
+  addConfigOptions(command);
+  return command.action(async (ids: string[], flags: RevertFlags) => {
+    if (flags.all && ids.length > 0) throw new InvalidInputError('cli.conflictingArguments', 'give fault ids or --all, not both');
+    const config = await resolveCommandConfig(flags);
+    const path = config.stateStorePath;
+    if (!existsSync(path)) {
+      deps.writeOut(flags.json ? `${JSON.stringify({ reverted: [], stillActive: [] }, null, 2)}\n` : 'nothing to revert (no state store)\n');
+      return;
+    }
+    const settings = providerSettings(config);
+    const store = StateStore.open(path, { clock: deps.clock });
+    const reverter = new FaultReverter({ store, clock: deps.clock, actuators: (name) => providerForRevert(name, settings, deps).actuator });
+    try {
+      for (const id of ids) if (!store.fault(id)) throw new InvalidInputError('cli.unknownFault', `no fault ${id} in ${path} (see "simian history")`);
+      let reverted: RevertOutcome[] = [];
+      if (flags.all) reverted = await reverter.revertAll('manual');
+      else if (ids.length === 0) reverted = await reverter.recover();
+      else for (const id of ids) reverted.push(await reverter.revert(id, 'manual'));
+      reverter.dispose();
+      const stillActive = store.activeFaults().map((f) => ({ id: f.id, kind: f.kind, expiresAt: f.expiresAt, ...(f.ownerPid !== undefined ? { ownerPid: f.ownerPid } : {}) }));
+      const report: RevertReport = { reverted, stillActive };
+      deps.writeOut(
+        flags.json
+          ? `${JSON.stringify(report, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v), 2)}\n`
+          : formatReport(report),
+      );
+      const failed = reverted.filter((o) => o.outcome === 'failed');
+      if (failed.length > 0) throw new SimianError('revert.failed', `${failed.length} fault(s) could not be reverted; they stay recorded: run "simian revert" again`);
+    } finally {
+      reverter.dispose();
+      store.close();
+    }
+  });
+};

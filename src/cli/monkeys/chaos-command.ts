@@ -42,7 +42,7 @@ function selectionOf(flags: ChaosFlags): VictimSelection {
 }
 
 async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
-  const session = await openMonkeySession(deps, sessionOptions(flags));
+  const session = await openMonkeySession(deps, await sessionOptions(flags));
   try {
     const { provider, store, pipeline, config } = session;
     const groups = await provider.inventory.groups();

@@ -1,60 +1,64 @@
 /**
  * @module
- * The flags every `simian monkey …` command shares, and how they become a session's options.
+ * The flags every `simian monkey …` command shares, and how they and `simian.yaml` become a session's options.
  */
-import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
+import type { SimianConfig } from '../../config/simian-config.js';
+import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from '../commands/config.js';
 import { parseDuration } from '../parsers.js';
-import { PROVIDER_NAMES } from '../provider-factory.js';
+import { PROVIDER_NAMES, type ProviderSettings } from '../provider-factory.js';
 import type { MonkeySessionOptions } from './monkey-session.js';
 
-/** The shared flags, as commander hands them over. */
-export interface CommonMonkeyFlags {
+/** The shared flags, as commander hands them over (the config flags included). */
+export interface CommonMonkeyFlags extends ConfigOptionValues {
   provider: string;
-  unleash?: boolean;
-  stateDir: string;
-  toxiproxyUrl?: string;
-  trafficShiftUrl?: string;
   json?: boolean;
 }
 
 /** The flags of monkeys whose faults revert themselves. */
 export interface ReversibleMonkeyFlags extends CommonMonkeyFlags {
-  duration: number;
+  /** Absent: the config's `faults.defaultDuration`. */
+  duration?: number;
   detach?: boolean;
   force?: boolean;
 }
 
-/** Adds the shared flags. `providers` narrows `--provider` to those that can do what this monkey does. */
+/** Adds the shared flags: `--provider`, `--json` and every config override (`--config`, `--unleash`, `--state-dir`…). */
 export function addCommonOptions(command: Command, providers: readonly string[] = PROVIDER_NAMES): Command {
-  return command
+  command
     .addOption(new Option('--provider <name>', `where to act: ${providers.join(', ')}`).choices(providers).makeOptionMandatory())
-    .option('--unleash', 'really inject the fault (default: leashed, decide and report only)')
-    .option('--state-dir <dir>', 'the state directory of the running stack; the state store is <state-dir>/simian.db', '.simian')
-    .option('--toxiproxy-url <url>', 'the Toxiproxy admin API for --provider toxiproxy (default: the running stack\'s)')
-    .option('--traffic-shift-url <url>', 'an HTTP traffic-shift hook (POST <url>/admin/regions/<region>/evacuate|restore)')
     .option('--json', 'print the decision as JSON');
+  return addConfigOptions(command);
 }
 
 /** Adds the flags of reversible faults. */
 export function addReversibleOptions(command: Command): Command {
   return command
-    .addOption(new Option('--duration <duration>', 'how long the fault lasts before it reverts itself (30s, 5m, 1h)').argParser(parseDuration).default(300_000, '5m'))
+    .addOption(new Option('--duration <duration>', 'how long the fault lasts before it reverts itself, e.g. 30s, 5m (default: faults.defaultDuration, 5m)').argParser(parseDuration))
     .option('--detach', 'return once the fault is injected; the stack, the next simian start or "simian revert" ends it on time')
     .option('--force', 'override the blast radius (and nothing else: the kill switch, the leash and the history still apply)');
 }
 
-/** The session options the shared flags describe. */
-export function sessionOptions(flags: CommonMonkeyFlags & { detach?: boolean }, safety: Partial<SafetyConfig> = {}): MonkeySessionOptions {
+/** Where the providers are, from the resolved config. */
+export function providerSettings(config: SimianConfig): ProviderSettings {
   return {
+    stateDir: config.stateDir,
+    kubernetes: config.providers.kubernetes,
+    aws: config.providers.aws,
+    toxiproxyUrl: config.providers.toxiproxy.url,
+    ...(config.providers.trafficShiftUrl ? { trafficShiftUrl: config.providers.trafficShiftUrl } : {}),
+  };
+}
+
+/** The resolved config and the session options the flags describe. */
+export async function sessionOptions(flags: CommonMonkeyFlags & { detach?: boolean }): Promise<MonkeySessionOptions & { readonly config: SimianConfig }> {
+  const config = await resolveCommandConfig(flags);
+  return {
+    config,
     provider: flags.provider,
-    providers: {
-      stateDir: resolve(flags.stateDir),
-      ...(flags.toxiproxyUrl ? { toxiproxyUrl: flags.toxiproxyUrl } : {}),
-      ...(flags.trafficShiftUrl ? { trafficShiftUrl: flags.trafficShiftUrl } : {}),
-    },
-    safety: { ...safety, leashed: !flags.unleash },
+    providers: providerSettings(config),
+    safety: config.safety,
+    stateStore: config.stateStorePath,
     ...(flags.detach ? { detached: true } : {}),
   };
 }

@@ -25,8 +25,8 @@ export function gorillaSubcommand(deps: CommandDeps): Command {
   addCommonOptions(command);
   addReversibleOptions(command);
   return command.action((flags: GorillaFlags) =>
-    runReversible(deps, flags, (config) =>
-      zoneOutageRequest(config, { zone: flags.zone, ...(flags.region ? { region: flags.region } : {}) }, flags.duration, flags.force ?? false),
+    runReversible(deps, flags, (config, durationMs) =>
+      zoneOutageRequest(config, { zone: flags.zone, ...(flags.region ? { region: flags.region } : {}) }, durationMs, flags.force ?? false),
     ),
   );
 }

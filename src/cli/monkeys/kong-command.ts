@@ -23,6 +23,6 @@ export function kongSubcommand(deps: CommandDeps): Command {
   addCommonOptions(command);
   addReversibleOptions(command);
   return command.action((flags: KongFlags) =>
-    runReversible(deps, flags, (config) => regionEvacuationRequest(config, flags.region, flags.duration, { force: flags.force ?? false })),
+    runReversible(deps, flags, (config, durationMs) => regionEvacuationRequest(config, flags.region, durationMs, { force: flags.force ?? false })),
   );
 }

@@ -88,6 +88,6 @@ export function latencySubcommand(deps: CommandDeps): Command {
       ...(flags.instance ? { instances: flags.instance } : {}),
       ...(flags.percent !== undefined ? { selection: { mode: 'percent' as const, percent: Math.min(100, flags.percent) } } : {}),
     };
-    await runReversible(deps, flags, (config) => toxicRequest(config, deps.random, targets, toxic, flags.duration, flags.force ?? false));
+    await runReversible(deps, flags, (config, durationMs) => toxicRequest(config, deps.random, targets, toxic, durationMs, flags.force ?? false));
   });
 }

@@ -28,6 +28,7 @@ export interface MonkeySessionOptions {
   readonly safety: Partial<SafetyConfig>;
   /** The SQLite file. @default <stateDir>/simian.db */
   readonly stateStore?: string;
+  /** Resolved with the config's defaults when given as a whole {@link SafetyConfig}. */
   /** Faults outlive this process (their TTL is kept by whoever runs next): no owner is recorded. */
   readonly detached?: boolean;
 }

@@ -13,7 +13,8 @@ import { openMonkeySession } from './monkey-session.js';
 import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js';
 
 /**
- * Runs one reversible fault. `build` receives the resolved safety config (the planners read its blast radius).
+ * Runs one reversible fault. `build` receives the resolved safety config (the planners read its blast radius) and
+ * the duration (`--duration`, else the config's `faults.defaultDuration`).
  *
  * @throws {SimianError} `monkey.actionFailed` when the fault failed half-way (it was rolled back), and
  *   `monkey.revertFailed` when the revert failed (the fault stays recorded for `simian revert`).
@@ -21,11 +22,12 @@ import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js'
 export async function runReversible(
   deps: CommandDeps,
   flags: ReversibleMonkeyFlags,
-  build: (config: SafetyConfig) => ReversibleFaultRequest,
+  build: (config: SafetyConfig, durationMs: number) => ReversibleFaultRequest,
 ): Promise<void> {
-  const session = await openMonkeySession(deps, sessionOptions(flags));
+  const options = await sessionOptions(flags);
+  const session = await openMonkeySession(deps, options);
   try {
-    const request = build(session.config);
+    const request = build(session.config, flags.duration ?? options.config.faults.defaultDurationMs);
     const decision = await session.pipeline.inject(request);
     const scope = decision.outcome === 'skipped' ? request.monkey : (session.store.fault(decision.fault.id)?.group ?? request.monkey);
     const base: DecisionReport = { monkey: request.monkey, provider: session.provider.name, scope, leashed: session.config.leashed, decision };
