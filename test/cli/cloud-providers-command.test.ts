@@ -103,6 +103,7 @@ describe('--provider aws', () => {
         { id: fakeInstanceId(1), zone: 'us-east-1a', tags: asg },
         { id: fakeInstanceId(2), zone: 'us-east-1b', tags: asg },
         { id: fakeInstanceId(3), zone: 'us-east-1b', tags: { 'aws:autoscaling:groupName': 'db' } },
+        { id: fakeInstanceId(4), zone: 'us-east-1c', tags: asg },
       ],
     });
     closers.push(() => fake.close());
@@ -121,5 +122,18 @@ describe('--provider aws', () => {
     const terminations = fake.calls('TerminateInstances');
     expect(terminations).toHaveLength(1);
     expect(JSON.stringify(terminations[0])).toContain(report.decision.fault.targets[0]!);
+
+    // The kill switch: once the file named in the config exists, every new fault stops, unleashed or not.
+    const killSwitch = join(dir, 'STOP');
+    writeFileSync(config, `stateDir: ${dir}\nkillSwitchFile: ${killSwitch}\nsafety:\n  minInterval: 0\nproviders:\n  aws:\n    region: us-east-1\n    endpoint: ${fake.url}\n`);
+    writeFileSync(killSwitch, '');
+    const stopped = await run(['monkey', 'chaos', '--provider', 'aws', '--group', 'web', '--unleash', '--json', '--config', config]);
+    expect(stopped.error).toBeUndefined();
+    expect(JSON.parse(stopped.out)).toMatchObject({ decision: { outcome: 'skipped', reason: 'kill-switch' } });
+    expect(fake.calls('TerminateInstances')).toHaveLength(1);
+    rmSync(killSwitch);
+    const again = await run(['monkey', 'chaos', '--provider', 'aws', '--group', 'web', '--unleash', '--json', '--config', config]);
+    expect(JSON.parse(again.out)).toMatchObject({ decision: { outcome: 'executed' } });
+    expect(fake.calls('TerminateInstances')).toHaveLength(2);
   });
 });
