@@ -11,28 +11,12 @@ import { MemoryProvider } from '../../../src/providers/memory/memory-provider.js
 import { createServiceApp } from '../../../src/reference-stack/service-kit/service-app.js';
 import { deferred } from '../../support/deferred.js';
 import { instance } from '../safety/harness.js';
+import { loopbackServers } from '../../support/loopback-servers.js';
 
-const servers: Server[] = [];
+const { listen, closeAll } = loopbackServers();
 
-afterEach(async () => {
-  // Runs even when a test failed: drop every connection (the hung one too), then close.
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    ),
-  );
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+// Runs even when a test failed: every server and connection (the hung one too) goes.
+afterEach(closeAll);
 
 /** A reference-stack service app, as every instance serves it (`/health` 200 JSON, or 503 when unwell). */
 function serviceApp(ok = true): Promise<string> {

@@ -1,7 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/manual-clock.js';
 import type { Instance } from '../../../src/core/model.js';
@@ -12,27 +10,12 @@ import { PID_TAG } from '../../../src/providers/local/local-provider.js';
 import { MemoryProvider } from '../../../src/providers/memory/memory-provider.js';
 import { createDiscoveryService } from '../../../src/reference-stack/discovery/discovery-service.js';
 import { instance } from '../safety/harness.js';
+import { loopbackServers } from '../../support/loopback-servers.js';
 
-const servers: Server[] = [];
+const { listen, closeAll } = loopbackServers();
 
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    ),
-  );
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+// Runs even when a test failed: every server and connection (the hung one too) goes.
+afterEach(closeAll);
 
 /** The real discovery service of a region, on a loopback port, its leases on a clock that stands still. */
 async function discovery(region: string): Promise<string> {
