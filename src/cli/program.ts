@@ -6,11 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { configCommand } from './commands/config.js';
+import { experimentCommand } from './commands/experiment.js';
 import { historyCommand } from './commands/history.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { loadCommand } from './commands/load.js';
 import { monkeyCommand } from './commands/monkey.js';
 import { revertCommand } from './commands/revert.js';
+import { sloCheckSubcommand } from './commands/slo-check.js';
+import { createSloCommand } from './commands/slo.js';
 import { stackCommand } from './commands/stack.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 
@@ -41,7 +44,7 @@ export interface CommandDeps {
 export type CommandFactory = (deps: CommandDeps) => Command;
 
 /** Every command of `simian`, in the order `--help` lists them. */
-const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, inventoryCommand, monkeyCommand, revertCommand, historyCommand, configCommand, toxiproxyCommand];
+const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, inventoryCommand, monkeyCommand, experimentCommand, revertCommand, historyCommand, createSloCommand([sloCheckSubcommand]), configCommand, toxiproxyCommand];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.

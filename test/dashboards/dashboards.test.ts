@@ -280,14 +280,14 @@ describe('dashboards/prometheus', () => {
     expect(result.stdout).toContain('SUCCESS');
   });
 
-  it('scrapes every 5 s from file_sd targets next to it and loads rules/*.yaml', () => {
+  it('scrapes every 5 s from file_sd targets next to it and loads rules/*.rules.yaml', () => {
     const config = parse(readFileSync(configPath, 'utf8')) as {
       global: { scrape_interval: string };
       rule_files: string[];
       scrape_configs: Array<{ job_name: string; file_sd_configs?: Array<{ files: string[] }> }>;
     };
     expect(config.global.scrape_interval).toBe('5s');
-    expect(config.rule_files).toEqual(['rules/*.yaml']);
+    expect(config.rule_files).toEqual(['rules/*.rules.yaml']);
     const stack = config.scrape_configs.find((job) => job.job_name === 'reference-stack');
     expect(stack?.file_sd_configs?.[0]?.files).toEqual(['targets/reference-stack.json']);
   });

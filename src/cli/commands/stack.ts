@@ -7,10 +7,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Disposable } from '../../core/events.js';
 import { SimianError } from '../../core/errors.js';
 import { ReferenceStack, type StackInstance } from '../../reference-stack/stack/reference-stack.js';
 import { clearStackState, isAlive, readStackState, writeStackState } from '../../reference-stack/stack/stack-state.js';
 import { loadTopology } from '../../reference-stack/topology/topology.js';
+import { requirePrometheusBinary, startPrometheusServer, type PrometheusServer, type PrometheusTarget } from '../../slo/prometheus-server.js';
 import { createToxiproxyServer } from '../../toxiproxy/server.js';
 import { LocalProvider } from '../../providers/local/local-provider.js';
 import type { CommandDeps, CommandFactory } from '../program.js';
@@ -23,6 +25,7 @@ interface UpFlags {
   stateDir: string;
   dataDir?: string;
   toxiproxy?: string;
+  prometheus?: boolean;
   detach?: boolean;
   json?: boolean;
 }
@@ -35,6 +38,19 @@ export function formatInventory(instances: readonly Pick<StackInstance, 'id' | '
   return formatTable(['INSTANCE', 'STATE', 'PID', 'ADDRESS', 'RESTARTS'], rows);
 }
 
+/** The `job` label of the stack's targets, as in dashboards/prometheus/prometheus.yml (the dashboards select on it). */
+export const STACK_SCRAPE_JOB = 'reference-stack';
+
+/**
+ * The instances as scrape targets: their direct addresses (not through the fault proxy, so that a latency fault does
+ * not slow the scrape) with `service`, `region`, `zone` and `instance` labels.
+ */
+export function stackTargets(instances: readonly Pick<StackInstance, 'id' | 'service' | 'region' | 'zone' | 'address' | 'state'>[]): PrometheusTarget[] {
+  return instances
+    .filter((i) => i.address !== undefined && i.state === 'running')
+    .map((i) => ({ address: i.address!, labels: { service: i.service, region: i.region, zone: i.zone, instance: i.id } }));
+}
+
 async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<void> {
   const stateDir = resolve(flags.stateDir);
   try {
@@ -45,12 +61,15 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   }
   // Bad input is refused before anything starts.
   const topology = await loadTopology(flags.topology);
+  if (flags.prometheus) requirePrometheusBinary();
   if (flags.detach) return detach(deps, stateDir, command);
 
   const embedded = flags.toxiproxy ? undefined : await createToxiproxyServer({ host: '127.0.0.1', port: 0, clock: deps.clock, random: deps.random });
   const toxiproxyUrl = flags.toxiproxy ?? embedded!.url;
   let stack: ReferenceStack | undefined;
   let keeper: FaultKeeper | undefined;
+  let prometheus: PrometheusServer | undefined;
+  let following: Disposable[] = [];
   const admin = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ instances: stack?.inventory() ?? [] }));
@@ -60,12 +79,20 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
     stack = await ReferenceStack.start({ topology, dataDir: resolve(flags.dataDir ?? `${stateDir}/data`), toxiproxyUrl, clock: deps.clock });
     await new Promise<void>((ok) => admin.listen(0, '127.0.0.1', ok));
     const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+    if (flags.prometheus) {
+      const running = stack;
+      prometheus = await startPrometheusServer({ targets: stackTargets(running.inventory()), jobName: STACK_SCRAPE_JOB, clock: deps.clock });
+      // A replaced instance listens on a new port: rewrite the targets file whenever one starts or dies.
+      const follow = (): void => prometheus?.setTargets(stackTargets(running.inventory()));
+      following = [running.supervisor.launched(follow), running.supervisor.exited(follow)];
+    }
     writeStackState(stateDir, {
       pid: process.pid,
       topology: flags.topology,
       frontDoorUrl: stack.frontDoorUrl,
       toxiproxyUrl,
       adminUrl,
+      ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
       startedAt: deps.clock.now(),
     });
     keeper = keepLocalFaultsOnTime(
@@ -73,8 +100,12 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
       stateDir,
       new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), random: deps.random }),
     );
-    if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, instances: stack.inventory() }, null, 2)}\n`);
-    else deps.writeOut(`front door  ${stack.frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n\n${formatInventory(stack.inventory())}\nCtrl-C stops the stack.\n`);
+    const prometheusUrl = prometheus?.url;
+    if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: stack.inventory() }, null, 2)}\n`);
+    else {
+      const promLine = prometheusUrl ? `prometheus  ${prometheusUrl}\n` : '';
+      deps.writeOut(`front door  ${stack.frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(stack.inventory())}\nCtrl-C stops the stack.\n`);
+    }
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());
@@ -82,6 +113,8 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   } finally {
     deps.writeErr('stopping the stack…\n');
     await keeper?.stop();
+    for (const subscription of following) subscription.dispose();
+    await prometheus?.stop();
     await stack?.stop();
     await embedded?.close();
     admin.close();
@@ -100,7 +133,7 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
     try {
       const state = readStackState(stateDir);
       if (state.pid === child.pid) {
-        deps.writeOut(`stack running in the background (pid ${state.pid})\nfront door  ${state.frontDoorUrl}\n`);
+        deps.writeOut(`stack running in the background (pid ${state.pid})\nfront door  ${state.frontDoorUrl}\n${state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : ''}`);
         return;
       }
     } catch {
@@ -121,7 +154,10 @@ async function status(deps: CommandDeps, flags: { stateDir: string; json?: boole
   }
   const { instances } = (await answer.json()) as { instances: StackInstance[] };
   if (flags.json) deps.writeOut(`${JSON.stringify({ ...state, instances }, null, 2)}\n`);
-  else deps.writeOut(`front door  ${state.frontDoorUrl}\ntoxiproxy   ${state.toxiproxyUrl}\n\n${formatInventory(instances)}`);
+  else {
+    const promLine = state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : '';
+    deps.writeOut(`front door  ${state.frontDoorUrl}\ntoxiproxy   ${state.toxiproxyUrl}\n${promLine}\n${formatInventory(instances)}`);
+  }
 }
 
 async function down(deps: CommandDeps, flags: { stateDir: string }): Promise<void> {
@@ -147,6 +183,7 @@ export const stackCommand: CommandFactory = (deps) => {
     .option('--state-dir <dir>', 'where the running stack leaves its state for status and down', DEFAULT_STATE_DIR)
     .option('--data-dir <dir>', 'where billing keeps its databases (default: <state-dir>/data)')
     .option('--toxiproxy <url>', 'use this Toxiproxy server instead of the embedded one', parseHttpUrl)
+    .option('--prometheus', 'also start a Prometheus (the "prometheus" binary on PATH) scraping every instance; its URL goes in the state')
     .option('--detach', 'run in the background and return once it is up')
     .option('--json', 'print the front door and the inventory as JSON')
     .action((flags: UpFlags, command: Command) => up(deps, flags, command));

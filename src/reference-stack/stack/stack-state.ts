@@ -16,6 +16,8 @@ export interface StackState {
   readonly toxiproxyUrl: string;
   /** The stack process's own admin API: `GET /inventory`. */
   readonly adminUrl: string;
+  /** The Prometheus that `stack up --prometheus` started, scraping every instance. */
+  readonly prometheusUrl?: string;
   readonly startedAt: number;
 }
 
