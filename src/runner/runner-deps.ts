@@ -1,0 +1,126 @@
+/**
+ * @module
+ * What the experiment runner needs from the outside world, every seam injected: time, randomness, providers, the
+ * safety pipeline and the reverter, the SLO loader and SLI source, a Prometheus instant query, fetch, processes and
+ * the abort signal. Tests pass fakes; the CLI wires the real ones (`defaultRunnerDeps` in
+ * `src/cli/commands/experiment.ts`).
+ */
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/random.js';
+import type { FaultReverter, RevertOutcome } from '../monkeys/revert/fault-reverter.js';
+import type { SafetyConfig } from '../monkeys/safety/safety-config.js';
+import { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
+import { StateStoreLedger } from '../monkeys/safety/state-store-ledger.js';
+import type { Provider } from '../providers/provider.js';
+import type { SliSource } from '../slo/sli-source.js';
+import type { SloSpec } from '../slo/slo-spec.js';
+import type { RevertTrigger } from '../state/records.js';
+import type { StateStore } from '../state/state-store.js';
+
+/** Reads an SLO file (sloth `prometheus/v1`, or whatever the loader accepts) by absolute path. */
+export type SloLoader = (path: string) => Promise<readonly SloSpec[]>;
+
+/** One sample of an instant query: its labels and its value (NaN and ±Infinity kept). */
+export interface InstantSample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/**
+ * Runs a PromQL instant query at `time` (epoch ms). A scalar comes back as one sample without labels; an empty
+ * vector as no samples (which checks treat as inconclusive). Throwing means "cannot tell".
+ */
+export type PrometheusQuery = (expr: string, options: { readonly time: number; readonly signal?: AbortSignal }) => Promise<readonly InstantSample[]>;
+
+/** Finds a provider by name (`local`, `kubernetes`, …); throwing means it cannot be reached. */
+export type ProviderResolver = (name: string) => Provider | Promise<Provider>;
+
+/** What a process run returned. */
+export interface ProcessOutcome {
+  /** The exit code; null when a signal ended the process. */
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program without a shell; rejects only when it could not be started (or on abort). */
+export type RunProcess = (path: string, args: readonly string[], options: { readonly cwd: string; readonly signal: AbortSignal }) => Promise<ProcessOutcome>;
+
+/** The fault seams: the safety pipeline of a provider, and the reverter that undoes faults by id. */
+export interface FaultSeams {
+  /** A pipeline for `provider` with `config` (leash and blast radius already set by the runner). */
+  pipeline(provider: Provider, config: SafetyConfig): SafetyPipeline;
+  /** Reverts one recorded fault (idempotent: an already reverted fault is reported as such). */
+  revert(faultId: string, trigger: RevertTrigger): Promise<RevertOutcome>;
+}
+
+/** Everything {@link runExperiment} uses; only `clock` and `random` are always needed. */
+export interface RunnerDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Needed by experiments whose method injects faults. */
+  readonly providers?: ProviderResolver;
+  /** Needed by experiments whose method injects faults. */
+  readonly faults?: FaultSeams;
+  /** The safety configuration the experiment's blast radius overrides (from `simian.yaml`). @default the defaults */
+  readonly safety?: Partial<SafetyConfig>;
+  /** Needed by SLO checks, burn-rate stop conditions and control groups. */
+  readonly sli?: SliSource;
+  /** Needed by SLO checks, burn-rate stop conditions and control groups. */
+  readonly loadSlos?: SloLoader;
+  /** Needed by PromQL checks and stop conditions. */
+  readonly prometheus?: PrometheusQuery;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default node's execFile */
+  readonly runProcess?: RunProcess;
+  /** Aborting it interrupts the run (SIGINT/SIGTERM): the method stops, faults are reverted, rollbacks run. */
+  readonly signal?: AbortSignal;
+  /** Values of `${name}` references; they override the file's `variables`. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Where `variables: { x: { env: NAME } }` reads from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How the steady state before the method scores SLOs: `history` scores the window that ends when the run
+   * starts (Prometheus keeps history); `observe` first watches the longest SLO window, then scores what it
+   * watched (direct scrapes start with the run and have no history). @default 'history'
+   */
+  readonly baseline?: 'history' | 'observe';
+  /** Resolve targets through the pipeline leashed and act on nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Progress lines for people (stderr in the CLI). */
+  readonly log?: (line: string) => void;
+}
+
+/** What {@link stateStoreFaults} needs. */
+export interface StateStoreFaultsOptions {
+  readonly store: StateStore;
+  readonly reverter: FaultReverter;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Recorded as the owner of reversible faults, so that the next start reverts them if this process dies. */
+  readonly ownerPid?: number;
+}
+
+/**
+ * The usual {@link FaultSeams}: pipelines that record in the state store and arm the reverter's TTLs, and the
+ * reverter itself.
+ *
+ * @example
+ * const faults = stateStoreFaults({ store, reverter, clock, random, ownerPid: process.pid });
+ */
+export function stateStoreFaults(options: StateStoreFaultsOptions): FaultSeams {
+  return {
+    pipeline: (provider, config) =>
+      new SafetyPipeline({
+        provider,
+        ledger: new StateStoreLedger(options.store, provider.name),
+        clock: options.clock,
+        random: options.random,
+        config,
+        reverter: options.reverter,
+        ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
+      }),
+    revert: (faultId, trigger) => options.reverter.revert(faultId, trigger),
+  };
+}

@@ -1,0 +1,196 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runExperiment } from '../../src/runner/experiment-runner.js';
+import { JOURNAL_SCHEMA, journalJson, reportPathFor, writeJournal, type Journal } from '../../src/runner/journal.js';
+import { markdownReport } from '../../src/runner/report.js';
+import { HEAD, drive, experiment, runnerHarness } from './harness.js';
+
+// The journal's documented shape (docs/experiments.md, "The journal"), checked strictly: a field added or renamed
+// without the docs is a test failure.
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+const nullableIso = iso.nullable();
+const window = z.strictObject({ start: iso, end: iso });
+const activityResult = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['http', 'process']),
+  ok: z.boolean(),
+  detail: z.string(),
+  status: z.number().optional(),
+  exitCode: z.number().optional(),
+  durationMs: z.number(),
+  aborted: z.literal(true).optional(),
+});
+const check = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('slo'),
+    name: z.string(),
+    service: z.string(),
+    met: z.boolean(),
+    inconclusive: z.literal(true).optional(),
+    detail: z.string(),
+    objective: z.number(),
+    window,
+    errorRatio: z.number().nullable(),
+    events: z.strictObject({ errors: z.number(), total: z.number() }).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('query'),
+    name: z.string(),
+    met: z.boolean(),
+    inconclusive: z.literal(true).optional(),
+    detail: z.string(),
+    expr: z.string(),
+    comparator: z.string(),
+    threshold: z.number(),
+    values: z.array(z.number()),
+  }),
+  z.strictObject({ kind: z.literal('probe'), name: z.string(), met: z.boolean(), detail: z.string(), result: activityResult }),
+]);
+const steadyState = z.strictObject({ phase: z.enum(['before', 'during', 'after', 'recovery']), at: iso, met: z.boolean(), checks: z.array(check) });
+const fault = z.strictObject({ id: z.string(), kind: z.string(), targets: z.array(z.string()), startedAt: iso, expiresAt: iso.optional(), parameters: z.record(z.string(), z.unknown()) });
+const journalSchema = z.strictObject({
+  schema: z.literal(JOURNAL_SCHEMA),
+  experiment: z.strictObject({ title: z.string(), description: z.string().optional(), tags: z.array(z.string()), file: z.string().optional(), target: z.strictObject({ provider: z.string(), topology: z.string().optional() }) }),
+  definition: z.record(z.string(), z.unknown()),
+  status: z.enum(['completed', 'failed', 'aborted', 'interrupted']),
+  deviated: z.boolean(),
+  dryRun: z.boolean(),
+  reason: z.string().optional(),
+  startedAt: iso,
+  endedAt: iso,
+  durationMs: z.number(),
+  variables: z.record(z.string(), z.string()),
+  steadyStates: z.strictObject({ before: steadyState.nullable(), during: z.array(steadyState), after: steadyState.nullable() }),
+  method: z.strictObject({
+    startedAt: nullableIso,
+    endedAt: nullableIso,
+    actions: z.array(
+      z.strictObject({
+        step: z.string(),
+        name: z.string(),
+        kind: z.enum(['chaos', 'gorilla', 'kong', 'latency', 'http', 'process']),
+        provider: z.string().optional(),
+        startedAt: iso,
+        endedAt: iso,
+        outcome: z.enum(['executed', 'skipped', 'failed']),
+        detail: z.string(),
+        decision: z
+          .strictObject({ outcome: z.enum(['executed', 'skipped', 'failed']), reason: z.string().optional(), detail: z.string().optional(), fault: fault.optional(), affected: z.array(z.string()).optional(), error: z.string().optional() })
+          .optional(),
+        result: activityResult.optional(),
+      }),
+    ),
+  }),
+  stopConditions: z.strictObject({
+    intervalMs: z.number(),
+    polls: z.number(),
+    hit: z.strictObject({ name: z.string(), kind: z.string(), hit: z.boolean(), inconclusive: z.literal(true).optional(), detail: z.string(), at: iso }).nullable(),
+  }),
+  rollbacks: z.strictObject({
+    faults: z.array(z.strictObject({ faultId: z.string(), kind: z.string(), targets: z.array(z.string()), trigger: z.string(), outcome: z.enum(['reverted', 'already-reverted', 'gone', 'failed']), at: iso, error: z.string().optional() })),
+    activities: z.array(activityResult),
+    skipped: z.boolean(),
+  }),
+  control: z
+    .strictObject({
+      by: z.string(),
+      label: z.string(),
+      control: z.array(z.string()),
+      experiment: z.array(z.string()),
+      window: window.nullable(),
+      met: z.boolean(),
+      comparisons: z.array(z.record(z.string(), z.unknown())),
+    })
+    .nullable(),
+  recovery: z.strictObject({
+    firstFaultAt: nullableIso,
+    faultsEndedAt: nullableIso,
+    detectedAt: nullableIso,
+    detectedBy: z.string().nullable(),
+    timeToDetectMs: z.number().nullable(),
+    recoveredAt: nullableIso,
+    timeToRecoverMs: z.number().nullable(),
+    recovered: z.boolean().nullable(),
+    detail: z.string(),
+    checks: z.array(steadyState),
+  }),
+  errorBudget: z.array(
+    z.strictObject({
+      slo: z.string(),
+      service: z.string(),
+      objective: z.number(),
+      window,
+      errorRatio: z.number().nullable(),
+      burnRate: z.number().nullable(),
+      budgetConsumed: z.number().nullable(),
+      periodMs: z.number(),
+      detail: z.string(),
+    }),
+  ),
+});
+
+describe('the journal and its report', () => {
+  let dir = '';
+  let journal: Journal;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'simian-journal-'));
+    const h = runnerHarness();
+    try {
+      journal = await drive(
+        h.clock,
+        runExperiment(
+          experiment([
+            ...HEAD,
+            'method:',
+            '  - name: slow api',
+            '    latency: { group: api, toxic: { type: latency, latency: 2s } }',
+            '    duration: 30s',
+            'rollbacks:',
+            '  - http: { url: "${app}/restore", method: POST }',
+            'stop-conditions:',
+            '  conditions:',
+            '    - http: { url: "${app}/health" }',
+          ]),
+          h.deps,
+        ),
+      );
+    } finally {
+      h.close();
+    }
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is plain JSON in the documented shape', () => {
+    const parsed: unknown = JSON.parse(journalJson(journal));
+    const checked = journalSchema.safeParse(parsed);
+    expect(checked.success, checked.success ? '' : JSON.stringify(checked.error.issues, null, 2)).toBe(true);
+    expect(parsed).toEqual(JSON.parse(JSON.stringify(journal)));
+    expect(journal).toMatchObject({ status: 'completed', deviated: true, variables: { app: 'http://app.test' } });
+  });
+
+  it('is written with its Markdown report beside it', async () => {
+    const path = join(dir, 'runs', 'run-1.json');
+    const written = await writeJournal(path, journal, markdownReport(journal));
+    expect(written).toEqual({ journal: path, report: join(dir, 'runs', 'run-1.md') });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ schema: JOURNAL_SCHEMA, status: 'completed' });
+    expect(await readFile(written.report, 'utf8')).toBe(markdownReport(journal));
+    expect(reportPathFor('journal')).toBe('journal.md');
+  });
+
+  it('the report gives the verdict first, then every section', () => {
+    const report = markdownReport(journal);
+    expect(report.startsWith('# api under fire\n')).toBe(true);
+    expect(report).toContain('| verdict | **deviated** |');
+    for (const heading of ['## Steady state', '### Before', '### During', '### After', '## Method', '## Stop conditions', '## Rollbacks', '## Detection and recovery', '## Error budget']) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toMatch(/\| 1 \| slow api \| latency \| memory \| executed \| latency on api-0, api-1, api-2, api-3/);
+    expect(report).toContain('| time to detect | 5000 ms |');
+    expect(report).toContain('| POST ${app}/restore | yes | POST http://app.test/restore: status 204 |');
+  });
+});
