@@ -10,6 +10,7 @@ import { runReversible } from './run-reversible.js';
 
 interface KongFlags extends ReversibleMonkeyFlags {
   region: string;
+  killInstances?: boolean;
 }
 
 /** The `kong` subcommand of `simian monkey`. */
@@ -19,10 +20,11 @@ export function kongSubcommand(deps: CommandDeps): Command {
       'Chaos Kong: shift a region\'s traffic away (local: the front door; elsewhere: --traffic-shift-url) and restore it ' +
         'after --duration. Evacuating the last region with traffic is refused unless --force.',
     )
-    .requiredOption('--region <region>', 'the region to evacuate');
+    .requiredOption('--region <region>', 'the region to evacuate')
+    .option('--kill-instances', 'also terminate every opted-in instance of the region once its traffic is gone (the platform replaces them)');
   addCommonOptions(command);
   addReversibleOptions(command);
   return command.action((flags: KongFlags) =>
-    runReversible(deps, flags, (config, durationMs) => regionEvacuationRequest(config, flags.region, durationMs, { force: flags.force ?? false })),
+    runReversible(deps, flags, (config, durationMs) => regionEvacuationRequest(config, flags.region, durationMs, { force: flags.force ?? false, killInstances: flags.killInstances ?? false })),
   );
 }

@@ -1,10 +1,11 @@
 /**
  * @module
  * Chaos Kong: evacuate a region. Traffic shifts away (the stack's front door, or a traffic-shift hook on other
- * platforms) and comes back when the fault reverts. Evacuating the last region with traffic is an outage, not an
+ * platforms), optionally the region's instances are killed, and the traffic comes back when the fault reverts. Evacuating the last region with traffic is an outage, not an
  * exercise: the blast radius refuses it unless forced.
  */
 import type { Provider } from '../../providers/provider.js';
+import { isEligible } from '../safety/eligibility.js';
 import { refuse, type FaultPlan, type ReversibleFaultRequest } from '../safety/fault-plan.js';
 import type { SafetyConfig } from '../safety/safety-config.js';
 
@@ -22,6 +23,7 @@ export async function planRegionEvacuation(
   config: SafetyConfig,
   region: string,
   alreadyEvacuated: readonly string[] = [],
+  killInstances = false,
 ): Promise<FaultPlan> {
   const regions = (await provider.inventory.regions()).map((r) => r.name);
   if (!regions.includes(region)) {
@@ -39,11 +41,26 @@ export async function planRegionEvacuation(
       kind: 'region-evacuation',
       scope: regionScope(region),
       targets: [region],
-      parameters: { region },
+      parameters: { region, killInstances },
       ...(exceeds ? { exceedsBlastRadius: exceeds } : {}),
-      act: async (_faultId, onHandle) => onHandle(await provider.actuator.evacuateRegion({ name: region })),
+      act: async (_faultId, onHandle) => {
+        await onHandle(await provider.actuator.evacuateRegion({ name: region }));
+        if (killInstances) await killRegion(provider, config, region);
+      },
     },
   };
+}
+
+/**
+ * Kills every eligible running instance of the evacuated region, as a region that really went dark would lose
+ * them. Not reversible: the platform replaces them, and the traffic comes back when the evacuation reverts.
+ */
+async function killRegion(provider: Provider, config: SafetyConfig, region: string): Promise<void> {
+  for (const group of await provider.inventory.groups()) {
+    for (const instance of group.instances) {
+      if (instance.region === region && isEligible(instance, group, config)) await provider.actuator.terminate(instance);
+    }
+  }
 }
 
 /** A {@link ReversibleFaultRequest} for the pipeline: Chaos Kong on one region for `durationMs`. */
@@ -51,12 +68,12 @@ export function regionEvacuationRequest(
   config: SafetyConfig,
   region: string,
   durationMs: number,
-  options: { readonly force?: boolean; readonly alreadyEvacuated?: readonly string[] } = {},
+  options: { readonly force?: boolean; readonly alreadyEvacuated?: readonly string[]; readonly killInstances?: boolean } = {},
 ): ReversibleFaultRequest {
   return {
     monkey: 'kong',
     durationMs,
     force: options.force ?? false,
-    plan: (provider) => planRegionEvacuation(provider, config, region, options.alreadyEvacuated),
+    plan: (provider) => planRegionEvacuation(provider, config, region, options.alreadyEvacuated, options.killInstances ?? false),
   };
 }

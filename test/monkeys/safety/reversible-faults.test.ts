@@ -163,6 +163,14 @@ describe('Chaos Kong planning', () => {
     expect(forced.outcome).toBe('executed');
   });
 
+  it('with killInstances, terminates the evacuated region\'s opted-in instances after the traffic has gone', async () => {
+    const { pipeline, config, provider } = setup();
+    const decision = await pipeline.inject(regionEvacuationRequest(config, 'eu-1', MINUTE, { killInstances: true }));
+    expect(decision.outcome).toBe('executed');
+    expect(provider.calls.map((c) => c.method)).toEqual(['evacuateRegion', 'terminate']);
+    expect(provider.calls[1]).toMatchObject({ instanceId: 'api-4' });
+  });
+
   it('does not count a region already evacuated as healthy', async () => {
     const { pipeline, config } = setup();
     const decision = await pipeline.inject(regionEvacuationRequest(config, 'us-1', MINUTE, { alreadyEvacuated: ['eu-1'] }));
