@@ -2,8 +2,11 @@
  * @module
  * The running stack keeps the TTL of the faults injected into it: a detached `simian monkey latency` ends on time
  * even when no other `simian` runs, because the stack process sweeps expired local faults every second. When the
- * stack stops, its proxies and front door go with it, so its still-active faults are closed as `gone`.
+ * stack stops, its proxies and front door go with it, so its still-active faults are closed as `gone`. It also
+ * serves the monkeys' metrics, read from the state store's decision log, on the stack's admin API (`GET /metrics`).
  */
+import { Registry } from 'prom-client';
+import { MonkeyMetrics } from '../monkeys/metrics/monkey-metrics.js';
 import { FaultReverter } from '../monkeys/revert/fault-reverter.js';
 import type { Provider } from '../providers/provider.js';
 import { StateStore } from '../state/state-store.js';
@@ -13,6 +16,8 @@ import type { CommandDeps } from './program.js';
 
 /** A running sweep; `stop` once the stack is down. */
 export interface FaultKeeper {
+  /** The monkeys' metrics from the state store (`simian_faults_total`, `simian_skipped_total`, `simian_active_faults`). */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -26,9 +31,11 @@ export function keepLocalFaultsOnTime(deps: CommandDeps, stateDir: string, provi
     store = StateStore.open(stateStorePath(stateDir), { clock: deps.clock });
   } catch (error) {
     deps.writeErr(`simian: warning: cannot open the state store, faults will not be reverted by the stack: ${errorText(error)}\n`);
-    return { stop: async () => undefined };
+    return { metrics: async () => '', stop: async () => undefined };
   }
   const reverter = new FaultReverter({ store, clock: deps.clock, actuators: () => provider.actuator });
+  const registry = new Registry();
+  new MonkeyMetrics({ registry, activeFaults: () => store.activeFaults().length, decisionCounts: () => store.decisionCounts() });
   const isLocal = (fault: { readonly provider: string }) => fault.provider === provider.name;
   let timer: { cancel(): void } | undefined;
   let sweeping: Promise<void> = Promise.resolve();
@@ -48,6 +55,7 @@ export function keepLocalFaultsOnTime(deps: CommandDeps, stateDir: string, provi
   };
   timer = deps.clock.setTimer(sweep, everyMs, { keepAlive: false });
   return {
+    metrics: () => registry.metrics(),
     stop: async () => {
       timer?.cancel();
       timer = undefined;

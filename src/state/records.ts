@@ -105,3 +105,20 @@ export interface HistoryOptions {
   /** Only entries at or after this epoch millisecond. */
   readonly since?: number;
 }
+
+/** One decision of the safety pipeline, as {@link StateStore.recordDecision} keeps it. */
+export interface DecisionRecord {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly monkey: string;
+  readonly provider: string;
+  readonly outcome: 'executed' | 'skipped' | 'failed';
+  /** The skip reason, for skipped decisions. */
+  readonly reason?: string;
+}
+
+/** Decisions counted since the store was created, for metrics. */
+export interface DecisionCounts {
+  readonly byOutcome: readonly { readonly monkey: string; readonly provider: string; readonly outcome: string; readonly count: number }[];
+  readonly skippedByReason: readonly { readonly reason: string; readonly count: number }[];
+}

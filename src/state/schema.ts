@@ -52,6 +52,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE faults ADD COLUMN revert_ids TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE faults ADD COLUMN owner_pid INTEGER;
   `,
+  // v3: every decision of the safety pipeline, skipped ones included, so that a long-running process (the stack, a
+  // daemon) can export simian_faults_total and simian_skipped_total for runs made by other, short-lived processes.
+  `
+  CREATE TABLE decisions (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    monkey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('executed', 'skipped', 'failed')),
+    reason TEXT
+  ) STRICT;
+  `,
 ];
 
 /** The version this Simian writes and reads. */

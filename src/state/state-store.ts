@@ -18,6 +18,8 @@ import type { FaultKind } from '../core/model.js';
 import { StateUnreadableError, StateUnwritableError, unopenableStore } from './errors.js';
 import { IN_MEMORY, checkLocation, removeCreated } from './location.js';
 import type {
+  DecisionCounts,
+  DecisionRecord,
   FaultToRecord,
   HistoryEntry,
   HistoryOptions,
@@ -292,6 +294,36 @@ export class StateStore {
         .prepare(`INSERT INTO terminations (seq, monkey, provider, group_name, instance_id, at, dry_run) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?)`)
         .run(termination.monkey, termination.provider, termination.group, termination.instanceId, at, termination.dryRun ? 1 : 0);
     });
+  }
+
+  /**
+   * Appends one decision of the safety pipeline (skipped ones too): the log behind `simian_faults_total`.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  recordDecision(decision: DecisionRecord): void {
+    const at = requireTime(decision.at, 'at');
+    this.write('a decision', () => {
+      this.db
+        .prepare('INSERT INTO decisions (at, monkey, provider, outcome, reason) VALUES (?, ?, ?, ?, ?)')
+        .run(at, decision.monkey, decision.provider, decision.outcome, decision.reason ?? null);
+    });
+  }
+
+  /** Every decision ever recorded, counted by monkey, provider and outcome, and the skips by reason. */
+  decisionCounts(): DecisionCounts {
+    return this.read('decision counts', () => ({
+      byOutcome: this.db
+        .prepare<[], { monkey: string; provider: string; outcome: string; count: number }>(
+          'SELECT monkey, provider, outcome, COUNT(*) AS count FROM decisions GROUP BY monkey, provider, outcome',
+        )
+        .all(),
+      skippedByReason: this.db
+        .prepare<[], { reason: string; count: number }>(
+          "SELECT reason, COUNT(*) AS count FROM decisions WHERE outcome = 'skipped' AND reason IS NOT NULL GROUP BY reason",
+        )
+        .all(),
+    }));
   }
 
   /**

@@ -3,7 +3,7 @@
  * what issue 4 asks to be shown. The load generator runs in this process against the front door.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,8 +13,11 @@ import { isRunning, killAll, waitUntil } from '../support/processes.js';
 
 const BIN = 'bin/simian.js';
 const exec = promisify(execFile);
+/** The tests hit several groups minutes apart: the hour between faults in a group is for production, not here. */
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'simian-monkeys-config-'));
+writeFileSync(join(CONFIG_DIR, 'simian.yaml'), 'safety:\n  minInterval: 0\n  maxFaultsPerGroupPerDay: 100\n');
 const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000 }).then(
+  exec(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, SIMIAN_CONFIG: join(CONFIG_DIR, 'simian.yaml') } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -69,6 +72,7 @@ describe('the monkeys against the small stack (built binary)', () => {
     await simian(['stack', 'down', '--state-dir', stateDir]);
     killAll([...pids, ...(await inventory().catch(() => [])).map((i) => i.pid)]);
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(CONFIG_DIR, { recursive: true, force: true });
   }, 60_000);
 
   it('inventory lists every instance with its zone, opted in', async () => {
@@ -111,6 +115,10 @@ describe('the monkeys against the small stack (built binary)', () => {
     const changed = after.filter((i) => before.find((b) => b.id === i.id)!.pid !== i.pid);
     expect(changed.map((i) => i.id)).toEqual([victimId]);
     expect(before.filter((i) => i.id !== victimId).every((i) => isRunning(i.pid))).toBe(true);
+    // The stack serves what the run decided, from the state store's decision log.
+    const metrics = await (await fetch(`${stack.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^simian_faults_total\{monkey="chaos",provider="local",outcome="executed"\} 1$/m);
+    expect(metrics).toMatch(/^simian_active_faults 0$/m);
   }, 120_000);
 
   it('gorilla takes zone us-east-1b down and the home page keeps answering; revert brings every proxy back', async () => {

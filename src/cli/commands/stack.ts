@@ -71,6 +71,14 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   let prometheus: PrometheusServer | undefined;
   let following: Disposable[] = [];
   const admin = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      // What every simian run decided against this stack, from the state store: Prometheus scrapes it here.
+      (keeper?.metrics() ?? Promise.resolve('')).then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(503).end(),
+      );
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ instances: stack?.inventory() ?? [] }));
   });

@@ -78,6 +78,14 @@ export async function openMonkeySession(deps: CommandDeps, options: MonkeySessio
       reverter,
       ...(options.detached ? {} : { ownerPid: process.pid }),
     });
+    // The decision log: what every run decided, skipped runs included, for the metrics a long-running process serves.
+    pipeline.decisions(({ at, monkey, provider: providerName, decision }) => {
+      try {
+        store.recordDecision({ at, monkey, provider: providerName, outcome: decision.outcome, ...(decision.outcome === 'skipped' ? { reason: decision.reason } : {}) });
+      } catch (error) {
+        deps.writeErr(`simian: warning: the decision was not logged: ${errorText(error)}\n`);
+      }
+    });
     return {
       provider,
       store,

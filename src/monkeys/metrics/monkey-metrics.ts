@@ -8,6 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Disposable, Event } from '../../core/events.js';
 import { SKIP_REASONS } from '../safety/decision.js';
 import type { DecisionEvent } from '../safety/safety-pipeline.js';
+import type { DecisionCounts } from '../../state/records.js';
 
 /** The monkeys whose series exist from the start. */
 export const MONKEYS = ['chaos', 'gorilla', 'kong', 'latency', 'doctor'] as const;
@@ -21,6 +22,11 @@ export interface MonkeyMetricsOptions {
   readonly registry: Registry;
   /** How many faults are active now, read on every scrape (the state store's active faults). */
   readonly activeFaults: () => number;
+  /**
+   * The decisions counted so far, read on every scrape (the state store's decision log): for a long-running process
+   * that exports what short-lived `simian` runs decided. Without it, the counters count {@link MonkeyMetrics.record}.
+   */
+  readonly decisionCounts?: () => DecisionCounts;
 }
 
 /**
@@ -40,13 +46,39 @@ export class MonkeyMetrics {
 
   constructor(options: MonkeyMetricsOptions) {
     const registers = [options.registry];
+    const fromLog = options.decisionCounts;
+    const zeros = () => this.createSeries();
     this.faults = new Counter({
       name: 'simian_faults_total',
       help: 'Decisions of the safety pipeline, by monkey, provider and outcome.',
       labelNames: ['monkey', 'provider', 'outcome'],
       registers,
+      ...(fromLog
+        ? {
+            collect() {
+              // The log is the truth: rebuild from it on every scrape (it only grows, so the counter never drops).
+              this.reset();
+              zeros();
+              for (const row of fromLog().byOutcome) this.inc({ monkey: row.monkey, provider: row.provider, outcome: row.outcome }, row.count);
+            },
+          }
+        : {}),
     });
-    this.skipped = new Counter({ name: 'simian_skipped_total', help: 'Faults the safety pipeline skipped, by reason.', labelNames: ['reason'], registers });
+    this.skipped = new Counter({
+      name: 'simian_skipped_total',
+      help: 'Faults the safety pipeline skipped, by reason.',
+      labelNames: ['reason'],
+      registers,
+      ...(fromLog
+        ? {
+            collect() {
+              this.reset();
+              zeros();
+              for (const row of fromLog().skippedByReason) this.inc({ reason: row.reason }, row.count);
+            },
+          }
+        : {}),
+    });
     new Gauge({
       name: 'simian_active_faults',
       help: 'Reversible faults injected and not yet reverted.',
@@ -55,6 +87,11 @@ export class MonkeyMetrics {
         this.set(options.activeFaults());
       },
     });
+    this.createSeries();
+  }
+
+  /** Every known series at 0, so that a first fault is an increase `rate()` can see. */
+  private createSeries(): void {
     for (const monkey of MONKEYS) for (const provider of PROVIDERS) for (const outcome of OUTCOMES) this.faults.inc({ monkey, provider, outcome }, 0);
     for (const reason of SKIP_REASONS) this.skipped.inc({ reason }, 0);
   }

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/core/manual-clock.js';
 import { MonkeyMetrics } from '../../../src/monkeys/metrics/monkey-metrics.js';
+import { StateStore } from '../../../src/state/state-store.js';
 import { harness } from '../safety/harness.js';
 
 function sample(text: string, series: string): number | undefined {
@@ -36,5 +38,26 @@ describe('MonkeyMetrics', () => {
     if (lint.error) throw new Error(`promtool is not installed (apt-get install prometheus): ${lint.error.message}`);
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);
+  });
+
+  it('exports the decision log of a state store: what other processes decided, counted on every scrape', async () => {
+    const store = StateStore.open(':memory:', { clock: new ManualClock() });
+    try {
+      const registry = new Registry();
+      new MonkeyMetrics({ registry, activeFaults: () => store.activeFaults().length, decisionCounts: () => store.decisionCounts() });
+      expect(sample(await registry.metrics(), 'simian_faults_total{monkey="kong",provider="local",outcome="skipped"}')).toBe(0);
+      store.recordDecision({ at: 1, monkey: 'kong', provider: 'local', outcome: 'skipped', reason: 'blast-radius' });
+      store.recordDecision({ at: 2, monkey: 'kong', provider: 'local', outcome: 'skipped', reason: 'blast-radius' });
+      store.recordDecision({ at: 3, monkey: 'chaos', provider: 'aws', outcome: 'executed' });
+      const text = await registry.metrics();
+      expect(sample(text, 'simian_faults_total{monkey="kong",provider="local",outcome="skipped"}')).toBe(2);
+      expect(sample(text, 'simian_faults_total{monkey="chaos",provider="aws",outcome="executed"}')).toBe(1);
+      expect(sample(text, 'simian_skipped_total{reason="blast-radius"}')).toBe(2);
+      expect(sample(text, 'simian_skipped_total{reason="leashed"}')).toBe(0);
+      // A second scrape does not count twice.
+      expect(sample(await registry.metrics(), 'simian_skipped_total{reason="blast-radius"}')).toBe(2);
+    } finally {
+      store.close();
+    }
   });
 });
