@@ -10,6 +10,9 @@
  * numbers of milliseconds. Relative paths resolve against the folder of the file that holds them, `~/` against
  * the home directory. The full reference is `docs/configuration.md`; every key is in `simian.example.yaml`.
  */
+import { describeValue, expected } from '../core/schema-messages.js';
+
+export { describeValue };
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -181,21 +184,6 @@ export function defaultStateStorePath(stateDir: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The schema.
 
-/** A short rendering of a wrong value for an error message. */
-export function describeValue(input: unknown): string {
-  if (input === null) return 'null';
-  if (input === undefined) return 'nothing';
-  if (Array.isArray(input)) return 'a list';
-  if (typeof input === 'object') return 'a mapping';
-  if (typeof input === 'string') return JSON.stringify(input);
-  return String(input);
-}
-
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    `expected ${what}, got ${describeValue(issue.input)}`;
-
 /** A section that may be written with nothing under it (`faults:`), which means "all defaults". */
 const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null || value === undefined ? {} : value), schema);
 
@@ -221,7 +209,8 @@ const share = z.unknown().transform((value, ctx): number => {
 const DURATION_HELP = 'a duration such as 30s, 5m, 1h, or a whole number of milliseconds';
 
 /** A duration: a string with a unit, or a whole number of milliseconds. `positive` refuses zero. */
-const duration = (positive: boolean) =>
+/** A duration in ms: a string with a unit or a whole number of milliseconds. `positive` refuses zero. */
+export const duration = (positive: boolean) =>
   z.unknown().transform((value, ctx): number => {
     const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationText(value) : undefined;
     if (ms === undefined || !Number.isSafeInteger(ms) || ms < 0) {

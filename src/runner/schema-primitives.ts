@@ -4,14 +4,10 @@
  * text. Each failure message says what was expected and what was found, because it ends up after `file:line:
  * field:` in front of a person.
  */
+import { describeValue, expected } from '../core/schema-messages.js';
 import { z } from 'zod';
-import { describeValue, parseDurationText } from '../config/simian-config.js';
+import { duration } from '../config/simian-config.js';
 import type { CodeRanges, Comparator } from './experiment.js';
-
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    `expected ${what}, got ${describeValue(issue.input)}`;
 
 /** A non-empty string. */
 export const text = (what: string) => z.string({ error: expected(what) }).min(1, { error: `expected ${what}, got an empty string` });
@@ -52,22 +48,9 @@ export const percent = z.unknown().transform((value, ctx): number => {
   return z.NEVER;
 });
 
-const DURATION_HELP = 'a duration such as 500ms, 30s, 5m, 1h, or a whole number of milliseconds';
 
-/** A duration in ms: a string with a unit or a whole number of milliseconds. `positive` refuses zero. */
-export const duration = (positive: boolean) =>
-  z.unknown().transform((value, ctx): number => {
-    const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationText(value) : undefined;
-    if (ms === undefined || !Number.isSafeInteger(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HELP}, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    if (positive && ms === 0) {
-      ctx.addIssue({ code: 'custom', message: `must be longer than 0, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+/** Durations are written as in simian.yaml (one parser, one set of messages). */
+export { duration };
 
 /** The comparators a query check accepts. */
 export const COMPARATORS: readonly Comparator[] = ['<', '<=', '>', '>=', '==', '!='];

@@ -27,11 +27,12 @@
  * `Occurrences` budgeting method (or none), Prometheus metric sources, ratio metrics. Anything else is refused by
  * name, with the file, line and field.
  */
+import { describeValue, expected } from '../core/schema-messages.js';
 import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { yamlProblem, zodIssueProblems, type LocatedYaml, type YamlPathSegment, type YamlProblem } from '../core/yaml-errors.js';
 import type { Slo, SloSpec } from './slo-spec.js';
-import { describeValue, labelSetSchema, RESERVED_SLO_LABELS, sliQueryProblem, sloNameProblem, sloProblemsError } from './sloth-spec.js';
+import { labelSetSchema, RESERVED_SLO_LABELS, sliQueryProblem, sloNameProblem, sloProblemsError } from './sloth-spec.js';
 
 /** The `apiVersion` of the OpenSLO documents imported. */
 export const OPENSLO_API_VERSION = 'openslo/v1';
@@ -59,11 +60,6 @@ export function parseLocatedYamlDocuments(text: string, fileName: string): { doc
   const documents = all.filter((document) => !empty(document.contents)).map((document) => ({ document, lineCounter, fileName }));
   return { documents, problems };
 }
-
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    `expected ${what}, got ${describeValue(issue.input)}`;
 
 const text = (what: string) => z.string({ error: expected(what) }).min(1, { error: `expected ${what}, got an empty string` });
 const mapping = (keys: string) => ({ error: expected(`a mapping with ${keys}`) });

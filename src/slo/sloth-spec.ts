@@ -10,6 +10,9 @@
  * {@link InvalidInputError} with code {@link SLO_INVALID}. Sloth's plugins (`slo_plugins`, `plugins`, `sli.plugin`)
  * are not supported and are refused by name.
  */
+import { describeValue, expected } from '../core/schema-messages.js';
+
+export { describeValue };
 import { z } from 'zod';
 import type { InvalidInputError } from '../core/errors.js';
 import {
@@ -59,21 +62,6 @@ export function sloNameProblem(name: string): string | undefined {
     ? undefined
     : `must start and end with a letter or digit and contain only letters, digits, ".", "_" and "-", got ${JSON.stringify(name)}`;
 }
-
-/** A short rendering of a wrong value for an error message: `"text"`, `12`, `a list`, `a mapping`, `nothing`. */
-export function describeValue(input: unknown): string {
-  if (input === null) return 'null';
-  if (input === undefined) return 'nothing';
-  if (Array.isArray(input)) return 'a list';
-  if (typeof input === 'object') return 'a mapping';
-  if (typeof input === 'string') return JSON.stringify(input);
-  return String(input);
-}
-
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    `expected ${what}, got ${describeValue(issue.input)}`;
 
 const text = (what: string) => z.string({ error: expected(what) }).min(1, { error: `expected ${what}, got an empty string` });
 

@@ -94,7 +94,7 @@ describe('experiment files', () => {
       ]),
     ).toEqual([
       'exp.yaml:4: steady-state.probes[0].http.status: expected an HTTP status: a code from 100 to 599, a range such as "100-599", or a list of them, got 700',
-      'exp.yaml:4: steady-state.probes[0].http.timeout: expected a duration such as 500ms, 30s, 5m, 1h, or a whole number of milliseconds, got "soon"',
+      'exp.yaml:4: steady-state.probes[0].http.timeout: expected a duration such as 30s, 5m, 1h, or a whole number of milliseconds, got "soon"',
       'exp.yaml:6: method[0].gorilla: a gorilla fault reverts itself after its duration: add duration (e.g. duration: 1m)',
       'exp.yaml:8: method[1].duration: a termination cannot be reverted, so it has no duration',
       'exp.yaml:9: method[2]: expected one of chaos, gorilla, kong, latency, http, process, parallel',
