@@ -44,12 +44,12 @@ describe('environment overrides', () => {
         SIMIAN_KUBECONFIG: '~/kube/config',
         PATH: '/usr/bin',
       },
-      '/work',
+      '/srv/simian',
       '/home/me',
     );
-    expect(config.safety).toMatchObject({ enabled: false, leashed: false, environment: 'staging', killSwitchFile: '/work/STOP' });
-    expect(config.stateDir).toBe('/work/state');
-    expect(config.stateStorePath).toBe('/work/state/simian.db');
+    expect(config.safety).toMatchObject({ enabled: false, leashed: false, environment: 'staging', killSwitchFile: '/srv/simian/STOP' });
+    expect(config.stateDir).toBe('/srv/simian/state');
+    expect(config.stateStorePath).toBe('/srv/simian/state/simian.db');
     expect(config.providers.toxiproxy.url).toBe('https://toxiproxy.internal:8474');
     expect(config.providers.aws.region).toBe('eu-central-1');
     expect(config.providers.kubernetes.kubeconfig).toBe('/home/me/kube/config');
@@ -58,7 +58,7 @@ describe('environment overrides', () => {
 
   it('override the file', () => {
     const file = parseConfig('leashed: false\nproviders: { aws: { region: us-west-2 } }\n', { baseDir: '/srv', file: '/srv/simian.yaml' });
-    const config = applyEnvOverrides(file, { SIMIAN_LEASHED: 'true', SIMIAN_AWS_REGION: 'eu-west-1' }, '/work');
+    const config = applyEnvOverrides(file, { SIMIAN_LEASHED: 'true', SIMIAN_AWS_REGION: 'eu-west-1' }, '/srv/simian');
     expect(config.safety.leashed).toBe(true);
     expect(config.providers.aws.region).toBe('eu-west-1');
     expect(config.source).toEqual({ file: '/srv/simian.yaml', env: ['SIMIAN_LEASHED', 'SIMIAN_AWS_REGION'], flags: [] });

@@ -265,10 +265,10 @@ describe('applyFlags', () => {
         kubeContext: 'prod',
         trafficShiftUrl: 'https://shift.example/',
       },
-      { cwd: '/work', home: '/home/me' },
+      { cwd: '/srv/simian', home: '/home/me' },
     );
-    expect(config.safety.killSwitchFile).toBe('/work/STOP');
-    expect(config.stateStorePath).toBe('/work/db.sqlite');
+    expect(config.safety.killSwitchFile).toBe('/srv/simian/STOP');
+    expect(config.stateStorePath).toBe('/srv/simian/db.sqlite');
     expect(config.stateDir).toBe('/srv/.simian');
     expect(config.providers.aws.region).toBe('ap-south-1');
     expect(config.providers.kubernetes).toMatchObject({ kubeconfig: '/home/me/k.yaml', context: 'prod' });

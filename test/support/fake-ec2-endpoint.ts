@@ -2,7 +2,7 @@
  * A loopback fake of the EC2 Query API, enough for the AWS provider: a real HTTP server on 127.0.0.1 (port 0) that
  * the real `@aws-sdk/client-ec2` talks to, answering DescribeInstances (filters, instance ids, MaxResults/NextToken
  * pagination), TerminateInstances, StopInstances and StartInstances with EC2's XML shapes and error bodies (see
- * /work/shared/reference/deps.md §4).
+ * shared/reference/deps.md §4).
  *
  * Time does not move on its own: `stopping`, `shutting-down` and `pending` instances stay so until a test calls
  * {@link FakeEc2Endpoint.settle}, so no test waits on a wall clock. Failures are injected per action with
