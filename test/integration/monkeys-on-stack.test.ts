@@ -16,8 +16,10 @@ const exec = promisify(execFile);
 /** The tests hit several groups minutes apart: the hour between faults in a group is for production, not here. */
 const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'simian-monkeys-config-'));
 writeFileSync(join(CONFIG_DIR, 'simian.yaml'), 'safety:\n  minInterval: 0\n  maxFaultsPerGroupPerDay: 100\n');
+/** Every `simian` this file starts, by exec or spawn, reads that config. */
+const SIMIAN_ENV = { ...process.env, SIMIAN_CONFIG: join(CONFIG_DIR, 'simian.yaml') };
 const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, SIMIAN_CONFIG: join(CONFIG_DIR, 'simian.yaml') } }).then(
+  exec(process.execPath, [BIN, ...args], { timeout: 120_000, env: SIMIAN_ENV }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -179,6 +181,7 @@ describe('the monkeys against the small stack (built binary)', () => {
   async function attendedLatency(group: string): Promise<{ child: ChildProcess; faultId: string }> {
     const child = spawn(process.execPath, [BIN, 'monkey', 'latency', '--provider', 'local', '--group', group, '--latency', '1s', '--unleash', '--duration', '10m', '--state-dir', stateDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: SIMIAN_ENV,
     });
     children.push(child);
     let out = '';
