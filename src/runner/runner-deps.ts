@@ -10,6 +10,7 @@ import type { Random } from '../core/random.js';
 import type { FaultReverter, RevertOutcome } from '../monkeys/revert/fault-reverter.js';
 import type { SafetyConfig } from '../monkeys/safety/safety-config.js';
 import { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
+import { logDecisions } from '../monkeys/safety/decision-log.js';
 import { StateStoreLedger } from '../monkeys/safety/state-store-ledger.js';
 import type { Provider } from '../providers/provider.js';
 import type { SliSource } from '../slo/sli-source.js';
@@ -100,10 +101,13 @@ export interface StateStoreFaultsOptions {
   readonly random: Random;
   /** Recorded as the owner of reversible faults, so that the next start reverts them if this process dies. */
   readonly ownerPid?: number;
+  /** Told when a decision could not be written to the decision log. @default nothing is said */
+  readonly warn?: (message: string) => void;
 }
 
 /**
- * The usual {@link FaultSeams}: pipelines that record in the state store and arm the reverter's TTLs, and the
+ * The usual {@link FaultSeams}: pipelines that record in the state store, log every decision there (so the running
+ * stack's `/metrics` counts an experiment's faults like a monkey command's) and arm the reverter's TTLs, and the
  * reverter itself.
  *
  * @example
@@ -111,8 +115,8 @@ export interface StateStoreFaultsOptions {
  */
 export function stateStoreFaults(options: StateStoreFaultsOptions): FaultSeams {
   return {
-    pipeline: (provider, config) =>
-      new SafetyPipeline({
+    pipeline: (provider, config) => {
+      const pipeline = new SafetyPipeline({
         provider,
         ledger: new StateStoreLedger(options.store, provider.name),
         clock: options.clock,
@@ -120,7 +124,10 @@ export function stateStoreFaults(options: StateStoreFaultsOptions): FaultSeams {
         config,
         reverter: options.reverter,
         ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
-      }),
+      });
+      logDecisions(pipeline, options.store, options.warn ?? (() => undefined));
+      return pipeline;
+    },
     revert: (faultId, trigger) => options.reverter.revert(faultId, trigger),
   };
 }

@@ -227,6 +227,21 @@ describe('runExperiment', () => {
     expect(after?.kind === 'slo' && Date.parse(after.window.end) - Date.parse(after.window.start)).toBe(5000);
   });
 
+  it("logs every decision, skipped ones included, to the state store's decision log that /metrics counts", async () => {
+    const harness = start([]);
+    await drive(
+      harness.clock,
+      runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: db, count: 2 }', '  - chaos: { group: api }', 'blast-radius: { maxGroupShare: 0.25 }']), harness.deps),
+    );
+    expect(harness.store.decisionCounts()).toEqual({
+      byOutcome: [
+        { monkey: 'chaos', provider: 'memory', outcome: 'executed', count: 1 },
+        { monkey: 'chaos', provider: 'memory', outcome: 'skipped', count: 1 },
+      ],
+      skippedByReason: [{ reason: 'blast-radius', count: 1 }],
+    });
+  });
+
   it("with baseline 'observe' (an SLI source without history), watches the SLO window before the method", async () => {
     const harness = start([]);
     const journal = await drive(harness.clock, runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: api }']), { ...harness.deps, baseline: 'observe' }));

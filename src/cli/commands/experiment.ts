@@ -238,7 +238,14 @@ export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOp
         reverter.dispose();
       });
       reportRecovered(deps, await reverter.recover());
-      faults = stateStoreFaults({ store, reverter, clock: deps.clock, random: deps.random, ownerPid: process.pid });
+      faults = stateStoreFaults({
+        store,
+        reverter,
+        clock: deps.clock,
+        random: deps.random,
+        ownerPid: process.pid,
+        warn: (message) => deps.writeErr(`simian: warning: ${message}\n`),
+      });
     }
     const slo = await sloSourceFor(deps, { experiment, stack, ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}) });
     closers.push(() => slo.close());

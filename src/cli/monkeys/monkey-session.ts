@@ -10,6 +10,7 @@ import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import { resolveSafetyConfig } from '../../monkeys/safety/safety-config.js';
 import { SafetyPipeline } from '../../monkeys/safety/safety-pipeline.js';
 import { StateStoreLedger } from '../../monkeys/safety/state-store-ledger.js';
+import { logDecisions } from '../../monkeys/safety/decision-log.js';
 import type { Provider } from '../../providers/provider.js';
 import { StateStore } from '../../state/state-store.js';
 import { errorText } from '../decision-report.js';
@@ -79,13 +80,7 @@ export async function openMonkeySession(deps: CommandDeps, options: MonkeySessio
       ...(options.detached ? {} : { ownerPid: process.pid }),
     });
     // The decision log: what every run decided, skipped runs included, for the metrics a long-running process serves.
-    pipeline.decisions(({ at, monkey, provider: providerName, decision }) => {
-      try {
-        store.recordDecision({ at, monkey, provider: providerName, outcome: decision.outcome, ...(decision.outcome === 'skipped' ? { reason: decision.reason } : {}) });
-      } catch (error) {
-        deps.writeErr(`simian: warning: the decision was not logged: ${errorText(error)}\n`);
-      }
-    });
+    logDecisions(pipeline, store, (message) => deps.writeErr(`simian: warning: ${message}\n`));
     return {
       provider,
       store,

@@ -22,5 +22,6 @@ export type { OutageCheck } from './outage-check.js';
 export { MemoryFaultLedger } from './fault-ledger.js';
 export type { FaultLedger, LedgerFault } from './fault-ledger.js';
 export { StateStoreLedger } from './state-store-ledger.js';
+export { logDecisions } from './decision-log.js';
 export { refuse } from './fault-plan.js';
 export type { FaultPlan, PlannedFault, ReversibleFaultKind, ReversibleFaultRequest } from './fault-plan.js';
