@@ -3,7 +3,7 @@
  * (`simian stack up --prometheus`), viewers play through the front door, and `simian experiment run` scores the
  * shipped SLOs over exact windows with PromQL. An experiment that kills instances passes; one that injects latency
  * beyond the home-page SLO fails with a deviated journal; a stop condition aborts a run and its rollbacks leave
- * no toxic on any proxy.
+ * no toxic on any proxy. Then the shipped examples written for this topology run unmodified, and pass.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,13 @@ describe('experiments against the small stack, scored by a real Prometheus', () 
     return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
   };
 
+  /** Runs a shipped experiment file, unmodified; returns the exit code and the journal. */
+  const shipped = async (file: string): Promise<{ code: number; journal: Journal; stderr: string }> => {
+    const journalPath = join(dir, `shipped-${file.replace(/\W/g, '-')}.json`);
+    const result = await simian(['experiment', 'run', file, '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
+    return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
+  };
+
   beforeAll(async () => {
     // Several experiments hit the same groups minutes apart: the hour between faults is for production, not here.
     writeFileSync(join(dir, 'simian.yaml'), `stateDir: ${dir}\nsafety:\n  minInterval: 0\n  maxFaultsPerGroupPerDay: 100\n`);
@@ -61,7 +68,7 @@ describe('experiments against the small stack, scored by a real Prometheus', () 
     expect(stack.prometheusUrl).toBeDefined();
     pids = ((await (await fetch(`${stack.adminUrl}/inventory`)).json()) as { instances: Array<{ pid: number }> }).instances.map((i) => i.pid);
     // Viewers for the whole suite (bounded), so every SLO window has events to score.
-    load = runLoad({ target: stack.frontDoorUrl, durationMs: 600_000, ratePerSecond: 5, requestTimeoutMs: 10_000, signal: stop.signal });
+    load = runLoad({ target: stack.frontDoorUrl, durationMs: 900_000, ratePerSecond: 5, requestTimeoutMs: 10_000, signal: stop.signal });
     // Prometheus has scraped the gateways' traffic: the SLO queries have data.
     await waitUntil(
       async () => {
@@ -160,4 +167,25 @@ recovery: { timeout: 60s, interval: 5s }
     const history = JSON.parse((await simian(['history', '--json', '--state-dir', dir])).stdout) as Array<{ kind?: string; revert?: unknown }>;
     expect(history.filter((e) => e.kind === 'latency').every((e) => e.revert !== undefined)).toBe(true);
   }, 360_000);
+
+  // The examples of experiments/ written for this topology, as shipped: each must pass against the stack.
+  it.each([
+    ['experiments/chaos-monkey.yaml', Array(9).fill('executed')],
+    ['experiments/zone-outage.yaml', ['executed']],
+    ['experiments/latency-recommendations.yaml', ['executed']],
+    ['experiments/billing-durability.yaml', ['executed']],
+  ])('the shipped %s passes', async (file, outcomes) => {
+    // Given a steady state, as an operator would check before a drill: every shipped SLO met over the last minute,
+    // the shipped experiments' window (the test before this one broke some on purpose).
+    await waitUntil(async () => (await simian(['slo', 'check', SLOS, '--prometheus', stack.prometheusUrl!, '--window', '1m'])).code === 0, 'every SLO is met over the last minute', {
+      timeoutMs: 180_000,
+      intervalMs: 5000,
+    });
+    const { code, journal, stderr } = await shipped(file);
+    expect(journal.status, `${stderr}\n${JSON.stringify(journal, null, 1)}`).toBe('completed');
+    expect(journal.deviated, journal.reason).toBe(false);
+    expect(journal.method.actions.map((a) => a.decision?.outcome)).toEqual(outcomes);
+    expect(code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+  }, 300_000);
 });

@@ -1,0 +1,101 @@
+/**
+ * The shipped `experiments/region-evacuation.yaml`, unmodified, as a user runs it: the built binary starts the
+ * two-region `default` topology with a real Prometheus (`simian stack up --topology default --prometheus`), viewers
+ * play through the front door, and Chaos Kong evacuates us-west for the experiment's minute. us-east must absorb
+ * the viewers within the SLOs, the region's traffic comes back, and the stack's `/metrics` counts the experiment's
+ * fault from the decision log.
+ *
+ * The heaviest stack of the suite (55 instances): vitest.config.ts runs this file on its own, after the others.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoad } from '../../src/reference-stack/load/load-generator.js';
+import { killAll, waitUntil } from '../support/processes.js';
+
+const BIN = 'bin/simian.js';
+const exec = promisify(execFile);
+const simian = (args: string[]) =>
+  exec(process.execPath, [BIN, ...args], { timeout: 240_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+describe('experiments/region-evacuation.yaml on the default topology, scored by a real Prometheus', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simian-region-evacuation-'));
+  const stop = new AbortController();
+  let load: ReturnType<typeof runLoad> | undefined;
+  let stack: { adminUrl: string; frontDoorUrl: string; prometheusUrl?: string };
+  let pids: number[] = [];
+  const regions = async () =>
+    ((await (await fetch(`${stack.frontDoorUrl}/admin/regions`)).json()) as { regions: Array<{ name: string; evacuated: boolean }> }).regions;
+  /** How many viewers' requests the gateways of `region` have answered, as Prometheus last scraped them. */
+  const gatewayRequests = async (region: string): Promise<number> => {
+    const query = `sum(http_requests_total{service="gateway",region="${region}"})`;
+    const answer = (await fetch(`${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`).then((r) => r.json())) as {
+      data?: { result?: Array<{ value: [number, string] }> };
+    };
+    return Number(answer.data?.result?.[0]?.value[1] ?? 0);
+  };
+
+  beforeAll(async () => {
+    const up = await simian(['stack', 'up', '--topology', 'default', '--detach', '--prometheus', '--state-dir', dir]);
+    expect(up.code, up.stderr).toBe(0);
+    stack = JSON.parse(readFileSync(join(dir, 'stack.json'), 'utf8')) as typeof stack;
+    expect(stack.prometheusUrl).toBeDefined();
+    pids = ((await (await fetch(`${stack.adminUrl}/inventory`)).json()) as { instances: Array<{ pid: number }> }).instances.map((i) => i.pid);
+    load = runLoad({ target: stack.frontDoorUrl, durationMs: 400_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
+    // Both regions serve viewers, as Prometheus sees them: the SLO windows have events, and us-west has some to lose.
+    await waitUntil(async () => (await gatewayRequests('us-east').catch(() => 0)) > 30 && (await gatewayRequests('us-west').catch(() => 0)) > 30, 'Prometheus sees both regions serve viewers', {
+      timeoutMs: 90_000,
+      intervalMs: 1000,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    stop.abort();
+    await load?.catch(() => undefined);
+    await simian(['stack', 'down', '--state-dir', dir]);
+    killAll(pids);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('evacuates us-west for a minute within the SLOs, then gives it its viewers back', async () => {
+    writeFileSync(join(dir, 'simian.yaml'), `stateDir: ${dir}\n`);
+    const journalPath = join(dir, 'region-evacuation.json');
+    const westBefore = await gatewayRequests('us-west');
+    const run = simian(['experiment', 'run', 'experiments/region-evacuation.yaml', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
+    // While the minute runs, the front door sends no viewer to us-west.
+    await waitUntil(async () => (await regions()).some((r) => r.name === 'us-west' && r.evacuated), 'us-west is evacuated', { timeoutMs: 120_000, intervalMs: 500 });
+    const { code, stderr } = await run;
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
+      status: string;
+      deviated: boolean;
+      reason?: string;
+      method: { actions: Array<{ kind: string; decision?: { outcome: string } }> };
+      steadyStates: { after: { checks: Array<{ kind: string; name: string; met: boolean }> } };
+    };
+    expect(journal.status, `${stderr}\n${JSON.stringify(journal, null, 1)}`).toBe('completed');
+    expect(journal.deviated, journal.reason).toBe(false);
+    expect(journal.method.actions.map((a) => [a.kind, a.decision?.outcome])).toEqual([['kong', 'executed']]);
+    expect(journal.steadyStates.after.checks.filter((c) => c.kind === 'slo').map((c) => [c.name, c.met])).toEqual([
+      ['gateway-availability', true],
+      ['play-start-success', true],
+    ]);
+    expect(code).toBe(0);
+
+    // Restored: us-west takes viewers again.
+    expect(await regions()).toEqual(expect.arrayContaining([{ name: 'us-west', evacuated: false }, { name: 'us-east', evacuated: false }]));
+    const westAfter = await gatewayRequests('us-west');
+    await waitUntil(async () => (await gatewayRequests('us-west')) > westAfter + 10, 'us-west serves viewers again', { timeoutMs: 60_000, intervalMs: 1000 });
+    expect(westAfter).toBeGreaterThanOrEqual(westBefore);
+
+    // The experiment's decision is in the stack's metrics, read from the state store's decision log.
+    const metrics = await (await fetch(`${stack.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^simian_faults_total\{monkey="kong",provider="local",outcome="executed"\} 1$/m);
+    expect(metrics).toMatch(/^simian_active_faults 0$/m);
+  }, 300_000);
+});
