@@ -136,6 +136,16 @@ describe('the monkeys against the small stack (built binary)', () => {
     expect(stats.successRatio, JSON.stringify(stats, null, 1)).toBeGreaterThanOrEqual(0.99);
     expect(stats.requests).toBeGreaterThan(20);
 
+    // An instance that dies inside the cut-off zone is replaced there, and the replacement stays cut off too.
+    const victim = (await inventory()).find((i) => i.zone === 'us-east-1b' && i.service === 'catalog')!;
+    process.kill(victim.pid, 'SIGKILL');
+    await waitUntil(async () => (await inventory()).some((i) => i.id === victim.id && i.state === 'running' && i.pid !== victim.pid), `${victim.id} is replaced`, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+    pids.push(...(await inventory()).map((i) => i.pid));
+    expect(await faultsOnProxies()).toEqual(zoneB);
+
     const revert = await simian(['revert', '--all', '--state-dir', stateDir]);
     expect(revert.code, revert.stderr).toBe(0);
     expect(await faultsOnProxies()).toEqual([]);

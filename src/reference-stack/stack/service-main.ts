@@ -29,10 +29,12 @@ await runInstance({
   // Ready means reachable: the proxy points here and discovery knows the proxied address.
   onListening: async (port) => {
     if (config.toxiproxyUrl && config.proxyName && config.publicAddress) {
+      // Only the upstream moves: a replacement started inside a zone that Chaos Gorilla has cut off (its proxy
+      // disabled) stays cut off until the fault is reverted, as a new instance in a partitioned AZ would.
       const response = await fetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}`, enabled: true }),
+        body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}` }),
       });
       if (!response.ok) throw new Error(`could not point proxy ${config.proxyName} at port ${port}: HTTP ${response.status}`);
     }
