@@ -3,7 +3,7 @@
  * (`simian stack up --prometheus`), viewers play through the front door, and `simian experiment run` scores the
  * shipped SLOs over exact windows with PromQL. An experiment that kills instances passes; one that injects latency
  * beyond the home-page SLO fails with a deviated journal; a stop condition aborts a run and its rollbacks leave
- * no toxic on any proxy. Then the shipped examples written for this topology run unmodified, and pass.
+ * no toxic on any proxy. Before them, the shipped examples written for this topology run unmodified, and pass.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +89,28 @@ describe('experiments against the small stack, scored by a real Prometheus', () 
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  // The examples of experiments/ written for this topology, as shipped: each must pass against the stack.
+  // First, while the stack is healthy: the tests after them break SLOs on purpose, and the next would wait them out.
+  it.each([
+    ['experiments/billing-durability.yaml', ['executed']],
+    ['experiments/zone-outage.yaml', ['executed']],
+    ['experiments/latency-recommendations.yaml', ['executed']],
+    ['experiments/chaos-monkey.yaml', Array(9).fill('executed')],
+  ])('the shipped %s passes', async (file, outcomes) => {
+    // Given a steady state, as an operator would check before a drill: every shipped SLO met over the last minute,
+    // the shipped experiments' window (the one before may have strained some).
+    await waitUntil(async () => (await simian(['slo', 'check', SLOS, '--prometheus', stack.prometheusUrl!, '--window', '1m'])).code === 0, 'every SLO is met over the last minute', {
+      timeoutMs: 180_000,
+      intervalMs: 5000,
+    });
+    const { code, journal, stderr } = await shipped(file);
+    expect(journal.status, `${stderr}\n${JSON.stringify(journal, null, 1)}`).toBe('completed');
+    expect(journal.deviated, journal.reason).toBe(false);
+    expect(journal.method.actions.map((a) => a.decision?.outcome)).toEqual(outcomes);
+    expect(code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+  }, 300_000);
+
   it('an experiment that kills instances passes, its SLOs held', async () => {
     const { code, journal, stderr } = await experiment(
       'kills',
@@ -109,7 +131,7 @@ recovery: { timeout: 60s, interval: 5s }
   }, 240_000);
 
   it('latency beyond the home-page SLO fails with a deviated journal, and the toxic is gone afterwards', async () => {
-    // Given a steady state: the kills of the test before (and a loaded 2-core machine) may still show in the
+    // Given a steady state: the kills of the tests before (and a loaded 2-core machine) may still show in the
     // window; wait until the home page has been within its SLO for the last 20 s, as an operator would.
     const slowShare =
       'sum(rate(http_request_duration_seconds_count{service="gateway",route="/api/home",method="GET"}[20s])) - ' +
@@ -168,24 +190,4 @@ recovery: { timeout: 60s, interval: 5s }
     expect(history.filter((e) => e.kind === 'latency').every((e) => e.revert !== undefined)).toBe(true);
   }, 360_000);
 
-  // The examples of experiments/ written for this topology, as shipped: each must pass against the stack.
-  it.each([
-    ['experiments/chaos-monkey.yaml', Array(9).fill('executed')],
-    ['experiments/zone-outage.yaml', ['executed']],
-    ['experiments/latency-recommendations.yaml', ['executed']],
-    ['experiments/billing-durability.yaml', ['executed']],
-  ])('the shipped %s passes', async (file, outcomes) => {
-    // Given a steady state, as an operator would check before a drill: every shipped SLO met over the last minute,
-    // the shipped experiments' window (the test before this one broke some on purpose).
-    await waitUntil(async () => (await simian(['slo', 'check', SLOS, '--prometheus', stack.prometheusUrl!, '--window', '1m'])).code === 0, 'every SLO is met over the last minute', {
-      timeoutMs: 180_000,
-      intervalMs: 5000,
-    });
-    const { code, journal, stderr } = await shipped(file);
-    expect(journal.status, `${stderr}\n${JSON.stringify(journal, null, 1)}`).toBe('completed');
-    expect(journal.deviated, journal.reason).toBe(false);
-    expect(journal.method.actions.map((a) => a.decision?.outcome)).toEqual(outcomes);
-    expect(code).toBe(0);
-    expect(await leftovers()).toEqual([]);
-  }, 300_000);
 });
