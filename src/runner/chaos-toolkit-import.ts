@@ -8,12 +8,11 @@
  * secrets) is refused, each by name and line, rather than silently dropped: an experiment with a hole in its
  * method is a different experiment.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { InvalidInputError } from '../core/errors.js';
 import { parseLocatedYaml, yamlProblem, yamlProblemsError, type LocatedYaml, type YamlProblem } from '../core/yaml-errors.js';
-import { EXPERIMENT_INVALID, EXPERIMENT_NOT_FOUND, parseExperiment } from './load-experiment.js';
+import { EXPERIMENT_INVALID, parseExperiment, readExperimentFile } from './load-experiment.js';
 
 /** The code of the error listing what an import cannot carry over. */
 export const IMPORT_UNSUPPORTED = 'experiment.importUnsupported';
@@ -362,12 +361,5 @@ export function importChaosToolkit(text: string, fileName: string): ChaosToolkit
  * @throws InvalidInputError `experiment.notFound`, `experiment.invalid` or `experiment.importUnsupported`
  */
 export async function importChaosToolkitFile(path: string): Promise<ChaosToolkitImport & { readonly baseDir: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InvalidInputError(EXPERIMENT_NOT_FOUND, `experiment ${path}: ${reason}`, { cause: error });
-  }
-  return { ...importChaosToolkit(text, path), baseDir: dirname(resolve(path)) };
+  return { ...importChaosToolkit(await readExperimentFile(path), path), baseDir: dirname(resolve(path)) };
 }

@@ -38,19 +38,26 @@ export function parseExperiment(text: string, fileName: string, baseDir: string)
 }
 
 /**
+ * Reads an experiment file (ours or one to import) as text.
+ *
+ * @throws InvalidInputError `experiment.notFound`, naming the file and why it cannot be read
+ */
+export async function readExperimentFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new InvalidInputError(EXPERIMENT_NOT_FOUND, `experiment ${path}: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * Reads and validates an experiment file.
  *
  * @throws InvalidInputError `experiment.notFound` or `experiment.invalid`
  */
 export async function loadExperiment(path: string): Promise<Experiment> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InvalidInputError(EXPERIMENT_NOT_FOUND, `experiment ${path}: ${reason}`, { cause: error });
-  }
-  return parseExperiment(text, path, dirname(resolve(path)));
+  return parseExperiment(await readExperimentFile(path), path, dirname(resolve(path)));
 }
 
 /**
