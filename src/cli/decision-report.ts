@@ -17,6 +17,8 @@ export interface DecisionReport {
   readonly victims?: readonly { readonly id: string; readonly pid?: number | undefined }[];
   /** For a reversible fault that ran: when it reverts (epoch ms) and whether this process waits for it. */
   readonly revert?: { readonly expiresAt: number; readonly detached: boolean; readonly outcome?: string };
+  /** Decisions taken as part of this fault, each through the pipeline (Chaos Kong's kills in its region). */
+  readonly followUps?: readonly DecisionReport[];
 }
 
 /** The error's message: decisions carry raw errors, which JSON would print as `{}`. */
@@ -33,8 +35,12 @@ function targetsOf(report: DecisionReport): string {
   return fault?.targets.join(', ') ?? '';
 }
 
-/** One or two lines for people. */
+/** One or two lines for people, then one per follow-up decision. */
 export function formatDecisionReport(report: DecisionReport): string {
+  return formatOne(report) + (report.followUps ?? []).map((f) => `  ${formatOne(f)}`).join('');
+}
+
+function formatOne(report: DecisionReport): string {
   const { decision } = report;
   switch (decision.outcome) {
     case 'executed': {

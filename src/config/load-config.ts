@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { editDistance } from '../core/did-you-mean.js';
 import { InvalidInputError } from '../core/errors.js';
 import { parseLocatedYaml, yamlProblemsError, zodIssueProblems } from '../core/yaml-errors.js';
 import { applyEnvOverrides, applyOverrides, type ConfigOverrides, type Environment } from './env-overrides.js';
@@ -118,19 +119,6 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
   return close === undefined
     ? `unknown field "${key}"; expected one of ${known.join(', ')}`
     : `unknown field "${key}"; did you mean "${close}"?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /**

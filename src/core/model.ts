@@ -64,6 +64,7 @@ export type FaultKind =
   | 'bandwidth'
   | 'timeout'
   | 'reset-peer'
+  | 'limit-data'
   | 'down';
 
 /** A fault that was (or would be) injected: what, where, and until when it reverts. */

@@ -33,14 +33,14 @@ export interface TerminateOptions {
 }
 
 /** Network faults, named after Toxiproxy's toxic types so that providers map them one to one. */
-export type ToxicType = 'latency' | 'bandwidth' | 'timeout' | 'reset_peer' | 'down';
+export type ToxicType = 'latency' | 'bandwidth' | 'timeout' | 'reset_peer' | 'limit_data' | 'down';
 
 /** One network toxic to add. */
 export interface ToxicSpec {
   readonly type: ToxicType;
   /** Which direction of the connection suffers. @default 'downstream' */
   readonly stream?: 'upstream' | 'downstream';
-  /** Type-specific attributes, in Toxiproxy's names (`latency`, `jitter`, `rate`, `timeout`). */
+  /** Type-specific attributes, in Toxiproxy's names (`latency`, `jitter`, `rate`, `timeout`, `bytes`). */
   readonly attributes?: Readonly<Record<string, number>>;
 }
 
@@ -68,6 +68,16 @@ export interface TrafficShift {
   restore(region: string): Promise<void>;
 }
 
+/**
+ * Options of every reversible action. A process can die between an action and the moment its caller records the
+ * handle; `onIntent` closes that gap: the actuator calls it, and waits for it, with a revert id that undoes
+ * everything it is about to do, *before* its first change to the platform. Reverting that id undoes what was done
+ * so far and is harmless for what was not. A rejected `onIntent` stops the action before anything is touched.
+ */
+export interface ActionOptions {
+  readonly onIntent?: (revertId: string) => Promise<void>;
+}
+
 /** What a platform can do to itself. Every method acts for real; the safety pipeline decides whether to call. */
 export interface Actuator {
   /** Kills one instance. Not reversible: the platform is expected to replace it. */
@@ -75,11 +85,11 @@ export interface Actuator {
   /** Stops one instance without deleting it (platforms that cannot, terminate). */
   stop(instance: Instance): Promise<void>;
   /** Cuts a whole zone off (cordon, isolate or take down its instances). */
-  isolateZone(zone: Zone): Promise<RevertHandle>;
+  isolateZone(zone: Zone, options?: ActionOptions): Promise<RevertHandle>;
   /** Shifts traffic away from a region. */
-  evacuateRegion(region: Region): Promise<RevertHandle>;
+  evacuateRegion(region: Region, options?: ActionOptions): Promise<RevertHandle>;
   /** Adds a network toxic; revert the handle to remove it. */
-  addToxic(target: ToxicTarget, toxic: ToxicSpec): Promise<RevertHandle>;
+  addToxic(target: ToxicTarget, toxic: ToxicSpec, options?: ActionOptions): Promise<RevertHandle>;
   /**
    * Reverts a reversible action by the id of its handle, also from another process after a restart. An unknown
    * id is not an error: it was reverted already.
@@ -92,6 +102,11 @@ export interface Provider {
   readonly name: string;
   readonly inventory: Inventory;
   readonly actuator: Actuator;
+}
+
+/** Tells `options.onIntent` (if any) how to undo what is about to happen, and waits for it to be recorded. */
+export async function announceIntent(options: ActionOptions | undefined, revertId: string): Promise<void> {
+  await options?.onIntent?.(revertId);
 }
 
 /** Whether `instance` passes `filter`. Providers that filter in memory share it so they all agree. */

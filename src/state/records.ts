@@ -26,10 +26,12 @@ export type FaultToRecord = Fault &
      * next reverts once it expires. A fault whose owner is no longer alive is reverted by the next start.
      */
     readonly ownerPid?: number;
+    /** Other scopes the rate limits count the fault against (the groups it hits); `group` always counts. */
+    readonly scopes?: readonly string[];
   };
 
 /** What ended a fault. */
-export type RevertTrigger = 'ttl' | 'abort' | 'signal' | 'restart' | 'manual';
+export type RevertTrigger = 'ttl' | 'abort' | 'signal' | 'restart' | 'manual' | 'kill-switch';
 
 /**
  * How a fault stopped being active: `reverted` by Simian, or `gone` when its target no longer exists (nothing

@@ -64,6 +64,11 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT
   ) STRICT;
   `,
+  // v4: the other scopes a fault counts against for the rate limits (the groups a zone outage or a toxic hits),
+  // so that a group that just lost a zone is not hit again at once. Faults are few: a JSON list is enough.
+  `
+  ALTER TABLE faults ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** The version this Simian writes and reads. */

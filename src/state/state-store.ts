@@ -65,6 +65,7 @@ interface FaultRow {
   revert_detail: string | null;
   revert_ids: string;
   owner_pid: number | null;
+  scopes: string;
 }
 
 interface TerminationRow {
@@ -87,7 +88,7 @@ interface HistoryRow {
 const NEXT_SEQ = '(SELECT IFNULL(MAX(s), 0) + 1 FROM (SELECT MAX(seq) AS s FROM faults UNION ALL SELECT MAX(seq) FROM terminations))';
 
 const FAULT_COLUMNS =
-  'id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, reverted_at, revert_outcome, revert_trigger, revert_detail, revert_ids, owner_pid';
+  'id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, reverted_at, revert_outcome, revert_trigger, revert_detail, revert_ids, owner_pid, scopes';
 
 /** Rejects timestamps SQLite would store as something else (a float, NULL), before they reach a table. */
 function requireTime(value: unknown, field: string): number {
@@ -122,6 +123,7 @@ function toFault(row: FaultRow): RecordedFault {
     recordedAt: row.recorded_at,
     revertIds: JSON.parse(row.revert_ids) as string[],
     ...(row.owner_pid === null ? {} : { ownerPid: row.owner_pid }),
+    ...(row.scopes === '[]' ? {} : { scopes: JSON.parse(row.scopes) as string[] }),
     ...(revert ? { revert } : {}),
   };
 }
@@ -189,8 +191,8 @@ export class StateStore {
       const recordedAt = this.clock.now();
       this.db
         .prepare(
-          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, owner_pid)
-           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, owner_pid, scopes)
+           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           fault.id,
@@ -204,6 +206,7 @@ export class StateStore {
           expiresAt,
           recordedAt,
           fault.ownerPid ?? null,
+          JSON.stringify(fault.scopes ?? []),
         );
       return { ...fault, targets: [...fault.targets], recordedAt, revertIds: [] };
     });
@@ -221,6 +224,25 @@ export class StateStore {
         .prepare(`UPDATE faults SET revert_ids = json_insert(revert_ids, '$[#]', ?) WHERE id = ? AND reverted_at IS NULL`)
         .run(revertId, faultId).changes;
       return changed === 1;
+    });
+  }
+
+  /**
+   * Replaces one revert id of an active fault by another: an intent recorded before an action gives way to the
+   * exact id the action returned. Returns false when the fault is not active or does not hold `intentId`.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  replaceRevertId(faultId: string, intentId: string, revertId: string): boolean {
+    return this.write(`the revert id of fault ${faultId}`, () => {
+      const row = this.db.prepare<[string], { revert_ids: string }>('SELECT revert_ids FROM faults WHERE id = ? AND reverted_at IS NULL').get(faultId);
+      if (!row) return false;
+      const ids = JSON.parse(row.revert_ids) as string[];
+      const at = ids.lastIndexOf(intentId);
+      if (at < 0) return false;
+      ids[at] = revertId;
+      this.db.prepare('UPDATE faults SET revert_ids = ? WHERE id = ?').run(JSON.stringify(ids), faultId);
+      return true;
     });
   }
 
@@ -327,31 +349,31 @@ export class StateStore {
   }
 
   /**
-   * When the group last had a fault (a recorded fault's start, or an executed termination), for the minimum time
-   * between faults; undefined when never.
+   * When the scope (a group, a zone or region scope) last had a fault (a recorded fault's start, counting the
+   * other scopes it hit, or an executed termination), for the minimum time between faults; undefined when never.
    */
-  lastFaultAt(group: string): number | undefined {
-    return this.read(`the last fault of ${group}`, () => {
+  lastFaultAt(scope: string): number | undefined {
+    return this.read(`the last fault of ${scope}`, () => {
       const row = this.db
-        .prepare<[string, string], { at: number | null }>(
+        .prepare<[string, string, string], { at: number | null }>(
           `SELECT MAX(at) AS at FROM (
-             SELECT MAX(started_at) AS at FROM faults WHERE group_name = ?
+             SELECT MAX(started_at) AS at FROM faults WHERE group_name = ? OR EXISTS (SELECT 1 FROM json_each(faults.scopes) WHERE value = ?)
              UNION ALL SELECT MAX(at) FROM terminations WHERE group_name = ? AND dry_run = 0)`,
         )
-        .get(group, group);
+        .get(scope, scope, scope);
       return row?.at ?? undefined;
     });
   }
 
-  /** How many faults and executed terminations the group had at or after `since`, for the max faults per day. */
-  faultsSince(group: string, since: number): number {
-    return this.read(`the faults of ${group}`, () => {
+  /** How many faults and executed terminations the scope had at or after `since`, for the max faults per day. */
+  faultsSince(scope: string, since: number): number {
+    return this.read(`the faults of ${scope}`, () => {
       const row = this.db
-        .prepare<[string, number, string, number], { n: number }>(
-          `SELECT (SELECT COUNT(*) FROM faults WHERE group_name = ? AND started_at >= ?)
+        .prepare<[string, string, number, string, number], { n: number }>(
+          `SELECT (SELECT COUNT(*) FROM faults WHERE (group_name = ? OR EXISTS (SELECT 1 FROM json_each(faults.scopes) WHERE value = ?)) AND started_at >= ?)
                 + (SELECT COUNT(*) FROM terminations WHERE group_name = ? AND dry_run = 0 AND at >= ?) AS n`,
         )
-        .get(group, since, group, since);
+        .get(scope, scope, since, scope, since);
       return row?.n ?? 0;
     });
   }

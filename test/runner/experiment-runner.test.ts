@@ -40,7 +40,7 @@ describe('runExperiment', () => {
   it('is deviated when a latency fault breaks the SLO; detects it, reverts on time and measures recovery', async () => {
     const harness = start([]);
     const run = runExperiment(
-      experiment([...HEAD, 'method:', '  - latency: { group: api, toxic: { type: latency, latency: 2s } }', '    duration: 30s', 'recovery: { timeout: 1m, interval: 5s }']),
+      experiment([...HEAD, 'method:', '  - latency: { group: api, toxic: { type: latency, latency: 500ms } }', '    duration: 30s', 'recovery: { timeout: 1m, interval: 5s }']),
       harness.deps,
     );
     const journal = await drive(harness.clock, run);
@@ -65,7 +65,7 @@ describe('runExperiment', () => {
       experiment([
         ...HEAD,
         'method:',
-        '  - latency: { group: api, toxic: { type: latency, latency: 2s } }',
+        '  - latency: { group: api, toxic: { type: latency, latency: 500ms } }',
         '    duration: 5m',
         '    pauses: { after: 1m }',
         '  - chaos: { group: db }',
@@ -285,7 +285,7 @@ describe('runExperiment', () => {
         experiment([
           ...HEAD,
           'method:',
-          '  - latency: { group: api, toxic: { type: latency, latency: 1s } }',
+          '  - latency: { group: api, toxic: { type: latency, latency: 500ms } }',
           '    duration: 20s',
           '  - chaos: { group: api }',
           'control: { by: zone, control: [zone-b], experiment: [zone-a], maxDelta: 0.05 }',

@@ -146,7 +146,7 @@ describe('the journal and its report', () => {
             ...HEAD,
             'method:',
             '  - name: slow api',
-            '    latency: { group: api, toxic: { type: latency, latency: 2s } }',
+            '    latency: { group: api, toxic: { type: latency, latency: 500ms } }',
             '    duration: 30s',
             'rollbacks:',
             '  - http: { url: "${app}/restore", method: POST }',

@@ -8,8 +8,9 @@ import type { ReversibleFaultRequest } from '../../monkeys/safety/fault-plan.js'
 import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import { decisionReportJson, errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
 import type { CommandDeps } from '../program.js';
+import type { Fault } from '../../core/model.js';
 import { holdFault } from './hold-fault.js';
-import { openMonkeySession } from './monkey-session.js';
+import { openMonkeySession, type MonkeySession } from './monkey-session.js';
 import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js';
 
 /**
@@ -23,6 +24,8 @@ export async function runReversible(
   deps: CommandDeps,
   flags: ReversibleMonkeyFlags,
   build: (config: SafetyConfig, durationMs: number) => ReversibleFaultRequest,
+  /** What follows an executed fault, through the same pipeline (Chaos Kong's kills); its decisions are reported. */
+  followUp?: (session: MonkeySession, fault: Fault) => Promise<readonly DecisionReport[]>,
 ): Promise<void> {
   const options = await sessionOptions(flags);
   const session = await openMonkeySession(deps, options);
@@ -41,7 +44,8 @@ export async function runReversible(
     }
     const expiresAt = decision.fault.expiresAt!;
     const detached = flags.detach === true;
-    const report: DecisionReport = { ...base, revert: { expiresAt, detached } };
+    const followed = followUp ? await followUp(session, decision.fault) : [];
+    const report: DecisionReport = { ...base, revert: { expiresAt, detached }, ...(followed.length > 0 ? { followUps: followed } : {}) };
     if (detached) {
       deps.writeOut(flags.json ? decisionReportJson(report) : formatDecisionReport(report));
       return;

@@ -4,10 +4,12 @@
  * off the way the platform can (the stack's proxies refuse connections, Kubernetes cordons and evicts, EC2 stops
  * the zone's opted-in instances), for a duration, and it comes back on its own.
  */
+import { unknownNameMessage } from '../../core/did-you-mean.js';
 import type { Instance, Zone } from '../../core/model.js';
 import type { Provider } from '../../providers/provider.js';
 import { isEligible } from '../safety/eligibility.js';
-import { refuse, type FaultPlan, type ReversibleFaultRequest } from '../safety/fault-plan.js';
+import { refuse, type FaultPlan, type PlanContext, type ReversibleFaultRequest } from '../safety/fault-plan.js';
+import { isHealthy, NOTHING_IN_FORCE } from '../safety/faults-in-force.js';
 import type { SafetyConfig } from '../safety/safety-config.js';
 
 /** Which zone to take down. */
@@ -28,17 +30,27 @@ function running(instances: readonly Instance[]): Instance[] {
 
 /**
  * Works out a zone outage. Everything running in the zone is hit, so every group there must have opted in; the
- * blast radius asks that the region keep `minHealthyZones` other zones with running instances, and that each group
- * keep `minHealthyLeft` instances and lose no more than `maxGroupShare` of them.
+ * blast radius asks that the region keep `minHealthyZones` other zones with healthy instances (a zone another
+ * fault already isolated is not one), and that each group keep `minHealthyLeft` healthy instances and lose no more
+ * than `maxGroupShare` of them. A zone that does not exist is bad input (`unknown-target`), with the names there are.
  */
-export async function planZoneOutage(provider: Provider, config: SafetyConfig, target: ZoneOutageTarget): Promise<FaultPlan> {
-  const zones = (await provider.inventory.zones()).filter((z) => z.name === target.zone && (target.region === undefined || z.region === target.region));
-  if (zones.length === 0) return refuse('not-eligible', `no zone ${target.region ? `${target.region}/` : ''}${target.zone} in provider ${provider.name}`);
-  if (zones.length > 1) return refuse('not-eligible', `zone ${target.zone} exists in regions ${zones.map((z) => z.region).join(', ')}: name the region`);
+export async function planZoneOutage(provider: Provider, config: SafetyConfig, target: ZoneOutageTarget, context: PlanContext = { inForce: NOTHING_IN_FORCE }): Promise<FaultPlan> {
+  const all = await provider.inventory.zones();
+  const zones = all.filter((z) => z.name === target.zone && (target.region === undefined || z.region === target.region));
+  if (zones.length === 0) {
+    const known = [...new Set(all.filter((z) => target.region === undefined || z.region === target.region).map((z) => z.name))];
+    return refuse('unknown-target', `${unknownNameMessage(target.region ? `zone in region ${target.region}` : 'zone', target.zone, known)} in provider ${provider.name}`);
+  }
+  if (zones.length > 1) return refuse('unknown-target', `zone ${target.zone} exists in regions ${zones.map((z) => z.region).join(', ')}: name the region (--region)`);
   const zone = zones[0]!;
+  const { inForce } = context;
+  if (inForce.isolatedZones.has(`${zone.region}/${zone.name}`)) {
+    return refuse('not-eligible', `zone ${zone.region}/${zone.name} is already isolated by a fault in force`);
+  }
 
   const groups = await provider.inventory.groups();
   const hit: Instance[] = [];
+  const hitGroups: string[] = [];
   const notEligible: string[] = [];
   const violations: string[] = [];
   for (const group of groups) {
@@ -46,22 +58,30 @@ export async function planZoneOutage(provider: Provider, config: SafetyConfig, t
     const inZone = live.filter((i) => i.zone === zone.name && i.region === zone.region);
     if (inZone.length === 0) continue;
     hit.push(...inZone);
+    hitGroups.push(group.name);
     for (const instance of inZone) if (!isEligible(instance, group, config)) notEligible.push(instance.id);
-    const left = live.length - inZone.length;
-    if (left < config.minHealthyLeft) violations.push(`group ${group.name} would keep ${left} running (at least ${config.minHealthyLeft})`);
-    else if (inZone.length > Math.floor(live.length * config.maxGroupShare + 1e-9)) {
-      violations.push(`group ${group.name} would lose ${inZone.length} of ${live.length} (max share ${config.maxGroupShare})`);
+    const healthy = group.instances.filter((i) => isHealthy(i, inForce));
+    const lost = healthy.filter((i) => i.zone === zone.name && i.region === zone.region).length;
+    const left = healthy.length - lost;
+    const outOfService = live.length - healthy.length;
+    const under = outOfService > 0 ? ` (${outOfService} more out of service under another fault)` : '';
+    if (left < config.minHealthyLeft) violations.push(`group ${group.name} would keep ${left} healthy${under} (safety.minHealthyLeft ${config.minHealthyLeft})`);
+    else if (lost > Math.floor(healthy.length * config.maxGroupShare + 1e-9)) {
+      violations.push(`group ${group.name} would lose ${lost} of ${healthy.length} healthy${under} (safety.maxGroupShare ${config.maxGroupShare})`);
     }
   }
   if (hit.length === 0) return refuse('no-victims', `nothing runs in zone ${zone.region}/${zone.name}`);
   if (notEligible.length > 0) {
-    return refuse('not-eligible', `a zone outage would hit instances that did not opt in or are exceptions: ${notEligible.join(', ')}`);
+    return refuse('not-eligible', `a zone outage would hit instances that did not opt in (${config.optInTag}=true) or are exceptions: ${notEligible.join(', ')}`);
   }
   const otherZones = new Set(
-    groups.flatMap((g) => running(g.instances)).filter((i) => i.region === zone.region && i.zone !== zone.name).map((i) => i.zone),
+    groups
+      .flatMap((g) => g.instances)
+      .filter((i) => isHealthy(i, inForce) && i.region === zone.region && i.zone !== zone.name)
+      .map((i) => i.zone),
   );
   if (otherZones.size < config.minHealthyZones) {
-    violations.unshift(`region ${zone.region} would keep ${otherZones.size} zone(s) with running instances (minHealthyZones ${config.minHealthyZones})`);
+    violations.unshift(`region ${zone.region} would keep ${otherZones.size} zone(s) with healthy instances (safety.minHealthyZones ${config.minHealthyZones})`);
   }
 
   return {
@@ -69,10 +89,11 @@ export async function planZoneOutage(provider: Provider, config: SafetyConfig, t
     fault: {
       kind: 'zone-outage',
       scope: zoneScope(zone),
+      scopes: hitGroups,
       targets: [`${zone.region}/${zone.name}`],
       parameters: { region: zone.region, zone: zone.name, instances: hit.map((i) => i.id) },
-      ...(violations.length > 0 ? { exceedsBlastRadius: `zone outage of ${zone.region}/${zone.name}: ${violations.join('; ')}` } : {}),
-      act: async (_faultId, onHandle) => onHandle(await provider.actuator.isolateZone(zone)),
+      ...(violations.length > 0 ? { exceedsBlastRadius: `zone outage of ${zone.region}/${zone.name}: ${violations.join('; ')}; --force overrides` } : {}),
+      act: async (_faultId, recorder) => recorder.done(await provider.actuator.isolateZone(zone, recorder.options)),
     },
   };
 }
@@ -84,5 +105,5 @@ export function zoneOutageRequest(
   durationMs: number,
   force = false,
 ): ReversibleFaultRequest {
-  return { monkey: 'gorilla', durationMs, force, plan: (provider) => planZoneOutage(provider, config, target) };
+  return { monkey: 'gorilla', durationMs, force, plan: (provider, context) => planZoneOutage(provider, config, target, context) };
 }

@@ -9,10 +9,12 @@ import type { Fault } from '../../core/model.js';
  * Why a fault was not injected, one per stage of the pipeline (in pipeline order).
  * - `disabled`: the config says `enabled: false`.
  * - `kill-switch`: the kill-switch flag is set or the kill-switch file exists.
- * - `outage`: the outage check says the platform is already hurting.
- * - `check-failed`: a safety check (kill-switch file, outage, fault ledger) could not answer; when we cannot see,
- *   we do not break things.
- * - `not-eligible`: the group is unknown, excepted, not opted in, or has no eligible instance.
+ * - `outage`: the outage check says the platform is already hurting (an SLO burning, an alert firing).
+ * - `outage-unknown`: the outage check cannot tell (Prometheus down, no data): when we cannot see, we do not
+ *   break things.
+ * - `check-failed`: another safety check (kill-switch file, fault ledger, inventory) could not answer.
+ * - `unknown-target`: the group, zone, region or instance named does not exist (bad input: the CLI exits 2).
+ * - `not-eligible`: the target is excepted, not opted in, already under the same fault, or has no eligible instance.
  * - `no-victims`: the selection mode picked nobody (for example 10% of three instances).
  * - `blast-radius`: the victims exceed the group's allowed share or would leave too few healthy instances.
  * - `leashed`: dry-run (the default); the decision carries the fault that would have been injected.
@@ -25,7 +27,9 @@ export type SkipReason =
   | 'disabled'
   | 'kill-switch'
   | 'outage'
+  | 'outage-unknown'
   | 'check-failed'
+  | 'unknown-target'
   | 'not-eligible'
   | 'no-victims'
   | 'blast-radius'
@@ -40,7 +44,9 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'disabled',
   'kill-switch',
   'outage',
+  'outage-unknown',
   'check-failed',
+  'unknown-target',
   'not-eligible',
   'no-victims',
   'blast-radius',

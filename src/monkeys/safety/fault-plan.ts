@@ -5,7 +5,8 @@
  * whether the plan may run. The split keeps every guard in one place while each monkey knows its own targets.
  */
 import type { FaultKind } from '../../core/model.js';
-import type { Provider, RevertHandle } from '../../providers/provider.js';
+import type { ActionOptions, Provider, RevertHandle } from '../../providers/provider.js';
+import type { FaultsInForce } from './faults-in-force.js';
 
 /** The fault kinds that can be undone and therefore carry a TTL. */
 export type ReversibleFaultKind = Exclude<FaultKind, 'terminate' | 'stop'>;
@@ -18,6 +19,11 @@ export interface PlannedFault {
    * (`zone:us-east-1/us-east-1a`) or a region (`region:us-east-1`).
    */
   readonly scope: string;
+  /**
+   * The other scopes the rate limits count this fault against, and must find quiet before it: the groups a zone
+   * outage or a toxic hits.
+   */
+  readonly scopes?: readonly string[];
   /** Instance ids, or the zone or region, as people should read them in the history. */
   readonly targets: readonly string[];
   /** JSON values recorded with the fault (latency, jitter, mode…). */
@@ -28,17 +34,34 @@ export interface PlannedFault {
    */
   readonly exceedsBlastRadius?: string;
   /**
-   * Carries the fault out. Every reversible action reports its handle through `onHandle` as soon as it exists,
-   * and waits for it, so the handle is recorded before the next action: a process that dies half-way still leaves
-   * enough behind to undo what was done.
+   * Carries the fault out. Every reversible action takes `recorder.options` (its intent is recorded before it
+   * touches anything) and reports its handle through `recorder.done` as soon as it exists, waiting for both: a
+   * process that dies half-way still leaves enough behind to undo what was done.
    */
-  act(faultId: string, onHandle: (handle: RevertHandle) => Promise<void>): Promise<void>;
+  act(faultId: string, recorder: ActionRecorder): Promise<void>;
 }
+
+/** How a planned fault's actions get recorded, before and after each one. */
+export interface ActionRecorder {
+  /** Pass to every reversible actuator call: it records the action's intent before the action. */
+  readonly options: ActionOptions;
+  /** Records the handle a finished action returned (it replaces the action's intent). */
+  done(handle: RevertHandle): Promise<void>;
+}
+
+/** Why a planner found nothing to do. `unknown-target` is bad input: the zone, region or group does not exist. */
+export type PlanRefusal = 'unknown-target' | 'not-eligible' | 'no-victims';
 
 /** What a planner answers: a fault to consider, or why there is nothing to do. */
 export type FaultPlan =
   | { readonly outcome: 'planned'; readonly fault: PlannedFault }
-  | { readonly outcome: 'refused'; readonly reason: 'not-eligible' | 'no-victims'; readonly detail: string };
+  | { readonly outcome: 'refused'; readonly reason: PlanRefusal; readonly detail: string };
+
+/** What the pipeline tells a planner about the platform beyond its inventory. */
+export interface PlanContext {
+  /** The effects of the faults in force (this process's and every other's). */
+  readonly inForce: FaultsInForce;
+}
 
 /** A request to inject a reversible fault through {@link SafetyPipeline.inject}. */
 export interface ReversibleFaultRequest {
@@ -52,10 +75,10 @@ export interface ReversibleFaultRequest {
    * Reads the provider's inventory and works out the fault. Throwing means "cannot tell", and the pipeline skips
    * with `check-failed`.
    */
-  plan(provider: Provider): Promise<FaultPlan>;
+  plan(provider: Provider, context: PlanContext): Promise<FaultPlan>;
 }
 
 /** Shorthand for a planner's refusal. */
-export function refuse(reason: 'not-eligible' | 'no-victims', detail: string): FaultPlan {
+export function refuse(reason: PlanRefusal, detail: string): FaultPlan {
   return { outcome: 'refused', reason, detail };
 }

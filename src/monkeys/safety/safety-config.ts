@@ -34,6 +34,11 @@ export interface SafetyConfig extends EligibilityConfig, BlastRadiusConfig {
   readonly minHealthyZones: number;
   /** Regions that must keep their traffic after an evacuation (Chaos Kong). @default 1 */
   readonly minHealthyRegions: number;
+  /**
+   * The callers' timeout, ms: a latency toxic of this much or more makes every call to its instance time out, so
+   * it counts against the blast radius like a termination. @default 1_000 (the reference stack's service calls)
+   */
+  readonly callerTimeoutMs: number;
 }
 
 /** The defaults {@link resolveSafetyConfig} fills in. */
@@ -52,6 +57,7 @@ export const DEFAULT_SAFETY_CONFIG: SafetyConfig = {
   maxFaultDurationMs: 3_600_000,
   minHealthyZones: 1,
   minHealthyRegions: 1,
+  callerTimeoutMs: 1_000,
 };
 
 function fail(field: string, message: string): never {
@@ -79,6 +85,7 @@ export function resolveSafetyConfig(partial: Partial<SafetyConfig> = {}): Safety
   for (const field of ['minHealthyZones', 'minHealthyRegions'] as const) {
     if (!Number.isInteger(config[field]) || config[field] < 0) fail(field, `must be a non-negative integer, got ${config[field]}`);
   }
+  if (!(config.callerTimeoutMs > 0)) fail('callerTimeoutMs', `must be > 0, got ${config.callerTimeoutMs}`);
   if (config.optInTag === '') fail('optInTag', 'must not be empty');
   return config;
 }

@@ -1,23 +1,39 @@
 /**
  * @module
  * The one road every fault takes, in DESIGN.md's fixed order: enabled → kill switch → outage check →
- * eligibility → blast radius → leashed / test-environment guard → minimum interval and daily quota → record → act
- * → arm the automatic revert → report. Each stage may only stop the fault, never widen it, and the cheap, local
- * stages come first so that a disabled monkey asks nobody anything. Modelled on chaosmonkey's `term.Terminate`,
- * but returning a typed decision instead of logging and returning nil.
+ * eligibility → blast radius → the history (minimum interval, daily quota) and the test-environment guard → leash →
+ * record → act → arm the automatic revert → report. Each stage may only stop the fault, never widen it, and the
+ * cheap, local stages come first so that a disabled monkey asks nobody anything. Modelled on chaosmonkey's
+ * `term.Terminate`, but returning a typed decision instead of logging and returning nil.
+ *
+ * The leash is the last guard before the record, so that a dry run (leashed) evaluates every other guard and
+ * reports the first that would stop the real run: "would inject" then means it would. Faults see each other: the
+ * blast radius counts only instances no fault in force has taken out of service, and the planners hear which
+ * zones are isolated and which regions evacuated.
  */
 import type { Clock } from '../../core/clock.js';
+import { unknownNameMessage } from '../../core/did-you-mean.js';
 import { EventEmitter, type Event } from '../../core/events.js';
 import type { Fault, FaultKind, Group } from '../../core/model.js';
 import { type Random } from '../../core/random.js';
 import type { Provider, RevertHandle } from '../../providers/provider.js';
-import { checkBlastRadius } from './blast-radius.js';
+import { checkBlastRadius, maxVictims } from './blast-radius.js';
 import type { SafetyDecision, SkipReason, SkippedDecision } from './decision.js';
 import { eligibleInstances } from './eligibility.js';
 import type { FaultLedger } from './fault-ledger.js';
-import type { ReversibleFaultRequest } from './fault-plan.js';
+import type { ActionRecorder, ReversibleFaultRequest } from './fault-plan.js';
+import { faultsInForce, type FaultsInForce } from './faults-in-force.js';
+import {
+  DISABLED_MESSAGE,
+  durationMessage,
+  killSwitchMessage,
+  leashedMessage,
+  maxPerDayMessage,
+  minIntervalMessage,
+  unleashedInTestMessage,
+} from './guard-messages.js';
 import { fileExists, isKillSwitchEngaged, type FileExists } from './kill-switch.js';
-import { noOutageCheck, type OutageCheck } from './outage-check.js';
+import { noOutageCheck, outageVerdict, type OutageCheck } from './outage-check.js';
 import { resolveSafetyConfig, type SafetyConfig } from './safety-config.js';
 import { selectVictims, type VictimSelection } from './victim-selection.js';
 
@@ -26,13 +42,20 @@ const DAY_MS = 86_400_000;
 
 /** A request to terminate instances of one group. */
 export interface TerminationRequest {
-  /** Which monkey asks (`chaos`, `doctor`): recorded with the fault and reported in events. */
+  /** Which monkey asks (`chaos`, `doctor`, `kong`): recorded with the fault and reported in events. */
   readonly monkey: string;
   readonly group: string;
   /** @default { mode: 'one' } */
   readonly selection?: VictimSelection;
   /** @default 'SIGKILL' */
   readonly signal?: 'SIGKILL' | 'SIGTERM';
+  /** Overrides the blast radius, and nothing else. */
+  readonly force?: boolean;
+  /**
+   * The fault in force this termination is a step of (Chaos Kong's kills in the region it evacuated): that fault's
+   * own effects do not count against the blast radius; every other fault's do.
+   */
+  readonly partOf?: string;
 }
 
 /** Arms the automatic revert of a recorded fault (the {@link FaultReverter} does, on its TTL). */
@@ -44,6 +67,7 @@ export interface RevertArmer {
 export interface DecisionEvent {
   readonly monkey: string;
   readonly provider: string;
+  /** The group, or the zone or region scope, the decision is about. */
   readonly group: string;
   /** Clock time of the decision, epoch ms. */
   readonly at: number;
@@ -75,17 +99,12 @@ function skip(reason: SkipReason, detail: string, extra: Partial<Omit<SkippedDec
   return { outcome: 'skipped', reason, detail, ...extra };
 }
 
-/** "terminate a, b" or "inject latency on a, b": what a leashed run would have done. */
-function describeFault(fault: Fault): string {
-  return fault.kind === 'terminate' ? `terminate ${fault.targets.join(', ')}` : `inject ${fault.kind} on ${fault.targets.join(', ')}`;
-}
-
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Runs terminations through the safety guards.
+ * Runs faults through the safety guards.
  *
  * @example
  * const pipeline = new SafetyPipeline({ provider, ledger, clock, random, config: { leashed: false } });
@@ -106,6 +125,11 @@ export class SafetyPipeline {
     this.config = resolveSafetyConfig(options.config);
     this.outageCheck = options.outageCheck ?? noOutageCheck;
     this.fileExists = options.fileExists ?? fileExists;
+  }
+
+  /** The provider faults land on. */
+  get provider(): Provider {
+    return this.options.provider;
   }
 
   /** Decides on a termination and, if every guard agrees, carries it out. Never throws for a guard's sake. */
@@ -133,47 +157,63 @@ export class SafetyPipeline {
     return decision;
   }
 
+  /** Whether the kill switch is engaged now (a check that cannot tell counts as engaged). */
+  async killSwitchEngaged(): Promise<boolean> {
+    try {
+      return await isKillSwitchEngaged(this.config, this.fileExists);
+    } catch {
+      return true;
+    }
+  }
+
   /** The guards every fault passes before anyone looks at the platform; undefined when all agree. */
   private async preflight(): Promise<SkippedDecision | undefined> {
     const { config } = this;
-    if (!config.enabled) return skip('disabled', 'the monkey is disabled (enabled: false)');
+    if (!config.enabled) return skip('disabled', DISABLED_MESSAGE);
     try {
-      if (await isKillSwitchEngaged(config, this.fileExists)) {
-        return skip('kill-switch', config.killSwitch ? 'the kill switch is set' : `kill-switch file ${config.killSwitchFile} exists`);
-      }
+      if (await isKillSwitchEngaged(config, this.fileExists)) return skip('kill-switch', killSwitchMessage(config));
     } catch (error) {
-      return skip('check-failed', `cannot check the kill-switch file: ${describeError(error)}`, { error });
+      return skip('check-failed', `cannot check the kill-switch file ${config.killSwitchFile}: ${describeError(error)}`, { error });
     }
     try {
-      if (await this.outageCheck.inOutage()) return skip('outage', 'an outage is in progress');
+      const verdict = outageVerdict(await this.outageCheck.inOutage());
+      if (verdict.state === 'outage') return skip('outage', `an outage is in progress: ${verdict.detail}`);
+      if (verdict.state === 'unknown') return skip('outage-unknown', `the outage check cannot tell: ${verdict.detail}`);
     } catch (error) {
       // When we cannot see, we do not break things.
-      return skip('check-failed', `the outage check failed: ${describeError(error)}`, { error });
+      return skip('outage-unknown', `the outage check failed: ${describeError(error)}`, { error });
     }
     return undefined;
   }
 
-  /** The leash, the test-environment guard and the history limits, for a fault about to be recorded. */
-  private async permit(scope: string, fault: Fault): Promise<SkippedDecision | undefined> {
+  /** The effects of every fault in force on the provider's inventory. Throws when either cannot be read. */
+  private async inForce(excluding?: string): Promise<FaultsInForce> {
+    const [active, instances] = await Promise.all([this.options.ledger.activeFaults(), this.options.provider.inventory.instances()]);
+    return faultsInForce(active, instances, { callerTimeoutMs: this.config.callerTimeoutMs, ...(excluding !== undefined ? { excluding } : {}) });
+  }
+
+  /**
+   * The history limits of every scope, the test-environment guard, then the leash, for a fault about to be
+   * recorded. The leash comes last so that a dry run reports what else would stop the real one.
+   */
+  private async permit(scopes: readonly string[], fault: Fault): Promise<SkippedDecision | undefined> {
     const { config } = this;
     const { ledger, clock } = this.options;
-    if (config.leashed) return skip('leashed', `leashed: would ${describeFault(fault)}`, { fault });
-    if (config.environment === 'test' && !config.allowUnleashedInTest) {
-      return skip('unleashed-in-test', 'refusing to run unleashed in the test environment', { fault });
-    }
+    if (config.environment === 'test' && !config.allowUnleashedInTest) return skip('unleashed-in-test', unleashedInTestMessage(config), { fault });
     const now = clock.now();
     try {
-      const last = await ledger.lastFaultAt(scope);
-      if (last !== undefined && now - last < config.minIntervalMs) {
-        return skip('min-interval', `${scope} had a fault ${now - last} ms ago (minimum ${config.minIntervalMs} ms)`, { fault });
+      for (const scope of scopes) {
+        const last = await ledger.lastFaultAt(scope);
+        if (last !== undefined && now - last < config.minIntervalMs) return skip('min-interval', minIntervalMessage(scope, now - last, config), { fault });
       }
-      const today = await ledger.faultsSince(scope, now - DAY_MS);
-      if (today >= config.maxFaultsPerGroupPerDay) {
-        return skip('max-per-day', `${scope} had ${today} fault(s) in 24 h (maximum ${config.maxFaultsPerGroupPerDay})`, { fault });
+      for (const scope of scopes) {
+        const today = await ledger.faultsSince(scope, now - DAY_MS);
+        if (today >= config.maxFaultsPerGroupPerDay) return skip('max-per-day', maxPerDayMessage(scope, today, config), { fault });
       }
     } catch (error) {
       return skip('check-failed', `cannot read the fault history: ${describeError(error)}`, { error, fault });
     }
+    if (config.leashed) return skip('leashed', leashedMessage(fault), { fault });
     return undefined;
   }
 
@@ -185,7 +225,7 @@ export class SafetyPipeline {
 
     let plan;
     try {
-      plan = await request.plan(provider);
+      plan = await request.plan(provider, { inForce: await this.inForce() });
     } catch (error) {
       return skip('check-failed', `cannot plan the fault: ${describeError(error)}`, { error });
     }
@@ -194,36 +234,66 @@ export class SafetyPipeline {
     setScope(planned.scope);
     const fault = this.buildFault(request.monkey, planned.kind, planned.targets, { ...planned.parameters }, request.durationMs);
     if (!(request.durationMs > 0) || request.durationMs > config.maxFaultDurationMs) {
-      return skip('blast-radius', `a duration of ${request.durationMs} ms is outside (0, ${config.maxFaultDurationMs}] ms (maxFaultDurationMs)`, { fault });
+      return skip('blast-radius', durationMessage(request.durationMs, config), { fault });
     }
     if (planned.exceedsBlastRadius !== undefined && !request.force) return skip('blast-radius', planned.exceedsBlastRadius, { fault });
 
-    const refused = await this.permit(planned.scope, fault);
+    const scopes = [...new Set([planned.scope, ...(planned.scopes ?? [])])];
+    const refused = await this.permit(scopes, fault);
     if (refused) return refused;
 
     try {
-      await ledger.record({ ...fault, group: planned.scope, monkey: request.monkey, ...(this.options.ownerPid !== undefined ? { ownerPid: this.options.ownerPid } : {}) });
+      await ledger.record({
+        ...fault,
+        group: planned.scope,
+        scopes: scopes.filter((s) => s !== planned.scope),
+        monkey: request.monkey,
+        ...(this.options.ownerPid !== undefined ? { ownerPid: this.options.ownerPid } : {}),
+      });
     } catch (error) {
       return skip('record-failed', `cannot record the fault: ${describeError(error)}`, { error, fault });
     }
 
     const handles: RevertHandle[] = [];
-    try {
-      await planned.act(fault.id, async (handle) => {
+    // Intents recorded whose action has not reported its handle yet: what a rollback must also undo.
+    const open: string[] = [];
+    const recorder: ActionRecorder = {
+      options: {
+        onIntent: async (revertId) => {
+          // Unrecorded, the action could outlive a dead process: a failure here stops it before it starts.
+          await ledger.attachRevert(fault.id, revertId);
+          open.push(revertId);
+        },
+      },
+      done: async (handle) => {
         handles.push(handle);
-        // Unrecorded, this action could outlive a dead process: the act fails, and the rollback undoes it.
-        await ledger.attachRevert(fault.id, handle.id);
-      });
+        const intent = open.pop();
+        if (intent === undefined) await ledger.attachRevert(fault.id, handle.id);
+        else if (intent !== handle.id) await ledger.replaceRevert(fault.id, intent, handle.id);
+      },
+    };
+    try {
+      await planned.act(fault.id, recorder);
     } catch (error) {
-      return { outcome: 'failed', fault, affected: handles.map((h) => h.id), error: await this.rollBack(fault.id, handles, error) };
+      return { outcome: 'failed', fault, affected: handles.map((h) => h.id), error: await this.rollBack(fault.id, handles, open, error) };
     }
     this.options.reverter?.arm({ id: fault.id, expiresAt: fault.expiresAt! });
     return { outcome: 'executed', fault };
   }
 
-  /** Undoes the actions of a fault that failed half-way, newest first; returns the error to report. */
-  private async rollBack(faultId: string, handles: readonly RevertHandle[], cause: unknown): Promise<unknown> {
+  /**
+   * Undoes the actions of a fault that failed half-way, newest first, then the intents of actions that never
+   * reported back (reverting those is harmless for what they did not do); returns the error to report.
+   */
+  private async rollBack(faultId: string, handles: readonly RevertHandle[], intents: readonly string[], cause: unknown): Promise<unknown> {
     const leftBehind: string[] = [];
+    for (const intent of [...intents].reverse()) {
+      try {
+        await this.options.provider.actuator.revert(intent);
+      } catch {
+        leftBehind.push(intent);
+      }
+    }
     for (const handle of [...handles].reverse()) {
       try {
         await handle.revert();
@@ -250,32 +320,45 @@ export class SafetyPipeline {
     const stopped = await this.preflight();
     if (stopped) return stopped;
 
-    let group: Group | undefined;
+    let groups: readonly Group[];
+    let inForce: FaultsInForce;
     try {
-      group = (await provider.inventory.groups()).find((g) => g.name === request.group);
+      groups = await provider.inventory.groups();
+      inForce = await this.inForce(request.partOf);
     } catch (error) {
-      return skip('check-failed', `cannot read the inventory: ${describeError(error)}`, { error });
+      return skip('check-failed', `cannot read the inventory or the faults in force: ${describeError(error)}`, { error });
     }
-    if (!group) return skip('not-eligible', `no group ${request.group} in provider ${provider.name}`);
-    if (config.exceptGroups.includes(group.name)) return skip('not-eligible', `group ${group.name} is an exception`);
+    const group = groups.find((g) => g.name === request.group);
+    if (!group) return skip('unknown-target', `${unknownNameMessage('group', request.group, groups.map((g) => g.name))} in provider ${provider.name}`);
+    if (config.exceptGroups.includes(group.name)) return skip('not-eligible', `group ${group.name} is an exception (safety.exceptGroups)`);
     const eligible = eligibleInstances(group, config);
     if (eligible.length === 0) {
-      return skip('not-eligible', `no running instance of group ${group.name} is opted in (${config.optInTag}=true)`);
+      return skip('not-eligible', `no running instance of group ${group.name} is opted in (safety.optInTag ${config.optInTag}=true) and not an exception`);
     }
 
-    const victims = selectVictims(random, eligible, request.selection ?? { mode: 'one' });
-    if (victims.length === 0) return skip('no-victims', `the selection picked none of ${eligible.length} eligible instance(s)`);
-    const radius = checkBlastRadius(group, victims.length, config);
+    const allowed = request.force ? eligible.length : maxVictims(group, config, inForce);
+    const selection = request.selection ?? { mode: 'one' };
+    const victims = selectVictims(random, eligible, selection, allowed);
     const signal = request.signal ?? 'SIGKILL';
+    if (victims.length === 0) {
+      // "As many as allowed" found none allowed: that is the blast radius speaking, and it should say why.
+      const radius = selection.mode === 'as-many-as-allowed' ? checkBlastRadius(group, 1, config, inForce) : { ok: true as const };
+      if (!radius.ok) return skip('blast-radius', radius.detail);
+      return skip('no-victims', `the selection picked none of ${eligible.length} eligible instance(s)`);
+    }
     const fault = this.buildFault(request.monkey, 'terminate', victims.map((v) => v.id), {
       group: request.group,
       monkey: request.monkey,
       signal,
-      selection: request.selection ?? { mode: 'one' },
+      selection,
+      ...(request.partOf !== undefined ? { partOf: request.partOf } : {}),
     });
-    if (!radius.ok) return skip('blast-radius', radius.detail, { fault });
+    if (!request.force) {
+      const radius = checkBlastRadius(group, victims.length, config, inForce);
+      if (!radius.ok) return skip('blast-radius', radius.detail, { fault });
+    }
 
-    const refused = await this.permit(group.name, fault);
+    const refused = await this.permit([group.name], fault);
     if (refused) return refused;
 
     try {

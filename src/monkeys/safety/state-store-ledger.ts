@@ -31,6 +31,10 @@ export class StateStoreLedger implements FaultLedger {
     return this.store.faultsSince(group, since);
   }
 
+  async activeFaults(): Promise<readonly LedgerFault[]> {
+    return this.store.activeFaults();
+  }
+
   async record(fault: LedgerFault): Promise<void> {
     if (fault.expiresAt !== undefined) {
       this.store.recordFault({ ...fault, expiresAt: fault.expiresAt, provider: this.provider });
@@ -45,6 +49,12 @@ export class StateStoreLedger implements FaultLedger {
   async attachRevert(faultId: string, revertId: string): Promise<void> {
     if (!this.store.addRevertId(faultId, revertId)) {
       throw new SimianError('state.faultNotActive', `fault ${faultId} is not active: cannot attach revert id ${revertId}`);
+    }
+  }
+
+  async replaceRevert(faultId: string, intentId: string, revertId: string): Promise<void> {
+    if (!this.store.replaceRevertId(faultId, intentId, revertId)) {
+      throw new SimianError('state.faultNotActive', `fault ${faultId} is not active or holds no revert id ${intentId}`);
     }
   }
 

@@ -10,7 +10,9 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
 import type { Group, Instance, Region, Zone } from '../../core/model.js';
 import {
+  announceIntent,
   matchesInstanceFilter,
+  type ActionOptions,
   type Actuator,
   type InstanceFilter,
   type Inventory,
@@ -141,8 +143,8 @@ export class AwsProvider implements Provider {
     this.actuator = {
       terminate: (instance) => this.terminate(instance),
       stop: (instance) => this.stop(instance),
-      isolateZone: (zone) => this.isolateZone(zone),
-      evacuateRegion: (region) => this.evacuateRegion(region),
+      isolateZone: (zone, options) => this.isolateZone(zone, options),
+      evacuateRegion: (region, options) => this.evacuateRegion(region, options),
       addToxic: () =>
         Promise.reject(new SimianError('provider.unsupported', 'the aws provider does not inject network toxics: use the toxiproxy provider for latency and other network faults')),
       revert: (id) => this.revert(id),
@@ -175,10 +177,12 @@ export class AwsProvider implements Provider {
    *
    * @throws InvalidInputError `provider.badZone` for a zone that is not a valid name or not in this region
    */
-  async isolateZone(zone: Zone): Promise<ZoneStopHandle> {
+  async isolateZone(zone: Zone, options?: ActionOptions): Promise<ZoneStopHandle> {
     if (!isLocationName(zone.name)) throw new InvalidInputError('provider.badZone', `not a valid zone name: ${JSON.stringify(zone.name)}`);
     this.checkZoneRegion(zone.name, zone.region);
     const candidates = await zoneStopCandidates(this.api, zone.name, { optInTag: this.optInTag, groupTagKey: groupTagKey(this.groupBy) });
+    // Recorded before the first stop: starting an instance that is still running is a no-op, so the intent is safe.
+    await announceIntent(options, stopZoneRevertId(zone.name, candidates));
     const stopped = await stopInstances(this.api, candidates, (ids) => startStoppedInstances(this.api, this.clock, ids, this.startWait));
     const id = stopZoneRevertId(zone.name, stopped);
     return { id, zone: zone.name, stopped, revert: () => this.revert(id) };
@@ -189,11 +193,12 @@ export class AwsProvider implements Provider {
    *
    * @throws SimianError `provider.unsupported` when no traffic shift is configured
    */
-  async evacuateRegion(region: Region): Promise<RevertHandle> {
+  async evacuateRegion(region: Region, options?: ActionOptions): Promise<RevertHandle> {
     const shift = this.requireTrafficShift(region.name);
     if (!isLocationName(region.name)) throw new InvalidInputError('provider.badRegion', `not a valid region name: ${JSON.stringify(region.name)}`);
-    await shift.evacuate(region.name);
     const id = evacuateRevertId(region.name);
+    await announceIntent(options, id);
+    await shift.evacuate(region.name);
     return { id, revert: () => this.revert(id) };
   }
 

@@ -11,7 +11,9 @@ import { InvalidInputError, SimianError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { Group, Instance, Region, Zone } from '../../core/model.js';
 import {
+  announceIntent,
   matchesInstanceFilter,
+  type ActionOptions,
   type Actuator,
   type InstanceFilter,
   type Inventory,
@@ -128,8 +130,8 @@ export class KubernetesProvider implements Provider {
     this.actuator = {
       terminate: (instance, terminateOptions) => this.terminate(instance, terminateOptions),
       stop: (instance) => this.stop(instance),
-      isolateZone: (zone) => this.isolateZone(zone),
-      evacuateRegion: (region) => this.evacuateRegion(region),
+      isolateZone: (zone, options) => this.isolateZone(zone, options),
+      evacuateRegion: (region, options) => this.evacuateRegion(region, options),
       addToxic: () =>
         Promise.reject(
           new SimianError('provider.unsupported', 'the kubernetes provider does not inject network toxics: use the toxiproxy provider for latency and other network faults'),
@@ -150,11 +152,12 @@ export class KubernetesProvider implements Provider {
    *
    * @throws InvalidInputError `provider.badZone` for a zone name that cannot be a label value
    */
-  async isolateZone(zone: Zone): Promise<ZoneIsolationHandle> {
+  async isolateZone(zone: Zone, options?: ActionOptions): Promise<ZoneIsolationHandle> {
     // The zone goes into a label selector and into the revert id: refuse anything that could widen either.
     if (!isLabelValue(zone.name)) throw new InvalidInputError('provider.badZone', `not a valid zone name: ${JSON.stringify(zone.name)}`);
     const result = await isolateZoneNodes(this.api, zone.name, {
       namespaceAllowed: (namespace) => this.namespaceAllowed(namespace),
+      onIntent: (nodes) => announceIntent(options, cordonRevertId(zone.name, nodes)),
       ...(this.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: this.gracePeriodSeconds }),
     });
     for (const eviction of result.evictions) {
@@ -171,11 +174,12 @@ export class KubernetesProvider implements Provider {
    *
    * @throws SimianError `provider.unsupported` when no traffic shift is configured
    */
-  async evacuateRegion(region: Region): Promise<RevertHandle> {
+  async evacuateRegion(region: Region, options?: ActionOptions): Promise<RevertHandle> {
     const shift = this.requireTrafficShift(region.name);
     if (!isLabelValue(region.name)) throw new InvalidInputError('provider.badRegion', `not a valid region name: ${JSON.stringify(region.name)}`);
-    await shift.evacuate(region.name);
     const id = evacuateRevertId(region.name);
+    await announceIntent(options, id);
+    await shift.evacuate(region.name);
     return { id, revert: () => this.revert(id) };
   }
 

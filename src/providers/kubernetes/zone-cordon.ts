@@ -7,6 +7,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { isSimianError, SimianError } from '../../core/errors.js';
+import { withRollbackFailure } from '../rollback-error.js';
 import type { KubeApi } from './kube-api.js';
 import { isDaemonSetPod, isMirrorPod, podId, ZONE_LABEL } from './pod-mapping.js';
 
@@ -46,6 +47,11 @@ export interface ZoneIsolationOptions {
   readonly namespaceAllowed: (namespace: string) => boolean;
   /** Grace period for evicted pods; undefined leaves each pod's own. */
   readonly gracePeriodSeconds?: number;
+  /**
+   * Told, and awaited, before the first node is cordoned: the nodes about to be cordoned, so that a process dying
+   * half-way leaves a record that uncordons them.
+   */
+  readonly onIntent?: (nodes: readonly string[]) => Promise<void>;
 }
 
 /** The patch that cordons a node and says why. */
@@ -118,28 +124,34 @@ export async function uncordonNodes(api: KubeApi, nodes: readonly string[]): Pro
  * namespaces only, DaemonSet and mirror pods skipped). Evictions that fail are reported in the result, not
  * thrown: a PodDisruptionBudget refusing is the cluster defending itself, and the cordon must stay revertable.
  * If cordoning or listing fails, the nodes cordoned so far are uncordoned before the error is thrown, so a failed
- * call leaves nothing behind that no revert id would cover.
+ * call leaves nothing behind that no revert id would cover; if uncordoning fails too, the error says so.
  */
 export async function isolateZoneNodes(api: KubeApi, zone: string, options: ZoneIsolationOptions): Promise<ZoneIsolationResult> {
   const nodes: V1Node[] = await api.listNodes(`${ZONE_LABEL}=${zone}`);
-  const cordoned: string[] = [];
+  const toCordon: string[] = [];
   const alreadyCordoned: string[] = [];
+  for (const node of nodes) {
+    const name = node.metadata?.name;
+    if (name === undefined) continue;
+    if (node.spec?.unschedulable === true) alreadyCordoned.push(name);
+    else toCordon.push(name);
+  }
+  await options.onIntent?.(toCordon);
+  const cordoned: string[] = [];
   const pods: V1Pod[] = [];
   try {
-    for (const node of nodes) {
-      const name = node.metadata?.name;
-      if (name === undefined) continue;
-      if (node.spec?.unschedulable === true) {
-        alreadyCordoned.push(name);
-        continue;
-      }
+    for (const name of toCordon) {
       await api.patchNode(name, cordonPatch(zone));
       cordoned.push(name);
     }
     // Listed only once every node is cordoned, so that the list cannot miss a pod scheduled in between.
     for (const name of cordoned) pods.push(...(await api.listAllPods({ fieldSelector: `spec.nodeName=${name}` })));
   } catch (error) {
-    await uncordonNodes(api, cordoned).catch(() => undefined);
+    try {
+      await uncordonNodes(api, cordoned);
+    } catch (rollbackError) {
+      throw withRollbackFailure(error, rollbackError, `uncordoning node(s) ${cordoned.join(', ')} again`);
+    }
     throw error;
   }
   const evictions: EvictionOutcome[] = [];

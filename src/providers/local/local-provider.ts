@@ -12,6 +12,7 @@ import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
 import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import {
   matchesInstanceFilter,
+  type ActionOptions,
   type Actuator,
   type InstanceFilter,
   type Inventory,
@@ -128,9 +129,10 @@ export class LocalProvider implements Provider {
       terminate: (instance, terminateOptions) => this.terminate(instance, terminateOptions),
       // async, so every refusal is a rejected promise rather than a synchronous throw.
       stop: async () => unsupported('stop an instance yet'),
-      isolateZone: (zone) => this.isolateZone(zone),
-      evacuateRegion: async (region) => evacuateWith(this.requireTrafficShift(`evacuate region ${region.name}`), region.name),
-      addToxic: async (target, toxic) => this.requireToxiproxy(`add a ${toxic.type} toxic`).injectToxic('proxy' in target ? target.proxy : target.instance.id, toxic),
+      isolateZone: (zone, actionOptions) => this.isolateZone(zone, actionOptions),
+      evacuateRegion: async (region, actionOptions) => evacuateWith(this.requireTrafficShift(`evacuate region ${region.name}`), region.name, actionOptions),
+      addToxic: async (target, toxic, actionOptions) =>
+        this.requireToxiproxy(`add a ${toxic.type} toxic`).injectToxic('proxy' in target ? target.proxy : target.instance.id, toxic, actionOptions),
       revert: (id) =>
         revertById(id, {
           toxiproxy: () => this.requireToxiproxy(`revert ${id}`),
@@ -206,14 +208,14 @@ export class LocalProvider implements Provider {
    * proxy at itself with `enabled: true` (service-main), which lifts the partition for that one slot. The front
    * door's `global` zone serves every region and is never isolated.
    */
-  private async isolateZone(zone: Zone): Promise<RevertHandle> {
+  private async isolateZone(zone: Zone, options?: ActionOptions): Promise<RevertHandle> {
     if (zone.name === GLOBAL_LOCATION || zone.region === GLOBAL_LOCATION) {
       unsupported(`isolate the ${GLOBAL_LOCATION} zone: the front door serves every region, and taking it down is not a zone outage`);
     }
     const toxiproxy = this.requireToxiproxy(`isolate zone ${zone.name}`);
     const slots = (await this.adminInventory()).filter((i) => i.zone === zone.name && i.region === zone.region);
     if (slots.length === 0) throw new SimianError('provider.notFound', `the local stack has no instance in zone ${zone.name} of region ${zone.region}`);
-    return toxiproxy.takeDown(slots.map((slot) => slot.id));
+    return toxiproxy.takeDown(slots.map((slot) => slot.id), options);
   }
 
   private requireToxiproxy(what: string): ToxiproxyActuator {

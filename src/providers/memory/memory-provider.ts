@@ -7,7 +7,9 @@
 import { SimianError } from '../../core/errors.js';
 import type { Group, Instance, Region, Zone } from '../../core/model.js';
 import {
+  announceIntent,
   matchesInstanceFilter,
+  type ActionOptions,
   type Actuator,
   type InstanceFilter,
   type Inventory,
@@ -107,12 +109,13 @@ export class MemoryProvider implements Provider {
     this.actuator = {
       terminate: async (instance, options) => this.terminate(instance, options),
       stop: async (instance) => this.stop(instance),
-      isolateZone: async (zone) => this.reversible('isolateZone', zone.name, (id, ok) => ({ method: 'isolateZone', zone: zone.name, id, ok })),
-      evacuateRegion: async (region) =>
-        this.reversible('evacuateRegion', region.name, (id, ok) => ({ method: 'evacuateRegion', region: region.name, id, ok })),
-      addToxic: async (target, toxic) => {
+      isolateZone: async (zone, options) =>
+        this.reversible('isolateZone', zone.name, (id, ok) => ({ method: 'isolateZone', zone: zone.name, id, ok }), options),
+      evacuateRegion: async (region, options) =>
+        this.reversible('evacuateRegion', region.name, (id, ok) => ({ method: 'evacuateRegion', region: region.name, id, ok }), options),
+      addToxic: async (target, toxic, options) => {
         const name = toxicTargetName(target);
-        return this.reversible('addToxic', name, (id, ok) => ({ method: 'addToxic', target: name, toxic, id, ok }));
+        return this.reversible('addToxic', name, (id, ok) => ({ method: 'addToxic', target: name, toxic, id, ok }), options);
       },
       revert: async (id) => this.revert(id),
     };
@@ -173,18 +176,21 @@ export class MemoryProvider implements Provider {
     this.act('stop', (ok) => ({ method: 'stop', instanceId: instance.id, ok }), () => this.setState(instance.id, 'stopped'));
   }
 
-  private reversible(
+  private async reversible(
     method: ActiveAction['method'],
     target: string,
     describe: (id: string | undefined, ok: boolean) => ActuatorCall,
-  ): RevertHandle {
+    options?: ActionOptions,
+  ): Promise<RevertHandle> {
+    // The id is known before the action, as a real provider knows its targets: announced, then acted on.
+    const id = `${this.name}-${method}-${this.nextActionId++}`;
+    await announceIntent(options, id);
     try {
       this.maybeFail(method);
     } catch (error) {
       this.log.push(describe(undefined, false));
       throw error;
     }
-    const id = `${this.name}-${method}-${this.nextActionId++}`;
     this.active.set(id, { id, method, target });
     this.log.push(describe(id, true));
     return { id, revert: () => this.actuator.revert(id) };

@@ -4,14 +4,16 @@
  * {@link TrafficShift}, and a revert that reads everything it needs from the id.
  */
 import { isSimianError } from '../../core/errors.js';
-import type { RevertHandle, TrafficShift } from '../provider.js';
+import { announceIntent, type ActionOptions, type RevertHandle, type TrafficShift } from '../provider.js';
 import { formatRevertId, parseRevertId } from './revert-id.js';
 import type { ToxiproxyActuator } from './toxiproxy-actuator.js';
 
-/** Evacuates `region` and returns the handle that restores it. */
-export async function evacuateWith(shift: TrafficShift, region: string): Promise<RevertHandle> {
+/** Evacuates `region` (announcing the restore first) and returns the handle that restores it. */
+export async function evacuateWith(shift: TrafficShift, region: string, options?: ActionOptions): Promise<RevertHandle> {
+  const id = formatRevertId({ kind: 'evacuate', region });
+  await announceIntent(options, id);
   await shift.evacuate(region);
-  return { id: formatRevertId({ kind: 'evacuate', region }), revert: () => restoreRegion(shift, region) };
+  return { id, revert: () => restoreRegion(shift, region) };
 }
 
 /** Where a revert goes; each getter throws (`provider.unsupported`) when the provider has no such thing. */

@@ -27,6 +27,8 @@ const ATTRIBUTES: Readonly<Record<ProxyToxicType, Readonly<Record<string, number
   timeout: { timeout: 0 },
   // 0 resets the connection at once.
   reset_peer: { timeout: 0 },
+  // Lets `bytes` through on each connection, then closes it: answers cut short.
+  limit_data: { bytes: undefined },
 };
 
 /** The prefix of every toxic Simian adds, so an operator can tell ours from theirs. */

@@ -6,7 +6,8 @@
 import { Toxiproxy, ToxiproxyError, type Proxy } from 'toxiproxy-node-client';
 import { SimianError } from '../../core/errors.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import type { RevertHandle, ToxicSpec } from '../provider.js';
+import { announceIntent, type ActionOptions, type RevertHandle, type ToxicSpec } from '../provider.js';
+import { withRollbackFailure } from '../rollback-error.js';
 import { formatRevertId, type RevertAction } from './revert-id.js';
 import { newToxicName, toxicBody, type ProxyToxicType } from './toxic-body.js';
 
@@ -90,16 +91,19 @@ export class ToxiproxyActuator {
 
   /**
    * Injects one fault on a proxy and returns its handle: a toxic under a fresh `simian-…` name, or for `down` the
-   * proxy disabled (the handle then enables only what this call disabled).
+   * proxy disabled (the handle then enables only what this call disabled). The toxic's name is drawn first, so its
+   * revert id is announced to `options.onIntent` before the toxic exists.
    */
-  async injectToxic(proxyName: string, spec: ToxicSpec): Promise<RevertHandle> {
-    if (spec.type === 'down') return this.takeDown([proxyName]);
+  async injectToxic(proxyName: string, spec: ToxicSpec, options?: ActionOptions): Promise<RevertHandle> {
+    if (spec.type === 'down') return this.takeDown([proxyName], options);
     const toxicSpec = { ...spec, type: spec.type };
     for (let attempt = 1; ; attempt++) {
       const name = newToxicName(this.random);
+      const action = { kind: 'toxic', proxy: proxyName, toxic: name } as const;
+      await announceIntent(options, formatRevertId(action));
       try {
         await this.addToxic(proxyName, toxicSpec, name);
-        return this.handle({ kind: 'toxic', proxy: proxyName, toxic: name });
+        return this.handle(action);
       } catch (error) {
         // A name is taken only when a seeded random repeats itself across runs; a fresh draw fixes it.
         if (!(error instanceof SimianError && error.code === 'provider.conflict') || attempt >= NAME_ATTEMPTS) throw error;
@@ -109,15 +113,24 @@ export class ToxiproxyActuator {
 
   /**
    * Disables every proxy in `proxyNames`, one by one. The handle names only those this call disabled, so reverting
-   * never re-enables a proxy another fault took down. When one fails, those already disabled are enabled again
-   * and the error is thrown: half a zone down is not the fault that was asked for.
+   * never re-enables a proxy another fault took down; `options.onIntent` hears, before the first is disabled, the
+   * revert id of every proxy that is up now (those this call is about to take down). When one fails, those already
+   * disabled are enabled again and the error is thrown: half a zone down is not the fault that was asked for. If
+   * enabling them fails too, the error says so and names them (the announced intent still reverts them).
    */
-  async takeDown(proxyNames: readonly string[]): Promise<RevertHandle> {
+  async takeDown(proxyNames: readonly string[], options?: ActionOptions): Promise<RevertHandle> {
+    const up: string[] = [];
+    for (const name of proxyNames) if ((await this.proxy(name, `take down proxy ${name}`)).enabled) up.push(name);
+    await announceIntent(options, formatRevertId({ kind: 'proxies-down', proxies: up }));
     const disabled: string[] = [];
     try {
-      for (const name of proxyNames) if (await this.disableProxy(name)) disabled.push(name);
+      for (const name of up) if (await this.disableProxy(name)) disabled.push(name);
     } catch (error) {
-      await this.enableAll(disabled).catch(() => undefined);
+      try {
+        await this.enableAll(disabled);
+      } catch (rollbackError) {
+        throw withRollbackFailure(error, rollbackError, `enabling proxies ${disabled.join(', ')} again`);
+      }
       throw error;
     }
     return this.handle({ kind: 'proxies-down', proxies: disabled });

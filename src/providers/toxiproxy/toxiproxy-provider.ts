@@ -6,7 +6,7 @@ import { SimianError } from '../../core/errors.js';
 import type { Group, Instance, Region, Zone } from '../../core/model.js';
 import type { Random } from '../../core/random.js';
 import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
-import { matchesInstanceFilter, type Actuator, type InstanceFilter, type Inventory, type Provider, type RevertHandle, type TrafficShift } from '../provider.js';
+import { matchesInstanceFilter, type ActionOptions, type Actuator, type InstanceFilter, type Inventory, type Provider, type RevertHandle, type TrafficShift } from '../provider.js';
 import { placementFromName, UNKNOWN_LOCATION, type ProxyPlacement } from './proxy-placement.js';
 import { evacuateWith, revertById } from './reversible.js';
 import { ToxiproxyActuator, type ProxyInfo } from './toxiproxy-actuator.js';
@@ -67,9 +67,9 @@ export class ToxiproxyProvider implements Provider {
       // async, so the refusal is a rejected promise like every other failure, not a synchronous throw.
       terminate: async () => unsupported('terminate a proxy (a proxy is not an instance you can kill; add a down toxic instead)'),
       stop: async () => unsupported('stop a proxy (add a down toxic instead)'),
-      isolateZone: (zone) => this.isolateZone(zone),
-      evacuateRegion: (region) => this.evacuateRegion(region),
-      addToxic: (target, toxic) => this.toxiproxy.injectToxic('proxy' in target ? target.proxy : target.instance.id, toxic),
+      isolateZone: (zone, options) => this.isolateZone(zone, options),
+      evacuateRegion: (region, options) => this.evacuateRegion(region, options),
+      addToxic: (target, toxic, options) => this.toxiproxy.injectToxic('proxy' in target ? target.proxy : target.instance.id, toxic, options),
       revert: (id) => revertById(id, { toxiproxy: () => this.toxiproxy, trafficShift: () => this.requireTrafficShift() }),
     };
   }
@@ -106,15 +106,15 @@ export class ToxiproxyProvider implements Provider {
     return [...seen.values()];
   }
 
-  private async isolateZone(zone: Zone): Promise<RevertHandle> {
+  private async isolateZone(zone: Zone, options?: ActionOptions): Promise<RevertHandle> {
     if (UNISOLATABLE.has(zone.name) || UNISOLATABLE.has(zone.region)) unsupported(`isolate zone ${zone.name}: it is not a zone a proxy is known to stand in`);
     const proxies = (await this.instances()).filter((i) => i.zone === zone.name && i.region === zone.region);
     if (proxies.length === 0) throw new SimianError('provider.notFound', `no proxy stands in zone ${zone.name} of region ${zone.region}`);
-    return this.toxiproxy.takeDown(proxies.map((p) => p.id));
+    return this.toxiproxy.takeDown(proxies.map((p) => p.id), options);
   }
 
-  private async evacuateRegion(region: Region): Promise<RevertHandle> {
-    return evacuateWith(this.requireTrafficShift(), region.name);
+  private async evacuateRegion(region: Region, options?: ActionOptions): Promise<RevertHandle> {
+    return evacuateWith(this.requireTrafficShift(), region.name, options);
   }
 
   private requireTrafficShift(): TrafficShift {

@@ -31,7 +31,7 @@ describe('MonkeyMetrics', () => {
     const after = await registry.metrics();
     expect(sample(after, 'simian_faults_total{monkey="chaos",provider="memory",outcome="executed"}')).toBe(1);
     expect(sample(after, 'simian_faults_total{monkey="chaos",provider="memory",outcome="skipped"}')).toBe(1);
-    expect(sample(after, 'simian_skipped_total{reason="not-eligible"}')).toBe(1);
+    expect(sample(after, 'simian_skipped_total{reason="unknown-target"}')).toBe(1);
     expect(sample(after, 'simian_active_faults')).toBe(2);
 
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: after, encoding: 'utf8' });

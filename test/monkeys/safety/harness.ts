@@ -8,7 +8,7 @@ import { SeededRandom } from '../../../src/core/random.js';
 import { MemoryProvider, type MemoryProviderSpec } from '../../../src/providers/memory/memory-provider.js';
 import type { Provider } from '../../../src/providers/provider.js';
 import { MemoryFaultLedger, type LedgerFault } from '../../../src/monkeys/safety/fault-ledger.js';
-import type { OutageCheck } from '../../../src/monkeys/safety/outage-check.js';
+import type { OutageAnswer, OutageCheck } from '../../../src/monkeys/safety/outage-check.js';
 import type { SafetyConfig } from '../../../src/monkeys/safety/safety-config.js';
 import { SafetyPipeline } from '../../../src/monkeys/safety/safety-pipeline.js';
 
@@ -59,7 +59,7 @@ export class CountingLedger extends MemoryFaultLedger {
 export interface HarnessOptions {
   spec?: MemoryProviderSpec;
   config?: Partial<SafetyConfig>;
-  outage?: () => boolean | Promise<boolean>;
+  outage?: () => OutageAnswer | Promise<OutageAnswer>;
   fileExists?: (path: string) => Promise<boolean>;
   seed?: number;
   history?: readonly LedgerFault[];

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../src/core/manual-clock.js';
 import type { Instance } from '../../../src/core/model.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { zoneOutageRequest } from '../../../src/monkeys/gorilla/chaos-gorilla.js';
-import { regionEvacuationRequest } from '../../../src/monkeys/kong/chaos-kong.js';
+import { killEvacuatedRegion, regionEvacuationRequest } from '../../../src/monkeys/kong/chaos-kong.js';
 import { toxicRequest } from '../../../src/monkeys/latency/latency-monkey.js';
 import { FaultReverter } from '../../../src/monkeys/revert/fault-reverter.js';
 import type { SafetyDecision } from '../../../src/monkeys/safety/decision.js';
@@ -112,11 +112,24 @@ describe('reversible faults through the safety pipeline', () => {
   });
 
   it('counts the minimum interval per scope: a second outage of the same zone is refused, another zone is not', async () => {
-    const { pipeline, config, provider } = setup({ minIntervalMs: 10 * MINUTE, maxGroupShare: 1 });
-    expect((await pipeline.inject(zoneOutageRequest(config, { zone: 'us-1-a' }, MINUTE))).outcome).toBe('executed');
+    const { pipeline, config, provider, reverter } = setup({ minIntervalMs: 10 * MINUTE, maxGroupShare: 1 });
+    const first = await pipeline.inject(zoneOutageRequest(config, { zone: 'us-1-a' }, MINUTE));
+    expect(first.outcome).toBe('executed');
+    await reverter.revert(first.outcome === 'executed' ? first.fault.id : '', 'manual');
     expect(skipped(await pipeline.inject(zoneOutageRequest(config, { zone: 'us-1-a' }, MINUTE)))).toBe('min-interval');
     expect((await pipeline.inject(regionEvacuationRequest(config, 'eu-1', MINUTE))).outcome).toBe('executed');
-    expect(provider.activeActions().map((a) => a.method)).toEqual(['isolateZone', 'evacuateRegion']);
+    expect(provider.activeActions().map((a) => a.method)).toEqual(['evacuateRegion']);
+  });
+
+  it('a zone outage counts for the minimum interval of every group it hits', async () => {
+    const { pipeline, config, reverter } = setup({ minIntervalMs: 10 * MINUTE, maxGroupShare: 1 });
+    const outage = await pipeline.inject(zoneOutageRequest(config, { zone: 'us-1-a' }, MINUTE));
+    expect(outage.outcome).toBe('executed');
+    await reverter.revert(outage.outcome === 'executed' ? outage.fault.id : '', 'manual');
+    const toxic = await pipeline.inject(toxicRequest(config, new SeededRandom(1), { group: 'web' }, { type: 'latency', attributes: { latency: 100 } }, MINUTE));
+    expect(skipped(toxic)).toBe('min-interval');
+    expect(toxic.outcome === 'skipped' && toxic.detail).toMatch(/^web had a fault 0ms ago; safety.minInterval is 10m/);
+    expect(skipped(await pipeline.terminate({ monkey: 'chaos', group: 'api' }))).toBe('min-interval');
   });
 });
 
@@ -147,7 +160,10 @@ describe('Chaos Gorilla planning', () => {
   it('names an unknown zone', async () => {
     const { pipeline, config } = setup();
     const decision = await pipeline.inject(zoneOutageRequest(config, { zone: 'mars-1a' }, MINUTE));
-    expect(decision.outcome === 'skipped' && decision.detail).toMatch(/no zone mars-1a/);
+    expect(skipped(decision)).toBe('unknown-target');
+    expect(decision.outcome === 'skipped' && decision.detail).toBe('no zone "mars-1a" (known: us-1-a, us-1-b, eu-1-a) in provider memory');
+    const typo = await pipeline.inject(zoneOutageRequest(config, { zone: 'us-1-c' }, MINUTE));
+    expect(typo.outcome === 'skipped' && typo.detail).toMatch(/did you mean "us-1-a"\?/);
   });
 });
 
@@ -167,6 +183,8 @@ describe('Chaos Kong planning', () => {
     const { pipeline, config, provider } = setup();
     const decision = await pipeline.inject(regionEvacuationRequest(config, 'eu-1', MINUTE, { killInstances: true }));
     expect(decision.outcome).toBe('executed');
+    const kills = await killEvacuatedRegion(pipeline, provider, decision.outcome === 'executed' ? decision.fault : (undefined as never));
+    expect(kills.map((k) => [k.group, k.decision.outcome])).toEqual([['api', 'executed']]);
     expect(provider.calls.map((c) => c.method)).toEqual(['evacuateRegion', 'terminate']);
     expect(provider.calls[1]).toMatchObject({ instanceId: 'api-4' });
   });
@@ -191,7 +209,11 @@ describe('Latency Monkey planning', () => {
     const { pipeline, config } = setup();
     const zoned = await pipeline.inject(toxicRequest(config, new SeededRandom(1), { zone: 'us-1-b' }, { type: 'timeout', attributes: { timeout: 0 } }, MINUTE));
     expect(zoned.outcome === 'executed' && zoned.fault).toMatchObject({ kind: 'timeout', targets: ['api-2', 'api-3', 'web-2'] });
-    const none = await pipeline.inject(toxicRequest(config, new SeededRandom(1), { instances: ['nope'] }, { type: 'latency' }, MINUTE));
-    expect(skipped(none)).toBe('not-eligible');
+    const unknown = await pipeline.inject(toxicRequest(config, new SeededRandom(1), { instances: ['nope'] }, { type: 'latency' }, MINUTE));
+    expect(skipped(unknown)).toBe('unknown-target');
+    const none = await pipeline.inject(toxicRequest(config, new SeededRandom(1), { instances: ['api-1'] }, { type: 'latency' }, MINUTE, false));
+    const excepted = await setup({ exceptInstances: ['api-1'] }).pipeline.inject(toxicRequest(resolveSafetyConfig({ exceptInstances: ['api-1'] }), new SeededRandom(1), { instances: ['api-1'] }, { type: 'latency' }, MINUTE));
+    expect(none.outcome).toBe('executed');
+    expect(skipped(excepted)).toBe('not-eligible');
   });
 });

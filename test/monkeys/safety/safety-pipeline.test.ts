@@ -89,7 +89,7 @@ describe('SafetyPipeline: every skip reason, and what it did not consult', () =>
     expect(h.memory.calls).toEqual([]);
   });
 
-  it('check-failed: an outage check that throws skips (we cannot see, so we do not break things)', async () => {
+  it('outage-unknown: an outage check that throws skips (we cannot see, so we do not break things)', async () => {
     const boom = new Error('prometheus unreachable');
     const h = harness({
       outage: () => {
@@ -97,16 +97,32 @@ describe('SafetyPipeline: every skip reason, and what it did not consult', () =>
       },
     });
     const decision = await h.pipeline.terminate(request);
-    expectSkip(decision, 'check-failed');
+    expectSkip(decision, 'outage-unknown');
     if (decision.outcome === 'skipped') expect(decision.error).toBe(boom);
     expect(h.counts.inventoryReads).toBe(0);
     expect(h.memory.calls).toEqual([]);
   });
 
-  it('check-failed: an outage check that rejects skips too', async () => {
+  it('outage-unknown: an outage check that rejects skips too', async () => {
     const h = harness({ outage: () => Promise.reject(new Error('timeout')) });
-    expectSkip(await h.pipeline.terminate(request), 'check-failed');
+    expectSkip(await h.pipeline.terminate(request), 'outage-unknown');
     expect(h.memory.calls).toEqual([]);
+  });
+
+  it('outage-unknown: an outage check that answers it cannot tell skips, with its reason', async () => {
+    const h = harness({ outage: () => ({ state: 'unknown', detail: 'no data for gateway-availability' }) });
+    const decision = await h.pipeline.terminate(request);
+    expectSkip(decision, 'outage-unknown');
+    if (decision.outcome === 'skipped') expect(decision.detail).toContain('no data for gateway-availability');
+    expect(h.counts.inventoryReads).toBe(0);
+    expect(h.memory.calls).toEqual([]);
+  });
+
+  it('outage: an outage verdict skips with what shows it', async () => {
+    const h = harness({ outage: () => ({ state: 'outage', detail: 'gateway-availability burns 20x over 5m' }) });
+    const decision = await h.pipeline.terminate(request);
+    expectSkip(decision, 'outage');
+    if (decision.outcome === 'skipped') expect(decision.detail).toContain('burns 20x');
   });
 
   it('check-failed: an unreadable inventory skips', async () => {
@@ -116,9 +132,11 @@ describe('SafetyPipeline: every skip reason, and what it did not consult', () =>
     expect(h.counts.ledgerReads).toBe(0);
   });
 
-  it('not-eligible: an unknown group', async () => {
+  it('unknown-target: an unknown group, with a did-you-mean and the known names', async () => {
     const h = harness();
-    expectSkip(await h.pipeline.terminate({ monkey: 'chaos', group: 'nope' }), 'not-eligible');
+    const decision = await h.pipeline.terminate({ monkey: 'chaos', group: 'apii' });
+    expectSkip(decision, 'unknown-target');
+    if (decision.outcome === 'skipped') expect(decision.detail).toBe('no group "apii"; did you mean "api"? (known: api) in provider memory');
     expect(h.counts.ledgerReads).toBe(0);
   });
 
@@ -184,16 +202,30 @@ describe('SafetyPipeline: every skip reason, and what it did not consult', () =>
     expectSkip(await h.pipeline.terminate(request), 'blast-radius');
   });
 
-  it('leashed is the default: it says what it would do, touches nothing and reads no history', async () => {
+  it('leashed is the default: it says what it would do and how to lift the leash, and touches nothing', async () => {
     const h = harness({ config: {} });
     const decision = await h.pipeline.terminate(request);
     expectSkip(decision, 'leashed');
     if (decision.outcome === 'skipped') {
       expect(decision.fault?.targets).toHaveLength(1);
       expect(decision.detail).toContain(decision.fault?.targets[0]);
+      expect(decision.detail).toContain('--unleash');
     }
     expect(h.memory.calls).toEqual([]);
-    expect(h.counts.ledgerReads).toBe(0);
+    expect(h.counts.ledgerRecords).toBe(0);
+  });
+
+  it('a dry run (leashed) evaluates every guard and reports the first that would stop the real run', async () => {
+    const recent = { id: 'chaos-1', kind: 'terminate' as const, targets: ['api-0'], startedAt: new ManualClock().now(), parameters: {}, group: 'api', monkey: 'chaos' };
+    const h = harness({ config: { minIntervalMs: HOUR }, history: [recent] });
+    await h.clock.advance(36_000);
+    const decision = await h.pipeline.terminate(request);
+    expectSkip(decision, 'min-interval');
+    if (decision.outcome === 'skipped') expect(decision.detail).toBe('api had a fault 36s ago; safety.minInterval is 1h (the next one may come in 59m24s; lower safety.minInterval in simian.yaml to go sooner)');
+    // Past the interval the same dry run says it would act.
+    await h.clock.advance(HOUR);
+    expectSkip(await h.pipeline.terminate(request), 'leashed');
+    expect(h.memory.calls).toEqual([]);
     expect(h.counts.ledgerRecords).toBe(0);
   });
 
@@ -204,8 +236,12 @@ describe('SafetyPipeline: every skip reason, and what it did not consult', () =>
     expect(refused.counts.ledgerReads).toBe(0);
     const allowed = harness({ config: { leashed: false, environment: 'test', allowUnleashedInTest: true } });
     expect((await allowed.pipeline.terminate(request)).outcome).toBe('executed');
+    // A dry run in the test environment says the real run would be refused, rather than "would terminate".
     const leashedInTest = harness({ config: { environment: 'test' } });
-    expectSkip(await leashedInTest.pipeline.terminate(request), 'leashed');
+    const decision = await leashedInTest.pipeline.terminate(request);
+    expectSkip(decision, 'unleashed-in-test');
+    if (decision.outcome === 'skipped') expect(decision.detail).toContain('safety.allowUnleashedInTest');
+    expectSkip(await harness({ config: { environment: 'test', allowUnleashedInTest: true } }).pipeline.terminate(request), 'leashed');
   });
 
   it('min-interval: a fault too recent in the group skips; after the interval it runs', async () => {

@@ -4,6 +4,7 @@ import { SeededRandom } from '../../../src/core/random.js';
 import type { ToxicSpec } from '../../../src/providers/provider.js';
 import { parseRevertId } from '../../../src/providers/toxiproxy/revert-id.js';
 import { ToxiproxyActuator } from '../../../src/providers/toxiproxy/toxiproxy-actuator.js';
+import { startHttpRelay } from '../../support/http-relay.js';
 import { Cleanup, httpUpstream, portOf, startToxiproxy, timedGet, toxicsOf, tryConnect } from './fixtures.js';
 
 const cleanup = new Cleanup();
@@ -134,5 +135,39 @@ describe('ToxiproxyActuator', () => {
     const error = await actuator.takeDown([proxy.name, 'missing']).catch((e: unknown) => e);
     expect(isSimianError(error, 'provider.notFound')).toBe(true);
     expect((await client.get(proxy.name)).enabled).toBe(true);
+  });
+
+  it('announces the proxies it will take down before the first is disabled, and reports a rollback that fails too', async () => {
+    const { server, client, proxy } = await setup();
+    const second = await client.createProxy({ name: 'catalog-us-east-1a-1', listen: '127.0.0.1:0', upstream: await httpUpstream(cleanup, 'two') });
+    let updates = 0;
+    // The second proxy's disable fails; so does enabling the first one again.
+    const relay = await startHttpRelay(server.url, (req, body) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/proxies/')) return 'pass';
+      updates++;
+      if (req.url === `/proxies/${second.name}`) return 500;
+      return req.url === `/proxies/${proxy.name}` && body.includes('"enabled":true') ? 500 : 'pass';
+    });
+    cleanup.add(() => relay.close());
+    const intents: Array<{ id: string; updatesSoFar: number }> = [];
+    const error = await new ToxiproxyActuator(relay.url, { random: new SeededRandom(1) })
+      .takeDown([proxy.name, second.name], { onIntent: async (id) => void intents.push({ id, updatesSoFar: updates }) })
+      .catch((e: unknown) => e);
+    expect(intents).toEqual([{ id: `proxies-down:${proxy.name},${second.name}`, updatesSoFar: 0 }]);
+    expect((error as Error).message).toMatch(new RegExp(`; enabling proxies ${proxy.name} again failed too: `));
+    // Left down, and the announced intent is what brings it back.
+    expect((await client.get(proxy.name)).enabled).toBe(false);
+    await new ToxiproxyActuator(server.url).revert(parseRevertId(intents[0]!.id) as { kind: 'proxies-down'; proxies: string[] });
+    expect((await client.get(proxy.name)).enabled).toBe(true);
+  });
+
+  it('announces a toxic\'s revert id before adding it, and maps limit_data', async () => {
+    const { client, proxy, actuator } = await setup();
+    const seen: string[][] = [];
+    const handle = await actuator.injectToxic(proxy.name, { type: 'limit_data', attributes: { bytes: 5 } }, {
+      onIntent: async (id) => void seen.push([id, String((await toxicsOf(client, proxy.name)).length)]),
+    });
+    expect(seen).toEqual([[handle.id, '0']]);
+    expect(await toxicsOf(client, proxy.name)).toMatchObject([{ type: 'limit_data', attributes: { bytes: 5 } }]);
   });
 });
