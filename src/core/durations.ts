@@ -38,7 +38,7 @@ export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
 const EXAMPLES = 'a duration with a unit (ms, s, m, h, d) such as 500ms, 30s or 5m';
 const BARE_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/y;
-// A longer form than needed is only suggested when it reads better than the literal one: 300s is also 5m.
+// A bare number is offered as seconds only up to a day: whoever wrote 3600000 did not mean 41 days.
 const SECONDS_SUGGESTED_UP_TO_MS = 86_400_000;
 
 /**
