@@ -3,16 +3,26 @@
  * Option parsers shared by commands: each throws commander's InvalidArgumentError, which names the flag.
  */
 import { InvalidArgumentError } from 'commander';
+import { readDuration, type DurationRules } from '../core/durations.js';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a duration such as `500ms`, `30s`, `2m` or `1h` (a bare number is seconds) into milliseconds. */
+/**
+ * Parses a duration with a unit (`500ms`, `30s`, `2m`, `1h`, `1h30m`) into milliseconds, longer than 0. A bare
+ * number is refused with what it could have meant (`"300" has no unit: write 300ms, 300s or 5m`): see
+ * `core/durations.ts`.
+ */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError(`expected a duration such as 30s, 500ms, 2m; got "${value}"`);
-  const ms = Number(match[1]) * UNITS[match[2] ?? 's']!;
-  if (ms <= 0) throw new InvalidArgumentError('must be longer than 0');
-  return ms;
+  return flagDuration(value, { zero: false });
+}
+
+/** Like {@link parseDuration}, but `0` (which needs no unit) is allowed: a jitter of 0, a timeout that holds forever. */
+export function parseDurationOrZero(value: string): number {
+  return flagDuration(value, { zero: true });
+}
+
+function flagDuration(value: string, rules: DurationRules): number {
+  const reading = readDuration(value, rules);
+  if ('problem' in reading) throw new InvalidArgumentError(reading.problem);
+  return reading.ms;
 }
 
 /** Parses a number greater than 0. */

@@ -76,7 +76,8 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     .showHelpAfterError('(run "simian --help" for usage)')
     .addHelpText(
       'after',
-      '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".\n' +
+      '\nDurations take a unit: 500ms, 30s, 5m, 1h, 1d (1.5s, 1h30m too); a bare number is refused, except 0.\n' +
+        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".\n' +
         'Docs: README.md',
     );
   for (const create of commands) {

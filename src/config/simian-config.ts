@@ -6,10 +6,11 @@
  * `load-config.ts`; environment variables and flags are `env-overrides.ts`.
  *
  * The file is strict: an unknown key is an error that names it, because a misspelt safety setting must not
- * silently fall back to its default. Durations are strings with a unit (`500ms`, `30s`, `5m`, `1h`, `1d`) or
- * numbers of milliseconds. Relative paths resolve against the folder of the file that holds them, `~/` against
- * the home directory. The full reference is `docs/configuration.md`; every key is in `simian.example.yaml`.
+ * silently fall back to its default. Durations are strings with a unit (`500ms`, `30s`, `5m`, `1h`, `1d`); a
+ * bare number is refused, except `0` where zero is allowed (`core/durations.ts`). Relative paths resolve against
+ * the folder of the file that holds them, `~/` against the home directory. The full reference is `docs/configuration.md`; every key is in `simian.example.yaml`.
  */
+import { formatDuration, readDuration } from '../core/durations.js';
 import { describeValue, expected } from '../core/schema-messages.js';
 
 export { describeValue };
@@ -129,27 +130,6 @@ export interface SimianConfig {
 // ---------------------------------------------------------------------------------------------------------------
 // Values shared with the environment and flag layers.
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * Parses a duration string with a unit (`500ms`, `30s`, `5m`, `1.5h`, `1d`) into whole milliseconds; undefined if
- * it is not one. A bare number in a string is refused: in a file, `"30"` could mean seconds or milliseconds.
- */
-export function parseDurationText(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? Number.NaN);
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
-
-/** The shortest exact spelling of `ms` in the largest unit that divides it: `3600000` → `1h`, `1500` → `1500ms`. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
 /** Whether `name` looks like an AWS region name (`us-east-1`): lower-case letters, digits and dashes. */
 export function isRegionName(name: string): boolean {
   return /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(name);
@@ -206,22 +186,17 @@ const share = z.unknown().transform((value, ctx): number => {
   return z.NEVER;
 });
 
-const DURATION_HELP = 'a duration such as 30s, 5m, 1h, or a whole number of milliseconds';
-
-/** A duration: a string with a unit, or a whole number of milliseconds. `positive` refuses zero. */
-/** A duration in ms: a string with a unit or a whole number of milliseconds. `positive` refuses zero. */
+/**
+ * A duration in ms: a string with a unit (`30s`, `5m`), or `0` where `positive` is false. A bare number is refused
+ * with what it could have meant (`300 has no unit: write 300ms, 300s or 5m`); the reading is `core/durations.ts`,
+ * the same as the command line's.
+ */
 export const duration = (positive: boolean) =>
   z.unknown().transform((value, ctx): number => {
-    const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationText(value) : undefined;
-    if (ms === undefined || !Number.isSafeInteger(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HELP}, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    if (positive && ms === 0) {
-      ctx.addIssue({ code: 'custom', message: `must be longer than 0, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    return ms;
+    const reading = readDuration(value, { zero: !positive });
+    if ('ms' in reading) return reading.ms;
+    ctx.addIssue({ code: 'custom', message: reading.problem });
+    return z.NEVER;
   });
 
 const httpUrl = z.unknown().transform((value, ctx): string => {

@@ -2,12 +2,13 @@
  * @module
  * The schema of experiment files. Strict like `simian.yaml`: an unknown key is an error that names it, because a
  * misspelt stop condition must not silently leave a run unguarded. Sections are kebab-case (`steady-state`,
- * `stop-conditions`, `blast-radius`, as in Chaos Toolkit), fields camelCase (as in `simian.yaml`). Durations are
- * strings with a unit or whole milliseconds. The format is documented in `docs/experiments.md`.
+ * `stop-conditions`, `blast-radius`, as in Chaos Toolkit), fields camelCase (as in `simian.yaml`). Durations take
+ * a unit, toxic attributes included; a bare number other than 0 is refused (`core/durations.ts`). The format is
+ * documented in `docs/experiments.md`.
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { formatDuration } from '../config/simian-config.js';
+import { formatDuration } from '../core/durations.js';
 import type { ToxicSpec, ToxicType } from '../providers/provider.js';
 import type {
   Activity,

@@ -4,7 +4,7 @@
  * short window, a PromQL expression that holds, a probe that fails. The first hit aborts the method. By default a
  * condition that cannot be evaluated also stops the run: when we cannot see, we stop breaking things.
  */
-import { formatDuration } from '../config/simian-config.js';
+import { formatDuration } from '../core/durations.js';
 import { errorBudget } from '../slo/slo-spec.js';
 import type { StopCondition, StopConditions } from './experiment.js';
 import { runActivity } from './probes.js';

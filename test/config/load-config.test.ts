@@ -86,13 +86,23 @@ describe('parseConfig', () => {
   });
 
   it('reports bad durations, naming the field', () => {
-    expect(problems('safety:\n  minInterval: "30"\n')).toBe(
-      'simian.yaml:2: safety.minInterval: expected a duration such as 30s, 5m, 1h, or a whole number of milliseconds, got "30"',
+    expect(problems('safety:\n  minInterval: an hour\n')).toBe(
+      'simian.yaml:2: safety.minInterval: expected a duration with a unit (ms, s, m, h, d) such as 500ms, 30s or 5m, got "an hour"',
     );
     expect(problems('faults:\n  maxDuration: 0s\n')).toBe('simian.yaml:2: faults.maxDuration: must be longer than 0, got "0s"');
     expect(problems('faults:\n  defaultDuration: 2h\n')).toBe(
       'simian.yaml:2: faults.defaultDuration: must not be longer than faults.maxDuration (1h), got 2h',
     );
+  });
+
+  it('refuses a duration without a unit, showing the units it could have meant', () => {
+    expect(problems('enabled: true\nsafety:\n  optInTag: chaos\n  minInterval: 3600000\n')).toBe(
+      'simian.yaml:4: safety.minInterval: 3600000 has no unit: write 3600000ms or 1h',
+    );
+    expect(problems('faults:\n  defaultDuration: 300\n  maxDuration: "30"\n').split('\n')).toEqual([
+      'simian.yaml:2: faults.defaultDuration: 300 has no unit: write 300ms, 300s or 5m',
+      'simian.yaml:3: faults.maxDuration: "30" has no unit: write 30ms or 30s',
+    ]);
   });
 
   it('accepts a zero minInterval (no spacing between faults) but not a negative one', () => {

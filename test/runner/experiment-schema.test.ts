@@ -94,7 +94,7 @@ describe('experiment files', () => {
       ]),
     ).toEqual([
       'exp.yaml:4: steady-state.probes[0].http.status: expected an HTTP status: a code from 100 to 599, a range such as "100-599", or a list of them, got 700',
-      'exp.yaml:4: steady-state.probes[0].http.timeout: expected a duration such as 30s, 5m, 1h, or a whole number of milliseconds, got "soon"',
+      'exp.yaml:4: steady-state.probes[0].http.timeout: expected a duration with a unit (ms, s, m, h, d) such as 500ms, 30s or 5m, got "soon"',
       'exp.yaml:6: method[0].gorilla: a gorilla fault reverts itself after its duration: add duration (e.g. duration: 1m)',
       'exp.yaml:8: method[1].duration: a termination cannot be reverted, so it has no duration',
       'exp.yaml:9: method[2]: expected one of chaos, gorilla, kong, latency, http, process, parallel',
@@ -102,6 +102,45 @@ describe('experiment files', () => {
       'exp.yaml:12: method[4].latency.toxic.latency: a latency toxic needs latency, e.g. latency: 500ms',
       'exp.yaml:12: method[4].latency: name a target: group, zone, region or instances',
     ]);
+  });
+
+  it('refuse a duration without a unit wherever one is written, naming the field and the units', () => {
+    expect(
+      problems([
+        'title: t',
+        'steady-state:',
+        '  slos: [{ file: slos.yaml, window: 300 }]',
+        'method:',
+        '  - latency: { group: api, toxic: { type: latency, latency: 300, jitter: "50" } }',
+        '    duration: 60',
+        '    pauses: { after: 1.5 }',
+        'stop-conditions: { interval: 5 }',
+        'recovery: { timeout: 120000 }',
+      ]),
+    ).toEqual([
+      'exp.yaml:3: steady-state.slos[0].window: 300 has no unit: write 300ms, 300s or 5m',
+      'exp.yaml:5: method[0].latency.toxic.latency: 300 has no unit: write 300ms, 300s or 5m',
+      'exp.yaml:5: method[0].latency.toxic.jitter: "50" has no unit: write 50ms or 50s',
+      'exp.yaml:6: method[0].duration: 60 has no unit: write 60ms, 60s or 1m',
+      'exp.yaml:7: method[0].pauses.after: 1.5 has no unit: write 1.5s',
+      'exp.yaml:8: stop-conditions.interval: 5 has no unit: write 5ms or 5s',
+      'exp.yaml:9: recovery.timeout: 120000 has no unit: write 120000ms or 2m',
+    ]);
+  });
+
+  it('take a zero without a unit where zero means something: a jitter, a pause, a timeout toxic that holds forever', () => {
+    const experiment = parse([
+      'title: t',
+      'method:',
+      '  - latency: { group: api, toxic: { type: latency, latency: 1s, jitter: 0 } }',
+      '    duration: 1m',
+      '    pauses: { before: 0 }',
+      '  - latency: { group: api, toxic: { type: timeout, timeout: 0 } }',
+      '    duration: 1m',
+    ]);
+    expect(experiment.method[0]).toMatchObject({ pauses: { beforeMs: 0 }, latency: { toxic: { attributes: { latency: 1000, jitter: 0 } } } });
+    expect(experiment.method[1]).toMatchObject({ latency: { toxic: { attributes: { timeout: 0 } } } });
+    expect(problems(['title: t', 'method:', '  - gorilla: { zone: z }', '    duration: 0'])).toEqual(['exp.yaml:4: method[0].duration: must be longer than 0, got 0']);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -34,7 +34,7 @@ export function addCommonOptions(command: Command, providers: readonly string[] 
 /** Adds the flags of reversible faults. */
 export function addReversibleOptions(command: Command): Command {
   return command
-    .addOption(new Option('--duration <duration>', 'how long the fault lasts before it reverts itself, e.g. 30s, 5m (default: faults.defaultDuration, 5m)').argParser(parseDuration))
+    .addOption(new Option('--duration <duration>', 'how long the fault lasts before it reverts itself, with a unit: 30s, 5m (default: faults.defaultDuration, 5m)').argParser(parseDuration))
     .option('--detach', 'return once the fault is injected; the stack, the next simian start or "simian revert" ends it on time')
     .option('--force', 'override the blast radius (and nothing else: the kill switch, the leash and the history still apply)');
 }

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { toxicRequest } from '../../monkeys/latency/latency-monkey.js';
 import type { ToxicSpec, ToxicType } from '../../providers/provider.js';
-import { parseDuration, parsePositive } from '../parsers.js';
+import { parseDurationOrZero, parsePositive } from '../parsers.js';
 import type { CommandDeps } from '../program.js';
 import { addCommonOptions, addReversibleOptions, type ReversibleMonkeyFlags } from './common-options.js';
 import { runReversible } from './run-reversible.js';
@@ -29,12 +29,6 @@ interface LatencyFlags extends ReversibleMonkeyFlags {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function parseMs(value: string): number {
-  // A zero jitter or timeout is meaningful (a timeout of 0 holds the connection forever), so 0 is allowed here.
-  if (/^0+(ms|s|m|h)?$/.test(value.trim())) return 0;
-  return parseDuration(value);
 }
 
 /** The toxic the flags describe, in Toxiproxy's attribute names and units (ms, KB/s). */
@@ -69,10 +63,10 @@ export function latencySubcommand(deps: CommandDeps): Command {
     .option('--instance <id>', 'this instance (repeat for several)', collect)
     .addOption(new Option('--percent <p>', 'only p% of the matching instances, chosen at random').argParser(parsePositive))
     .addOption(new Option('--type <type>', 'the toxic').choices(TOXIC_TYPES).default('latency'))
-    .addOption(new Option('--latency <duration>', 'added delay (latency toxic)').argParser(parseMs).default(1000, '1s'))
-    .addOption(new Option('--jitter <duration>', 'random extra delay, up to this much (latency toxic)').argParser(parseMs).default(0, '0'))
+    .addOption(new Option('--latency <duration>', 'added delay (latency toxic), with a unit: 300ms, 2s').argParser(parseDurationOrZero).default(1000, '1s'))
+    .addOption(new Option('--jitter <duration>', 'random extra delay, up to this much (latency toxic): 50ms; 0 for none').argParser(parseDurationOrZero).default(0, '0'))
     .addOption(new Option('--rate <kbps>', 'bandwidth limit in KB/s (bandwidth toxic)').argParser(parsePositive))
-    .addOption(new Option('--timeout <duration>', 'for timeout: close after this long, 0 = hold forever; for reset_peer: reset after').argParser(parseMs).default(0, '0'))
+    .addOption(new Option('--timeout <duration>', 'for timeout: close after this long (5s), 0 = hold forever; for reset_peer: reset after').argParser(parseDurationOrZero).default(0, '0'))
     .addOption(new Option('--stream <direction>', 'which direction suffers').choices(['upstream', 'downstream']).default('downstream'));
   addCommonOptions(command);
   addReversibleOptions(command);
