@@ -233,6 +233,7 @@ const safetySchema = z.strictObject(
     allowUnleashedInTest: bool.default(DEFAULT_SAFETY_CONFIG.allowUnleashedInTest),
     minHealthyZones: wholeAtLeast(0).default(DEFAULT_SAFETY_CONFIG.minHealthyZones),
     minHealthyRegions: wholeAtLeast(0).default(DEFAULT_SAFETY_CONFIG.minHealthyRegions),
+    callerTimeout: duration(true).default(DEFAULT_SAFETY_CONFIG.callerTimeoutMs),
   },
   mapping('safety settings'),
 );
@@ -361,7 +362,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
   const at = (p: string) => resolveConfigPath(origin.baseDir, p, origin.home);
   const stateDir = at(file.stateDir);
   const { kubernetes, aws, toxiproxy, trafficShiftUrl } = file.providers;
-  const { minInterval, ...safety } = file.safety;
+  const { minInterval, callerTimeout, ...safety } = file.safety;
   return {
     safety: resolveSafetyConfig({
       ...safety,
@@ -369,6 +370,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       leashed: file.leashed,
       killSwitch: false,
       minIntervalMs: minInterval,
+      callerTimeoutMs: callerTimeout,
       maxFaultDurationMs: file.faults.maxDuration,
       ...(file.environment === undefined ? {} : { environment: file.environment }),
       ...(file.killSwitchFile === undefined ? {} : { killSwitchFile: at(file.killSwitchFile) }),
@@ -436,6 +438,7 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
       allowUnleashedInTest: safety.allowUnleashedInTest,
       minHealthyZones: safety.minHealthyZones,
       minHealthyRegions: safety.minHealthyRegions,
+      callerTimeout: formatDuration(safety.callerTimeoutMs),
     },
     faults: { defaultDuration: formatDuration(faults.defaultDurationMs), maxDuration: formatDuration(faults.maxDurationMs) },
     providers: {

@@ -118,6 +118,6 @@ describe('keys', () => {
     expect(configKeysAt(['providers', 'local'])).toEqual([]);
     expect(configKeysAt(['enabled'])).toEqual([]);
     expect(allConfigKeys()).toContain('providers.kubernetes.excludeNamespaces');
-    expect(allConfigKeys()).toHaveLength(37);
+    expect(allConfigKeys()).toHaveLength(38);
   });
 });
