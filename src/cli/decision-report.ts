@@ -3,7 +3,18 @@
  * How a safety decision reads on a terminal and in `--json`: one shape for every monkey, so scripts parse one
  * thing and people always see why nothing happened.
  */
+import { InvalidInputError } from '../core/errors.js';
 import type { SafetyDecision } from '../monkeys/safety/decision.js';
+
+/**
+ * A target that does not exist is bad input, not a skip: exit 2, with the names there are and a "did you mean".
+ *
+ * @example
+ * if (decision.outcome === 'skipped' && decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
+ */
+export function unknownTarget(detail: string): InvalidInputError {
+  return new InvalidInputError('monkey.unknownTarget', detail);
+}
 
 /** What `simian monkey … --json` prints. */
 export interface DecisionReport {

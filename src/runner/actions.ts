@@ -2,7 +2,9 @@
  * @module
  * One action of the method. Faults go through the safety pipeline exactly as the monkeys' own commands send them
  * (Chaos Monkey, Gorilla, Kong, Latency), so every guard applies and the pipeline's typed decision is what the
- * journal records. HTTP calls and processes run as they are; in a dry run they do not run at all.
+ * journal records. An HTTP call or a process in the method can do anything a fault can (`sh -c 'kill …'`), so it
+ * answers to the same two levers: leashed (a dry run), it does not run; with the kill switch engaged, it does not
+ * run and the run stops.
  */
 import type { Clock } from '../core/clock.js';
 import type { Fault, Instance } from '../core/model.js';
@@ -18,7 +20,7 @@ import { selectVictims, type VictimSelection } from '../monkeys/safety/victim-se
 import type { Provider } from '../providers/provider.js';
 import type { ChaosSpec, ControlSpec, LatencySpec, MethodAction, PlacedAction } from './experiment.js';
 import { journalDecision, type ActionRecord } from './journal.js';
-import { runActivity, type ActivityContext } from './probes.js';
+import { describeActivity, runActivity, type ActivityContext } from './probes.js';
 import { isoTime } from './steady-state.js';
 
 /** What running an action needs; the runner builds it once per run. */
@@ -37,6 +39,8 @@ export interface ActionContext {
   pipeline(provider: Provider): SafetyPipeline;
   /** Regions this run evacuated and has not restored: they do not count as healthy for the next Kong. */
   evacuatedRegions(): readonly string[];
+  /** Whether the kill switch is engaged now (a switch that cannot be checked counts as engaged). */
+  killSwitchEngaged(): Promise<boolean>;
   /** Told of every fault the pipeline executed (or that failed half-way), for rollbacks and recovery. */
   onFault(fault: Fault, provider: string): void;
   readonly activity: ActivityContext;
@@ -116,7 +120,10 @@ function describeDecision(decision: SafetyDecision): string {
  * Runs one action (its pauses are the runner's) and returns its journal record with the raw decision. Never
  * throws for the action's sake: a provider or pipeline that errors is a `failed` or `skipped` record.
  */
-export async function runAction(placed: PlacedAction, context: ActionContext): Promise<{ readonly record: ActionRecord; readonly decision?: SafetyDecision }> {
+export async function runAction(
+  placed: PlacedAction,
+  context: ActionContext,
+): Promise<{ readonly record: ActionRecord; readonly decision?: SafetyDecision; readonly killSwitch?: boolean }> {
   const { action, step } = placed;
   const startedAt = isoTime(context.clock.now());
   const finish = (fields: Pick<ActionRecord, 'outcome' | 'detail'> & Partial<ActionRecord>): ActionRecord => ({
@@ -129,7 +136,11 @@ export async function runAction(placed: PlacedAction, context: ActionContext): P
   });
 
   if (action.kind === 'http' || action.kind === 'process') {
-    if (context.dryRun) return { record: finish({ outcome: 'skipped', detail: `dry run: would run ${action.kind} ${action.name}` }) };
+    const what = describeActivity(action);
+    if (context.dryRun) return { record: finish({ outcome: 'skipped', detail: `leashed: would run ${what}` }) };
+    if (await context.killSwitchEngaged()) {
+      return { record: finish({ outcome: 'skipped', detail: `the kill switch is engaged: did not run ${what}` }), killSwitch: true };
+    }
     const result = await runActivity(action, context.activity);
     // Cut short because the run was stopped: not the action's failure.
     if (result.aborted) return { record: finish({ outcome: 'skipped', detail: `${result.detail} (the run was stopped)`, result }) };

@@ -12,8 +12,9 @@
  * intent) but passes every other guard: kill switch, outage check, eligibility, blast radius, history.
  */
 import type { Fault } from '../core/model.js';
+import { fileExists, isKillSwitchEngaged } from '../monkeys/safety/kill-switch.js';
 import type { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
-import { resolveSafetyConfig } from '../monkeys/safety/safety-config.js';
+import { resolveSafetyConfig, tightenSafetyConfig, type SafetyConfig } from '../monkeys/safety/safety-config.js';
 import type { Provider } from '../providers/provider.js';
 import { errorBudget } from '../slo/slo-spec.js';
 import type { SliWindow } from '../slo/sli-source.js';
@@ -52,6 +53,25 @@ import { pollStopConditions, type StopHit } from './stop-conditions.js';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** How often a run looks at the kill switch: engaging it ends the run's faults within about this long. */
+export const KILL_SWITCH_POLL_MS = 1_000;
+
+/** Whether the kill switch is engaged; a switch that cannot be checked counts as engaged. */
+async function killSwitchOn(safety: SafetyConfig, exists: RunnerDeps['fileExists']): Promise<boolean> {
+  try {
+    return await isKillSwitchEngaged(safety, exists ?? fileExists);
+  } catch {
+    return true;
+  }
+}
+
+/** The fault actions the method meant to inject and did not (their guard, and how to lift it), for `not-tested`. */
+function untested(actions: readonly ActionRecord[], dryRun: boolean): string[] {
+  return actions
+    .filter((a) => a.decision?.outcome === 'skipped' && !(dryRun && a.decision.reason === 'leashed'))
+    .map((a) => `step ${a.step} (${a.name}) ${dryRun ? 'would be' : 'was'} ${a.detail}`);
 }
 
 /** The first failing check of a sample, for "detected by". */
@@ -98,13 +118,20 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
   const prepared = await prepareExperiment(experiment, deps);
   const { clock } = deps;
   const log = deps.log ?? (() => {});
-  const dryRun = deps.dryRun ?? false;
   const interrupt = deps.signal;
   const startedAt = clock.now();
   const run = new RunLog();
   const steadyState = prepared.steadyState;
   const checksExist = hasChecks(steadyState);
-  const safety = resolveSafetyConfig({ ...deps.safety, ...experiment.blastRadius, leashed: dryRun });
+  // The operator's limits, tightened by the file's blast radius and never loosened; leashed unless unleashed.
+  const operator = resolveSafetyConfig(deps.safety);
+  const tightened = tightenSafetyConfig(operator, experiment.blastRadius);
+  const explicitDryRun = deps.dryRun ?? false;
+  const dryRun = explicitDryRun || operator.leashed;
+  const safety: SafetyConfig = { ...tightened.config, leashed: dryRun };
+  if (tightened.refused.length > 0) log(`blast-radius: looser than the operator's limits, so not applied: ${tightened.refused.join(', ')}`);
+  if (dryRun && !explicitDryRun) log('leashed: nothing will be injected (leashed: true is the default; --unleash runs the experiment for real)');
+  let killSwitchEngaged = false;
 
   const activityBase: ActivityContext = {
     clock,
@@ -182,7 +209,7 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
   const deviated = (run.after !== null && !run.after.met) || (control !== null && !control.met);
 
   // Rollbacks, always: the run's faults first, then the user's. Neither is cut short by an interrupt.
-  const trigger: RevertTrigger = interrupted() ? 'signal' : run.failures.length > 0 || run.abortReason ? 'abort' : 'ttl';
+  const trigger: RevertTrigger = interrupted() ? 'signal' : killSwitchEngaged ? 'kill-switch' : run.failures.length > 0 || run.abortReason ? 'abort' : 'ttl';
   const faultReverts = await revertFaults(run.faults, trigger, deps.faults, clock);
   for (const revert of faultReverts) {
     log(`revert ${revert.faultId}: ${revert.outcome}${revert.error ? ` (${revert.error})` : ''}`);
@@ -221,14 +248,27 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
   const errorBudgetRecords = methodRan && !interrupted() ? await budgets(run.methodStartedAt!, clock.now()) : [];
 
   const endedAt = clock.now();
-  const status: RunStatus = interrupted() ? 'interrupted' : run.failures.length > 0 ? 'failed' : run.abortReason ? 'aborted' : 'completed';
+  const notTested = untested(run.actions, dryRun);
+  // Leashed by the configuration rather than asked for a dry run: nothing the method meant to do was done.
+  const leashedOnly = dryRun && !explicitDryRun && run.actions.length > 0;
+  const status: RunStatus = interrupted()
+    ? 'interrupted'
+    : run.failures.length > 0
+      ? 'failed'
+      : run.abortReason
+        ? 'aborted'
+        : notTested.length > 0 || leashedOnly
+          ? 'not-tested'
+          : 'completed';
   const reasons = [
     ...(interrupted() ? [`interrupted${interrupt?.reason !== undefined ? ` (${errorText(interrupt.reason)})` : ''}`] : []),
     ...run.failures,
     ...(run.abortReason ? [run.abortReason] : []),
+    ...(status === 'not-tested' && notTested.length > 0 ? [`not tested: ${notTested.join('; ')}`] : []),
+    ...(status === 'not-tested' && leashedOnly ? ['leashed: nothing was injected (leashed: true is the default; --unleash runs the experiment for real)'] : []),
     ...(deviated ? [run.after && !run.after.met ? `the steady state did not hold after the method (${firstFailure(run.after)})` : 'the experiment group did worse than the control group'] : []),
   ];
-  log(`${status}${deviated ? ', deviated' : ''}`);
+  log(`${status}${deviated ? ', deviated' : ''}${status === 'not-tested' ? `: ${reasons.filter((r) => r.startsWith('not tested') || r.startsWith('leashed')).join('; ')}` : ''}`);
   return {
     schema: JOURNAL_SCHEMA,
     experiment: {
@@ -292,6 +332,7 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
         return pipeline;
       },
       evacuatedRegions: () => evacuated,
+      killSwitchEngaged: () => killSwitchOn(safety, deps.fileExists),
       onFault: (fault: Fault, provider: string) => {
         run.faults.push({ fault, provider });
         run.firstFaultAt ??= fault.startedAt;
@@ -306,16 +347,22 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     const runOne = async (placed: PlacedAction): Promise<ActionRecord | undefined> => {
       await pause(placed.action.pauses.beforeMs);
       if (signal.aborted) return undefined;
-      const { record, decision } = await runAction(placed, context);
+      const { record, decision, killSwitch } = await runAction(placed, context);
       log(`step ${placed.step} ${placed.action.name}: ${record.detail}`);
-      if (decision?.outcome === 'skipped' && decision.reason === 'kill-switch') abort(`the kill switch is engaged (step ${placed.step}: ${decision.detail})`);
-      else if (record.outcome === 'failed') fail(`step ${placed.step} (${placed.action.name}) failed: ${record.detail}`);
+      if ((decision?.outcome === 'skipped' && decision.reason === 'kill-switch') || killSwitch === true) {
+        killSwitchEngaged = true;
+        abort(`the kill switch is engaged (step ${placed.step}: ${decision?.outcome === 'skipped' ? decision.detail : record.detail})`);
+      } else if (record.outcome === 'failed') fail(`step ${placed.step} (${placed.action.name}) failed: ${record.detail}`);
       await pause(placed.action.pauses.afterMs);
       return record;
     };
 
     run.methodStartedAt = clock.now();
     const monitor = dryRun ? undefined : startMonitor(signal, abort);
+    const lever = dryRun ? undefined : watchKillSwitch(signal, (reason) => {
+      killSwitchEngaged = true;
+      abort(reason);
+    });
     try {
       const placed = methodActions(experiment);
       for (const [i, step] of experiment.method.entries()) {
@@ -333,7 +380,37 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     } finally {
       run.methodEndedAt = clock.now();
       await monitor?.stop();
+      await lever?.stop();
     }
+  }
+
+  /**
+   * Looks at the kill switch every {@link KILL_SWITCH_POLL_MS} while the method runs: engaged, the run aborts, and
+   * its faults are reverted at once (a safety lever ends what is in force, not only what comes next).
+   */
+  function watchKillSwitch(methodSignal: AbortSignal, engaged: (reason: string) => void): { stop(): Promise<void> } {
+    const done = new AbortController();
+    const signal = AbortSignal.any([methodSignal, done.signal]);
+    const loop = (async () => {
+      for (;;) {
+        try {
+          await clock.sleep(KILL_SWITCH_POLL_MS, signal);
+        } catch {
+          return;
+        }
+        if (await killSwitchOn(safety, deps.fileExists)) {
+          log('the kill switch was engaged: stopping the method and reverting its faults');
+          engaged(`the kill switch was engaged during the run (${safety.killSwitch ? 'killSwitch' : `${safety.killSwitchFile} exists`})`);
+          return;
+        }
+      }
+    })();
+    return {
+      stop: async () => {
+        done.abort();
+        await loop;
+      },
+    };
   }
 
   /** Polls the steady state (the "during" samples) and the stop conditions every interval while the method runs. */

@@ -27,9 +27,22 @@ export const JOURNAL_SCHEMA = 'simian.experiment.journal/v1';
  * - `failed`: the targets could not be resolved, the steady state did not hold before the method, an action or a
  *   rollback failed;
  * - `aborted`: a stop condition was hit, or the kill switch was engaged;
- * - `interrupted`: the run was told to stop (SIGINT, SIGTERM).
+ * - `interrupted`: the run was told to stop (SIGINT, SIGTERM);
+ * - `not-tested`: a fault the method meant to inject was not (a guard skipped it, or the run was leashed), so
+ *   the hypothesis was not put to the test; `reason` says which guard and how to lift it. A dry run that would
+ *   inject every fault is `completed`; one that would not is `not-tested`.
  */
-export type RunStatus = 'completed' | 'failed' | 'aborted' | 'interrupted';
+export type RunStatus = 'completed' | 'failed' | 'aborted' | 'interrupted' | 'not-tested';
+
+/**
+ * The one word for people: `passed`, `deviated`, `not tested`, `failed`, `aborted` or `interrupted`; for a dry
+ * run, `would test` or `would not be tested`.
+ */
+export function journalVerdict(journal: Pick<Journal, 'status' | 'deviated' | 'dryRun'>): string {
+  if (journal.dryRun) return journal.status === 'completed' ? 'would test' : journal.status === 'not-tested' ? 'would not be tested' : journal.status;
+  if (journal.status === 'completed') return journal.deviated ? 'deviated' : 'passed';
+  return journal.status === 'not-tested' ? 'not tested' : journal.status;
+}
 
 /** A fault as the journal writes it. */
 export interface JournalFault {

@@ -1,11 +1,11 @@
 /**
  * @module
  * Everything checked before a run touches anything. Bad input (an unknown variable, an SLO file or name that does
- * not exist, PromQL checks without a Prometheus) throws with exit code 2 and no journal; targets that the providers
- * do not have (a group, a zone, a region) fail the run with a journal, as FIS fails an experiment whose targets
- * resolve to nothing.
+ * not exist, PromQL checks without a Prometheus, a group, zone or region the provider does not have) throws with
+ * exit code 2 and no journal, naming what there is; a provider that cannot be reached fails the run with a journal.
  */
 import { resolve } from 'node:path';
+import { unknownNameMessage } from '../core/did-you-mean.js';
 import { InvalidInputError, SimianError } from '../core/errors.js';
 import type { Provider } from '../providers/provider.js';
 import type { SloSpec } from '../slo/slo-spec.js';
@@ -22,6 +22,8 @@ export const SLO_UNAVAILABLE = 'experiment.sloUnavailable';
 export const PROMETHEUS_UNAVAILABLE = 'experiment.prometheusUnavailable';
 /** The code of the error for faults without providers or a safety pipeline. */
 export const PROVIDERS_UNAVAILABLE = 'experiment.providersUnavailable';
+/** The code of the error for a fault that names a group, zone, region or instance its provider does not have. */
+export const UNKNOWN_TARGET = 'experiment.unknownTarget';
 
 /** What a run knows once its input is checked. */
 export interface PreparedExperiment {
@@ -82,11 +84,15 @@ export async function prepareExperiment(experiment: Experiment, deps: RunnerDeps
  * Resolves the providers of the method's faults and checks that what each fault names exists there (a group, a
  * zone, a region, instances, and the control group's members). Reading the inventory changes nothing.
  *
- * @returns the providers by name, or the problems found (which fail the run before anything is touched)
+ * @returns the providers by name, and the problems found reaching them (which fail the run before anything is
+ *   touched)
+ * @throws InvalidInputError `experiment.unknownTarget` (exit 2) naming, at its line, every name a provider does not
+ *   have, with the names there are and a "did you mean"
  */
 export async function resolveTargets(experiment: Experiment, deps: RunnerDeps): Promise<{ providers: Map<string, Provider>; problems: string[] }> {
   const providers = new Map<string, Provider>();
   const problems: string[] = [];
+  const unknown: string[] = [];
   const faults = methodActions(experiment).filter(({ action }) => isFaultAction(action));
   const names = new Set(faults.map(({ action }) => action.provider ?? experiment.target.provider));
   for (const name of names) {
@@ -96,37 +102,45 @@ export async function resolveTargets(experiment: Experiment, deps: RunnerDeps): 
       problems.push(`provider ${name}: ${errorText(error)}`);
     }
   }
-  for (const { action, step } of faults) {
+  for (const { action, step, path } of faults) {
     const name = action.provider ?? experiment.target.provider;
     const provider = providers.get(name);
     if (!provider) continue;
     try {
       const [groups, zones, regions] = await Promise.all([provider.inventory.groups(), provider.inventory.zones(), provider.inventory.regions()]);
-      const missing = (what: string, value: string) => problems.push(`step ${step} (${action.name}): no ${what} ${value} in provider ${name}`);
-      const instanceIds = new Set(groups.flatMap((g) => g.instances.map((i) => i.id)));
-      if (action.kind === 'chaos' && !groups.some((g) => g.name === action.chaos.group)) missing('group', action.chaos.group);
+      const instanceIds = [...new Set(groups.flatMap((g) => g.instances.map((i) => i.id)))];
+      const groupNames = groups.map((g) => g.name);
+      const zoneNames = [...new Set(zones.map((z) => z.name))];
+      const regionNames = regions.map((r) => r.name);
+      const missing = (field: readonly PropertyKey[], what: string, value: string, known: readonly string[]) =>
+        unknown.push(experimentProblem(experiment, [...path, ...field], `step ${step} (${action.name}): ${unknownNameMessage(what, value, known)} in provider ${name}`));
+      if (action.kind === 'chaos' && !groupNames.includes(action.chaos.group)) missing(['chaos', 'group'], 'group', action.chaos.group, groupNames);
       if (action.kind === 'gorilla' && !zones.some((z) => z.name === action.gorilla.zone && (action.gorilla.region === undefined || z.region === action.gorilla.region))) {
-        missing('zone', `${action.gorilla.region ? `${action.gorilla.region}/` : ''}${action.gorilla.zone}`);
+        const known = [...new Set(zones.filter((z) => action.gorilla.region === undefined || z.region === action.gorilla.region).map((z) => z.name))];
+        missing(['gorilla', 'zone'], action.gorilla.region ? `zone in region ${action.gorilla.region}` : 'zone', action.gorilla.zone, known);
       }
-      if (action.kind === 'kong' && !regions.some((r) => r.name === action.kong.region)) missing('region', action.kong.region);
+      if (action.kind === 'kong' && !regionNames.includes(action.kong.region)) missing(['kong', 'region'], 'region', action.kong.region, regionNames);
       if (action.kind === 'latency') {
         const { group, zone, region, instances } = action.latency;
-        if (group !== undefined && !groups.some((g) => g.name === group)) missing('group', group);
-        if (zone !== undefined && !zones.some((z) => z.name === zone)) missing('zone', zone);
-        if (region !== undefined && !regions.some((r) => r.name === region)) missing('region', region);
-        for (const id of instances ?? []) if (!instanceIds.has(id)) missing('instance', id);
+        if (group !== undefined && !groupNames.includes(group)) missing(['latency', 'group'], 'group', group, groupNames);
+        if (zone !== undefined && !zoneNames.includes(zone)) missing(['latency', 'zone'], 'zone', zone, zoneNames);
+        if (region !== undefined && !regionNames.includes(region)) missing(['latency', 'region'], 'region', region, regionNames);
+        for (const [i, id] of (instances ?? []).entries()) if (!instanceIds.includes(id)) missing(['latency', 'instances', i], 'instance', id, instanceIds);
       }
       const control = experiment.control;
       if (control) {
-        const known = control.by === 'zone' ? new Set(zones.map((z) => z.name)) : control.by === 'region' ? new Set(regions.map((r) => r.name)) : instanceIds;
-        for (const member of [...control.control, ...control.experiment]) {
-          if (!known.has(member)) problems.push(`control: no ${control.by === 'instances' ? 'instance' : control.by} ${member} in provider ${name}`);
+        const known = control.by === 'zone' ? zoneNames : control.by === 'region' ? regionNames : instanceIds;
+        for (const [side, members] of [['control', control.control], ['experiment', control.experiment]] as const) {
+          for (const [i, member] of members.entries()) {
+            if (!known.includes(member)) unknown.push(experimentProblem(experiment, ['control', side, i], `control: ${unknownNameMessage(control.by === 'instances' ? 'instance' : control.by, member, known)} in provider ${name}`));
+          }
         }
       }
     } catch (error) {
       problems.push(`provider ${name}: cannot read the inventory: ${errorText(error)}`);
     }
   }
+  if (unknown.length > 0) throw new InvalidInputError(UNKNOWN_TARGET, [...new Set(unknown)].join('\n'));
   return { providers, problems: [...new Set(problems)] };
 }
 

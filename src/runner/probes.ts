@@ -45,6 +45,23 @@ const MAX_TEXT = 1_000_000;
 
 const DEFAULT_HTTP_STATUS: CodeRanges = [[100, 399]];
 
+/** A shell word as people would type it: bare when safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./${}-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What an activity will do, as people read it: `process sh -c 'kill 1234'` or `http POST ${frontDoor}/admin/…`
+ * (variables as written, so `experiment validate` shows the file, not a secret).
+ *
+ * @example
+ * describeActivity({ kind: 'process', name: 'x', process: { path: 'sh', arguments: ['-c', 'kill 1'], ... } }); // "process sh -c 'kill 1'"
+ */
+export function describeActivity(activity: Activity): string {
+  if (activity.kind === 'http') return `http ${activity.http.method} ${activity.http.url}`;
+  return `process ${[activity.process.path, ...activity.process.arguments].map(shellWord).join(' ')}`;
+}
+
 /** Whether `code` is in one of `ranges`. */
 export function inRanges(code: number, ranges: CodeRanges): boolean {
   return ranges.some(([low, high]) => code >= low && code <= high);

@@ -4,7 +4,7 @@
  * what each action did and why, the stop conditions, the rollbacks, recovery and the error budget. Everything in
  * it comes from the journal, so the two never disagree.
  */
-import type { Journal } from './journal.js';
+import { journalVerdict, type Journal } from './journal.js';
 import { formatRatio, type CheckResult, type SteadyStateResult } from './steady-state.js';
 
 /** Escapes what would break a Markdown table cell. */
@@ -43,14 +43,14 @@ function steadyStateSection(title: string, result: SteadyStateResult | null, why
  */
 export function markdownReport(journal: Journal): string {
   const lines: string[] = [];
-  const verdict = journal.status === 'completed' && !journal.deviated ? 'passed' : journal.status === 'completed' ? 'deviated' : journal.status;
+  const verdict = journalVerdict(journal);
   lines.push(`# ${journal.experiment.title}`, '');
   if (journal.experiment.description) lines.push(journal.experiment.description, '');
   lines.push(
     ...table(
       ['', ''],
       [
-        ['verdict', `**${verdict}**${journal.dryRun ? ' (dry run)' : ''}`],
+        ['verdict', `**${verdict}**${journal.dryRun ? ' (dry run: nothing was injected)' : ''}`],
         ['status', journal.status],
         ['deviated', journal.deviated ? 'yes' : 'no'],
         ...(journal.reason ? [['reason', journal.reason]] : []),

@@ -63,7 +63,10 @@ export interface RunnerDeps {
   readonly providers?: ProviderResolver;
   /** Needed by experiments whose method injects faults. */
   readonly faults?: FaultSeams;
-  /** The safety configuration the experiment's blast radius overrides (from `simian.yaml`). @default the defaults */
+  /**
+   * The operator's safety configuration (`simian.yaml`, environment, flags): its leash holds the run, and the
+   * experiment's blast radius may only tighten it. @default the defaults (leashed)
+   */
   readonly safety?: Partial<SafetyConfig>;
   /** Needed by SLO checks, burn-rate stop conditions and control groups. */
   readonly sli?: SliSource;
@@ -87,8 +90,13 @@ export interface RunnerDeps {
    * watched (direct scrapes start with the run and have no history). @default 'history'
    */
   readonly baseline?: 'history' | 'observe';
-  /** Resolve targets through the pipeline leashed and act on nothing. @default false */
+  /**
+   * Resolve targets through the pipeline leashed and act on nothing, whatever the configuration says (a run is
+   * also leashed when `safety.leashed` is). @default false
+   */
   readonly dryRun?: boolean;
+  /** How the kill-switch file is looked for. @default the real filesystem */
+  readonly fileExists?: (path: string) => Promise<boolean>;
   /** Progress lines for people (stderr in the CLI). */
   readonly log?: (line: string) => void;
 }

@@ -111,8 +111,10 @@ describe('simian experiment', () => {
       const files = readdirSync(EXPERIMENTS).filter((f) => f.endsWith('.yaml')).map((f) => join(EXPERIMENTS, f));
       const { out, error } = await simian(['experiment', 'validate', ...files]);
       expect(error).toBeUndefined();
-      expect(out.trim().split('\n')).toHaveLength(files.length);
+      expect(out.trim().split('\n').filter((line) => line.includes(': ok ('))).toHaveLength(files.length);
       for (const file of files) expect(out).toContain(`${file}: ok (`);
+      // Every HTTP call a file makes is listed under it: region-evacuation's rollback, for one.
+      expect(out).toContain('  calls POST ${frontDoor}/admin/regions/us-west/restore  (rollback 1 "traffic back into us-west")');
     });
 
     it('refuses a bad file with exit code 2, naming file, line and field', async () => {
@@ -149,7 +151,7 @@ describe('simian experiment', () => {
       expect(imported.error).toBeUndefined();
       expect(imported.err).toContain(`wrote ${out}`);
       expect((await simian(['experiment', 'validate', out])).error).toBeUndefined();
-      const ran = await simian(['experiment', 'run', out, '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'ctk-journal.json')], isolated());
+      const ran = await simian(['experiment', 'run', out, '--unleash', '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'ctk-journal.json')], isolated());
       expect(ran.error).toBeUndefined();
       expect(seen).toContain('POST /poke');
     });
@@ -167,7 +169,7 @@ describe('simian experiment', () => {
     it('runs the experiment, writes the journal and the report, and exits 0', async () => {
       const file = await writeExperiment();
       const journalPath = join(dir, 'out', 'journal.json');
-      const { out, err, error } = await simian(['experiment', 'run', file, '--state-dir', dir, '--var', `base=${base}`, '--journal', journalPath], isolated());
+      const { out, err, error } = await simian(['experiment', 'run', file, '--unleash', '--state-dir', dir, '--var', `base=${base}`, '--journal', journalPath], isolated());
       expect(error, err).toBeUndefined();
       expect(out).toContain('poke the service: passed');
       expect(out).toContain(`journal: ${journalPath}`);
@@ -181,7 +183,7 @@ describe('simian experiment', () => {
 
     it('--json prints the journal; without --journal it goes to <state dir>/journals/', async () => {
       const file = await writeExperiment();
-      const { out, err, error } = await simian(['experiment', 'run', file, '--json', '--state-dir', dir, '--var', `base=${base}`], isolated());
+      const { out, err, error } = await simian(['experiment', 'run', file, '--unleash', '--json', '--state-dir', dir, '--var', `base=${base}`], isolated());
       expect(error, err).toBeUndefined();
       expect((JSON.parse(out) as Journal).status).toBe('completed');
       const journals = readdirSync(join(dir, 'journals'));
@@ -192,7 +194,7 @@ describe('simian experiment', () => {
     it('exits 1 when the steady state deviates, and still rolls back', async () => {
       onPoke = () => (healthy = false);
       const file = await writeExperiment();
-      const { error } = await simian(['experiment', 'run', file, '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'j.json')], isolated());
+      const { error } = await simian(['experiment', 'run', file, '--unleash', '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'j.json')], isolated());
       expect(error).toMatchObject({ code: 'experiment.deviated', exitCode: 1 });
       expect(seen.at(-1)).toBe('POST /reset');
     });
@@ -202,7 +204,7 @@ describe('simian experiment', () => {
       onPoke = () => signals.emit('SIGINT');
       const file = await writeExperiment('long.yaml', ['    pauses: { after: 1h }']);
       const journalPath = join(dir, 'j.json');
-      const { err, error } = await simian(['experiment', 'run', file, '--state-dir', dir, '--var', `base=${base}`, '--journal', journalPath], isolated({ signals }));
+      const { err, error } = await simian(['experiment', 'run', file, '--unleash', '--state-dir', dir, '--var', `base=${base}`, '--journal', journalPath], isolated({ signals }));
       expect(error).toMatchObject({ code: 'experiment.interrupted', exitCode: 130 });
       expect(err).toContain('SIGINT: stopping the experiment');
       expect(seen.at(-1)).toBe('POST /reset');
@@ -214,7 +216,7 @@ describe('simian experiment', () => {
       const signals = new FakeSignals();
       onPoke = () => signals.emit('SIGTERM');
       const file = await writeExperiment('long.yaml', ['    pauses: { after: 1h }']);
-      const { error } = await simian(['experiment', 'run', file, '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'j.json')], isolated({ signals }));
+      const { error } = await simian(['experiment', 'run', file, '--unleash', '--state-dir', dir, '--var', `base=${base}`, '--journal', join(dir, 'j.json')], isolated({ signals }));
       expect(error).toMatchObject({ code: 'experiment.interrupted', exitCode: 143 });
     });
 
@@ -234,6 +236,36 @@ describe('simian experiment', () => {
       expect(journal.method.actions.map((a) => a.decision?.reason)).toEqual(['leashed', 'leashed']);
       expect(h.memory.calls).toEqual([]);
       expect(seenOptions).toEqual(['faults']);
+    });
+
+    it('simian.yaml\'s leash and limits hold the run: a file cannot loosen them, and only --unleash lifts the leash', async () => {
+      const h = runnerHarness();
+      // The real wiring: the runner gets the resolved configuration's safety settings, not the harness's.
+      const factory: RunnerDepsFactory = async (_deps, options) => ({ deps: { ...h.deps, safety: options.config.safety }, close: async () => undefined });
+      try {
+      await writeFile(join(dir, 'simian.yaml'), 'leashed: true\nsafety:\n  minInterval: 0\n');
+      const file = join(dir, 'loose.yaml');
+      await writeFile(file, ['title: loose', 'target: { provider: memory }', 'method:', '  - chaos: { group: db, count: 2 }', 'blast-radius: { maxGroupShare: 1, minHealthyLeft: 0 }', ''].join('\n'));
+      const leashed = await simian(['experiment', 'run', file, '--json', '--journal', join(dir, 'j1.json')], isolated({ runnerDeps: factory }));
+      expect(leashed.error).toMatchObject({ code: 'experiment.notTested', exitCode: 3 });
+      expect((JSON.parse(leashed.out) as Journal).method.actions[0]?.decision?.reason).toBe('blast-radius');
+      const unleashed = await simian(['experiment', 'run', file, '--unleash', '--json', '--journal', join(dir, 'j2.json')], isolated({ runnerDeps: factory }));
+      expect(unleashed.error).toMatchObject({ code: 'experiment.notTested', exitCode: 3 });
+      expect((JSON.parse(unleashed.out) as Journal).reason).toContain('safety.maxGroupShare 0.5');
+      expect(h.memory.calls.filter((c) => c.method === 'terminate')).toEqual([]);
+      } finally {
+        h.close();
+      }
+    });
+
+    it('validate lists every command an imported Chaos Toolkit file will run', async () => {
+      const file = join(dir, 'ctk-shell.json');
+      await writeFile(file, JSON.stringify({ title: 'shell', method: [{ type: 'action', name: 'wipe', provider: { type: 'process', path: 'sh', arguments: ['-c', 'rm -rf /tmp/x'] } }] }));
+      const out = join(dir, 'shell.yaml');
+      const imported = await simian(['experiment', 'import', file, '--out', out]);
+      expect(imported.err).toContain("the converted experiment runs sh -c 'rm -rf /tmp/x' (method step 1 \"wipe\")");
+      const validated = await simian(['experiment', 'validate', out]);
+      expect(validated.out).toContain("  runs  sh -c 'rm -rf /tmp/x'  (method step 1 \"wipe\")");
     });
 
     it('refuses bad input with exit code 2 before doing anything', async () => {

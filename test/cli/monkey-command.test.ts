@@ -119,6 +119,23 @@ describe('simian monkey chaos --provider local (the built binary, against the sm
     const result = await simian(['monkey', 'chaos', '--provider', 'local', '--unleash', '--group', 'catalog', '--json', '--state-dir', stateDir]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'min-interval' } });
+    // The skip names the setting, its value and units, and how to go further.
+    expect((JSON.parse(result.stdout) as { decision: { detail: string } }).decision.detail).toMatch(/^catalog had a fault \d+s ago; safety.minInterval is 1h /);
     expect(before.every((i) => isRunning(i.pid))).toBe(true);
+  });
+
+  it('refuses a group or a zone that does not exist with exit code 2, the names there are and the likely one', async () => {
+    const group = await simian(['monkey', 'chaos', '--provider', 'local', '--group', 'catalg', '--state-dir', stateDir]);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('no group "catalg"; did you mean "catalog"?');
+    const zone = await simian(['monkey', 'gorilla', '--provider', 'local', '--zone', 'us-east-1c', '--unleash', '--state-dir', stateDir]);
+    expect(zone.code).toBe(2);
+    expect(zone.stderr).toMatch(/no zone "us-east-1c"; did you mean "us-east-1[ab]"\? \(known: us-east-1a, us-east-1b\)/);
+    const latency = await simian(['monkey', 'latency', '--provider', 'local', '--group', 'recomendation', '--latency', '100ms', '--state-dir', stateDir]);
+    expect(latency.code).toBe(2);
+    expect(latency.stderr).toContain('did you mean "recommendation"?');
+    const kong = await simian(['monkey', 'kong', '--provider', 'local', '--region', 'us-west', '--state-dir', stateDir]);
+    expect(kong.code).toBe(2);
+    expect(kong.stderr).toContain('no region "us-west"');
   });
 });

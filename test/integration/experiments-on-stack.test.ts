@@ -48,14 +48,14 @@ describe('experiments against the small stack, scored by a real Prometheus', () 
     const file = join(dir, `${name}.yaml`);
     const journalPath = join(dir, `${name}.json`);
     writeFileSync(file, yaml);
-    const result = await simian(['experiment', 'run', file, '--journal', journalPath, '--state-dir', dir, '--config', join(dir, 'simian.yaml')]);
+    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--state-dir', dir, '--config', join(dir, 'simian.yaml')]);
     return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
   };
 
   /** Runs a shipped experiment file, unmodified; returns the exit code and the journal. */
   const shipped = async (file: string): Promise<{ code: number; journal: Journal; stderr: string }> => {
     const journalPath = join(dir, `shipped-${file.replace(/\W/g, '-')}.json`);
-    const result = await simian(['experiment', 'run', file, '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
+    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
     return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
   };
 

@@ -83,7 +83,7 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
     writeFileSync(join(dir, 'simian.yaml'), `stateDir: ${dir}\n`);
     const journalPath = join(dir, 'region-evacuation.json');
     const westBefore = await gatewayRequests('us-west');
-    const run = simian(['experiment', 'run', 'experiments/region-evacuation.yaml', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
+    const run = simian(['experiment', 'run', 'experiments/region-evacuation.yaml', '--unleash', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
     // While the minute runs, the front door sends no viewer to us-west.
     await waitUntil(async () => (await regions()).some((r) => r.name === 'us-west' && r.evacuated), 'us-west is evacuated', { timeoutMs: 120_000, intervalMs: 500 });
     const { code, stderr } = await run;

@@ -146,7 +146,7 @@ describe('Chaos Toolkit import', () => {
     const imported = await importChaosToolkitFile(file);
     const experiment = parseExperiment(imported.yaml, join(dir, 'ctk.yaml'), imported.baseDir);
     // The real clock, processes and sockets: nothing here waits longer than the 200 ms pause.
-    const journal = await runExperiment(experiment, { clock: systemClock, random: new SeededRandom(1), variables: { base_url: base }, env: {} });
+    const journal = await runExperiment(experiment, { clock: systemClock, random: new SeededRandom(1), variables: { base_url: base }, env: {}, safety: { leashed: false } });
 
     expect(journal.status).toBe('completed');
     expect(journal.deviated).toBe(false);

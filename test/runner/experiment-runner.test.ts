@@ -204,7 +204,7 @@ describe('runExperiment', () => {
     const harness = start([]);
     const journal = await drive(
       harness.clock,
-      runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: api }', '  - chaos: { group: db }']), { ...harness.deps, safety: { killSwitch: true } }),
+      runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: api }', '  - chaos: { group: db }']), { ...harness.deps, safety: { ...harness.deps.safety, killSwitch: true } }),
     );
     expect(journal.status).toBe('aborted');
     expect(journal.reason).toContain('kill switch');
@@ -219,7 +219,9 @@ describe('runExperiment', () => {
       harness.clock,
       runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: db, count: 2 }', '  - chaos: { group: api }', 'blast-radius: { maxGroupShare: 0.25 }']), harness.deps),
     );
-    expect(journal.status).toBe('completed');
+    // A fault the method meant to inject was skipped: whatever the steady state did, the hypothesis was not tested.
+    expect(journal.status).toBe('not-tested');
+    expect(journal.reason).toMatch(/^not tested: step 1 \(chaos db\) was skipped \(blast-radius\): 2 victim\(s\) in group db exceed the blast radius/);
     expect(journal.method.actions.map((a) => a.decision?.reason ?? a.outcome)).toEqual(['blast-radius', 'executed']);
     expect(harness.memory.calls.filter((c) => c.method === 'terminate')).toHaveLength(1);
     // The method took no time, but the SLO after it is scored over one polling interval, not over nothing.
@@ -264,13 +266,20 @@ describe('runExperiment', () => {
     expect(journal.rollbacks.activities).toHaveLength(1);
   });
 
-  it('fails when a target does not exist, before anything is checked or touched', async () => {
+  it('refuses a target that does not exist as bad input (exit 2), naming the line, the names there are and the likely one', async () => {
     const harness = start([]);
-    const journal = await drive(harness.clock, runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: nope }', '  - gorilla: { zone: zone-z }', '    duration: 1m']), harness.deps));
-    expect(journal.status).toBe('failed');
-    expect(journal.reason).toContain('no group nope in provider memory');
-    expect(journal.reason).toContain('no zone zone-z');
-    expect(journal.steadyStates.before).toBeNull();
+    const error = await drive(harness.clock, runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: apii }', '  - gorilla: { zone: zone-z }', '    duration: 1m']), harness.deps)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ code: 'experiment.unknownTarget', exitCode: 2 });
+    expect((error as Error).message).toBe(
+      [
+        'test.yaml:10: method[0].chaos.group: step 1 (chaos apii): no group "apii"; did you mean "api"? (known: api, db) in provider memory',
+        'test.yaml:11: method[1].gorilla.zone: step 2 (gorilla zone-z): no zone "zone-z"; did you mean "zone-a"? (known: zone-a, zone-b) in provider memory',
+      ].join('\n'),
+    );
+    expect(harness.sli.calls).toEqual([]);
     expect(harness.memory.calls).toEqual([]);
   });
 

@@ -153,7 +153,7 @@ export function runnerHarness(options: { badKinds?: readonly FaultKind[]; errorS
       return memory;
     },
     faults: stateStoreFaults({ store, reverter, clock, random, ownerPid: 4242 }),
-    safety: { minIntervalMs: 0, maxFaultsPerGroupPerDay: 100 },
+    safety: { leashed: false, minIntervalMs: 0, maxFaultsPerGroupPerDay: 100 },
     sli,
     loadSlos,
     fetch: web.fetch,

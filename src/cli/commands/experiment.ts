@@ -3,8 +3,9 @@
  * `simian experiment run|validate|import`: run an experiment file and write its journal and Markdown report, check
  * files without running them, and convert Chaos Toolkit experiments.
  *
- * Exit status of `run`: 0 completed and the steady state held; 1 failed, aborted or deviated; 2 bad input (nothing
- * was done); 130 / 143 interrupted by SIGINT / SIGTERM (the faults were reverted and the rollbacks ran).
+ * Exit status of `run`: 0 completed and the steady state held (or a dry run that would inject every fault); 1
+ * failed, aborted or deviated; 2 bad input (nothing was done); 3 not tested (a fault was skipped by a guard, or
+ * the run was leashed); 130 / 143 interrupted by SIGINT / SIGTERM (the faults were reverted and the rollbacks ran).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -16,10 +17,11 @@ import type { Provider } from '../../providers/provider.js';
 import type { StackInstance } from '../../reference-stack/stack/reference-stack.js';
 import { isAlive, readStackState, type StackState } from '../../reference-stack/stack/stack-state.js';
 import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
+import { listActivities, type ListedActivity } from '../../runner/activity-list.js';
 import { isFaultAction, methodActions, type Experiment } from '../../runner/experiment.js';
 import { runExperiment } from '../../runner/experiment-runner.js';
-import { writeJournal, type Journal } from '../../runner/journal.js';
-import { loadExperiment } from '../../runner/load-experiment.js';
+import { journalVerdict, writeJournal, type Journal } from '../../runner/journal.js';
+import { loadExperiment, parseExperiment } from '../../runner/load-experiment.js';
 import { resolveSlos, SLO_UNAVAILABLE } from '../../runner/prepare.js';
 import { markdownReport } from '../../runner/report.js';
 import { stateStoreFaults, type PrometheusQuery, type RunnerDeps, type SloLoader } from '../../runner/runner-deps.js';
@@ -283,10 +285,12 @@ export function defaultJournalPath(stateDir: string, experimentFile: string, sta
   return join(stateDir, 'journals', `${stem}-${stamp}.json`);
 }
 
+/** The exit status of a run that was not tested: like an inconclusive `slo check`, neither a pass nor a failure. */
+export const NOT_TESTED_EXIT_CODE = 3;
+
 /** A few lines for people: the verdict, each action, where the journal is. */
 export function formatSummary(journal: Journal, paths: { journal: string; report: string }): string {
-  const verdict = journal.status === 'completed' ? (journal.deviated ? 'deviated' : 'passed') : journal.status;
-  const lines = [`${journal.experiment.title}: ${verdict}${journal.dryRun ? ' (dry run)' : ''}`];
+  const lines = [`${journal.experiment.title}: ${journalVerdict(journal)}${journal.dryRun ? ' (dry run: nothing was injected)' : ''}`];
   if (journal.reason) lines.push(`  reason: ${journal.reason}`);
   for (const action of journal.method.actions) lines.push(`  step ${action.step} ${action.name}: ${action.detail}`);
   const r = journal.recovery;
@@ -348,30 +352,54 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
     const signal = received ?? 'SIGINT';
     throw new SimianError('experiment.interrupted', `interrupted by ${signal}; faults reverted, rollbacks run (journal ${paths.journal})`, { exitCode: SIGNAL_EXIT_CODES[signal] });
   }
+  if (journal.status === 'not-tested') {
+    throw new SimianError('experiment.notTested', `${journalVerdict(journal)}: ${journal.reason ?? ''} (journal ${paths.journal})`, { exitCode: NOT_TESTED_EXIT_CODE });
+  }
   if (journal.status !== 'completed') throw new SimianError(`experiment.${journal.status}`, `${journal.status}: ${journal.reason ?? ''} (journal ${paths.journal})`);
   if (journal.deviated) throw new SimianError('experiment.deviated', `deviated: ${journal.reason ?? ''} (journal ${paths.journal})`);
 }
 
-async function validate(deps: CommandDeps, files: readonly string[]): Promise<void> {
+/** What `experiment validate --json` prints for one file. */
+export interface ValidatedFile {
+  readonly file: string;
+  readonly ok: boolean;
+  readonly problem?: string;
+  /** Every HTTP call and process the file will make, and where. */
+  readonly activities?: readonly ListedActivity[];
+}
+
+async function validate(deps: CommandDeps, files: readonly string[], flags: { json?: boolean }): Promise<void> {
   const problems: string[] = [];
+  const results: ValidatedFile[] = [];
   for (const file of files) {
     try {
       const experiment = await loadExperiment(file);
       const { slos } = await resolveSlos(experiment, (path) => loadSloFile(path));
       const steps = methodActions(experiment);
       const { queries, probes } = experiment.steadyState;
+      const activities = listActivities(experiment);
+      results.push({ file, ok: true, activities });
+      if (flags.json) continue;
       deps.writeOut(`${file}: ok (${steps.length} action(s), ${slos.length} SLO(s), ${queries.length + probes.length} other check(s), ${experiment.stopConditions.conditions.length} stop condition(s))\n`);
+      // Nothing in a file runs unseen: every call and command it makes, before anyone runs it.
+      for (const activity of activities) deps.writeOut(`  ${activity.kind === 'process' ? 'runs ' : 'calls'} ${activity.what.replace(/^(process|http) /, '')}  (${activity.where})\n`);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       problems.push(error.message);
+      results.push({ file, ok: false, problem: error.message });
     }
   }
+  if (flags.json) deps.writeOut(`${JSON.stringify(results, null, 2)}\n`);
   if (problems.length > 0) throw new InvalidInputError('experiment.invalid', problems.join('\n'));
 }
 
 async function importCommand(deps: CommandDeps, file: string, flags: { out?: string }): Promise<void> {
   const imported = await importChaosToolkitFile(file);
   for (const note of imported.notes) deps.writeErr(`simian: note: ${note}\n`);
+  // An imported file may run commands (Chaos Toolkit's process provider): say which, before anyone runs it.
+  for (const activity of listActivities(parseExperiment(imported.yaml, flags.out ?? file, imported.baseDir))) {
+    if (activity.kind === 'process') deps.writeErr(`simian: note: the converted experiment runs ${activity.what.replace(/^process /, '')} (${activity.where})\n`);
+  }
   if (flags.out) {
     await mkdir(dirname(resolve(flags.out)), { recursive: true });
     await writeFile(flags.out, imported.yaml);
@@ -391,24 +419,29 @@ export function createExperimentCommand(options: ExperimentCommandOptions = {}):
         .argument('<file>', 'the experiment (YAML)')
         .option('--json', 'print the journal as JSON instead of a summary')
         .option('--journal <path>', 'where to write the journal (default: <state dir>/journals/<file>-<time>.json); the report is <path> with .md')
-        .option('--dry-run', 'resolve the targets through the safety pipeline, leashed: show what would happen, act on nothing')
+        .option('--dry-run', 'leashed even if unleashed: evaluate every guard for each fault and show what would happen, act on nothing')
         .addOption(new Option('--prometheus <url>', "score SLOs and run PromQL checks with this Prometheus (default: the stack's own, else direct scrapes)").argParser(parseHttpUrl))
         .option('--var <name=value>', 'a value for ${name} in the file (repeat for several)', collectVariable),
     )
       .addHelpText(
         'after',
-        '\nA run is unleashed: the experiment file is the intent. Every other guard still applies (kill switch, outage\n' +
-          'check, opt-in, blast radius, history). SIGINT/SIGTERM stop the method, revert its faults and run the rollbacks.\n' +
-          '\nExit status: 0 completed and the steady state held; 1 failed, aborted or deviated; 2 bad input;\n' +
+        '\nLeashed by default, like every monkey: without --unleash (or leashed: false in simian.yaml) a run only shows\n' +
+          'what each fault would meet, and injects nothing. Every guard applies (kill switch, outage check, opt-in,\n' +
+          'blast radius, history); the file\'s blast-radius may tighten simian.yaml\'s limits, never loosen them.\n' +
+          'Engaging the kill switch during a run reverts its faults within a second. SIGINT/SIGTERM stop the method,\n' +
+          'revert its faults and run the rollbacks.\n' +
+          '\nExit status: 0 completed and the steady state held (a dry run: every fault would be injected); 1 failed,\n' +
+          'aborted or deviated; 2 bad input; 3 not tested (a guard skipped a fault, or the run was leashed);\n' +
           '130/143 interrupted by SIGINT/SIGTERM.',
       )
       .action((file: string, flags: RunFlags) => run(deps, options, file, flags));
 
     experiment
       .command('validate')
-      .description('Check experiment files and the SLO files they name, without running anything; exit 2 if one is not valid')
+      .description('Check experiment files and the SLO files they name, and list every HTTP call and command each will run, without running anything; exit 2 if one is not valid')
       .argument('<files...>', 'experiment files (YAML)')
-      .action((files: string[]) => validate(deps, files));
+      .option('--json', 'print one result per file, with its activities, as JSON')
+      .action((files: string[], flags: { json?: boolean }) => validate(deps, files, flags));
 
     experiment
       .command('import')

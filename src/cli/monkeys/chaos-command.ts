@@ -9,7 +9,7 @@ import { maxVictims } from '../../monkeys/safety/blast-radius.js';
 import { eligibleInstances } from '../../monkeys/safety/eligibility.js';
 import type { VictimSelection } from '../../monkeys/safety/victim-selection.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
-import { decisionReportJson, errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
+import { decisionReportJson, errorText, formatDecisionReport, unknownTarget, type DecisionReport } from '../decision-report.js';
 import type { CommandDeps } from '../program.js';
 import { addCommonOptions, sessionOptions, type CommonMonkeyFlags } from './common-options.js';
 import { openMonkeySession } from './monkey-session.js';
@@ -56,6 +56,7 @@ async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
     }
     const pids = new Map(groups.flatMap((g) => g.instances.map((i) => [i.id, i.tags[PID_TAG]] as const)));
     const decision = await pipeline.terminate({ monkey: 'chaos', group, selection: selectionOf(flags), signal: flags.signal });
+    if (decision.outcome === 'skipped' && decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
     if (decision.outcome === 'skipped' && decision.reason === 'leashed' && decision.fault) {
       // Dry runs are history too (they count for no limit); failing to note one changes nothing that happened.
       try {

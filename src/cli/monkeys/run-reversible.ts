@@ -9,6 +9,7 @@ import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import { decisionReportJson, errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
 import type { CommandDeps } from '../program.js';
 import type { Fault } from '../../core/model.js';
+import { unknownTarget } from '../decision-report.js';
 import { holdFault } from './hold-fault.js';
 import { openMonkeySession, type MonkeySession } from './monkey-session.js';
 import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js';
@@ -39,6 +40,7 @@ export async function runReversible(
       throw new SimianError('monkey.actionFailed', `the fault failed and was rolled back: ${errorText(decision.error)}`, { cause: decision.error });
     }
     if (decision.outcome === 'skipped') {
+      if (decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
       deps.writeOut(flags.json ? decisionReportJson(base) : formatDecisionReport(base));
       return;
     }

@@ -89,3 +89,42 @@ export function resolveSafetyConfig(partial: Partial<SafetyConfig> = {}): Safety
   if (config.optInTag === '') fail('optInTag', 'must not be empty');
   return config;
 }
+
+/** The blast-radius settings a file (an experiment, an API request) may ask for. */
+export type BlastRadiusOverrides = Partial<Pick<SafetyConfig, 'maxGroupShare' | 'minHealthyLeft' | 'minHealthyZones' | 'minHealthyRegions'>>;
+
+/** What {@link tightenSafetyConfig} made of the overrides. */
+export interface TightenedSafetyConfig {
+  readonly config: SafetyConfig;
+  /** The overrides that asked for looser limits than the operator's, and were not applied: `name: asked → kept`. */
+  readonly refused: readonly string[];
+}
+
+/**
+ * The operator's configuration, tightened by `overrides` field by field: the stricter of the two wins (the
+ * smaller share, the larger floors). A file, a flag or an API request may tighten the operator's limits, never
+ * loosen them.
+ *
+ * @example
+ * tightenSafetyConfig(resolveSafetyConfig(), { maxGroupShare: 1, minHealthyLeft: 2 }).config;
+ * // maxGroupShare 0.5 (the operator's), minHealthyLeft 2 (the file's)
+ */
+export function tightenSafetyConfig(base: SafetyConfig, overrides: BlastRadiusOverrides): TightenedSafetyConfig {
+  const refused: string[] = [];
+  const pick = <K extends keyof BlastRadiusOverrides>(key: K, stricter: (a: number, b: number) => number): number => {
+    const asked = overrides[key];
+    const kept = base[key];
+    if (asked === undefined) return kept;
+    const chosen = stricter(kept, asked);
+    if (chosen !== asked) refused.push(`${key}: ${asked} → ${kept}`);
+    return chosen;
+  };
+  const config = resolveSafetyConfig({
+    ...base,
+    maxGroupShare: pick('maxGroupShare', Math.min),
+    minHealthyLeft: pick('minHealthyLeft', Math.max),
+    minHealthyZones: pick('minHealthyZones', Math.max),
+    minHealthyRegions: pick('minHealthyRegions', Math.max),
+  });
+  return { config, refused };
+}
