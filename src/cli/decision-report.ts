@@ -27,7 +27,7 @@ export interface DecisionReport {
   /** The instances hit (or that would be), with what people need to find them (a pid, a zone). */
   readonly victims?: readonly { readonly id: string; readonly pid?: number | undefined }[];
   /** For a reversible fault that ran: when it reverts (epoch ms) and whether this process waits for it. */
-  readonly revert?: { readonly expiresAt: number; readonly detached: boolean; readonly outcome?: string };
+  readonly revert?: { readonly expiresAt: number; readonly detached: boolean; readonly outcome?: string; readonly trigger?: string };
   /** Decisions taken as part of this fault, each through the pipeline (Chaos Kong's kills in its region). */
   readonly followUps?: readonly DecisionReport[];
 }

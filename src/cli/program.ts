@@ -9,6 +9,7 @@ import { configCommand } from './commands/config.js';
 import { experimentCommand } from './commands/experiment.js';
 import { historyCommand } from './commands/history.js';
 import { inventoryCommand } from './commands/inventory.js';
+import { killSwitchCommand } from './commands/kill-switch.js';
 import { loadCommand } from './commands/load.js';
 import { monkeyCommand } from './commands/monkey.js';
 import { revertCommand } from './commands/revert.js';
@@ -44,7 +45,19 @@ export interface CommandDeps {
 export type CommandFactory = (deps: CommandDeps) => Command;
 
 /** Every command of `simian`, in the order `--help` lists them. */
-const COMMANDS: readonly CommandFactory[] = [stackCommand, loadCommand, inventoryCommand, monkeyCommand, experimentCommand, revertCommand, historyCommand, createSloCommand([sloCheckSubcommand]), configCommand, toxiproxyCommand];
+const COMMANDS: readonly CommandFactory[] = [
+  stackCommand,
+  loadCommand,
+  inventoryCommand,
+  monkeyCommand,
+  experimentCommand,
+  revertCommand,
+  killSwitchCommand,
+  historyCommand,
+  createSloCommand([sloCheckSubcommand]),
+  configCommand,
+  toxiproxyCommand,
+];
 
 /**
  * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.

@@ -2,12 +2,15 @@
  * @module
  * The running stack keeps the TTL of the faults injected into it: a detached `simian monkey latency` ends on time
  * even when no other `simian` runs, because the stack process sweeps expired local faults every second. When the
- * stack stops, its proxies and front door go with it, so its still-active faults are closed as `gone`. It also
- * serves the monkeys' metrics, read from the state store's decision log, on the stack's admin API (`GET /metrics`).
+ * stack stops, its proxies and front door go with it, so its still-active faults are closed as `gone`. While the
+ * kill switch is engaged, each sweep reverts every local fault in force, whoever holds it (a safety lever ends what
+ * is in force, detached faults included). It also serves the monkeys' metrics, read from the state store's
+ * decision log, on the stack's admin API (`GET /metrics`).
  */
 import { Registry } from 'prom-client';
 import { MonkeyMetrics } from '../monkeys/metrics/monkey-metrics.js';
 import { FaultReverter } from '../monkeys/revert/fault-reverter.js';
+import { killSwitchReason } from '../monkeys/safety/kill-switch-watch.js';
 import type { Provider } from '../providers/provider.js';
 import { StateStore } from '../state/state-store.js';
 import { errorText } from './decision-report.js';
@@ -25,7 +28,13 @@ export interface FaultKeeper {
  * Starts sweeping `<stateDir>/simian.db` for expired faults of the `local` provider. A store that cannot be
  * opened is reported and the stack runs on: faults then revert through their owner or the next start.
  */
-export function keepLocalFaultsOnTime(deps: CommandDeps, stateDir: string, provider: Provider, everyMs = 1000): FaultKeeper {
+export function keepLocalFaultsOnTime(
+  deps: CommandDeps,
+  stateDir: string,
+  provider: Provider,
+  killSwitch: { readonly killSwitch: boolean; readonly killSwitchFile?: string } = { killSwitch: false },
+  everyMs = 1000,
+): FaultKeeper {
   let store: StateStore;
   try {
     store = StateStore.open(stateStorePath(stateDir), { clock: deps.clock });
@@ -39,16 +48,18 @@ export function keepLocalFaultsOnTime(deps: CommandDeps, stateDir: string, provi
   const isLocal = (fault: { readonly provider: string }) => fault.provider === provider.name;
   let timer: { cancel(): void } | undefined;
   let sweeping: Promise<void> = Promise.resolve();
+  const once = async () => {
+    const engaged = await killSwitchReason(killSwitch);
+    const outcomes = engaged
+      ? await reverter.revertEach(store.activeFaults().filter(isLocal), 'kill-switch')
+      : await reverter.revertExpired(isLocal);
+    for (const o of outcomes) {
+      if (o.outcome === 'failed') deps.writeErr(`simian: fault ${o.faultId} could not be reverted: ${errorText(o.error)}\n`);
+      else if (o.outcome === 'reverted') deps.writeErr(`simian: fault ${o.faultId} reverted ${engaged ? `(${engaged})` : 'on time'}\n`);
+    }
+  };
   const sweep = () => {
-    sweeping = reverter.revertExpired(isLocal).then(
-      (outcomes) => {
-        for (const o of outcomes) {
-          if (o.outcome === 'failed') deps.writeErr(`simian: fault ${o.faultId} could not be reverted: ${errorText(o.error)}\n`);
-          else if (o.outcome === 'reverted') deps.writeErr(`simian: fault ${o.faultId} reverted on time\n`);
-        }
-      },
-      (error: unknown) => deps.writeErr(`simian: the fault sweep failed: ${errorText(error)}\n`),
-    );
+    sweeping = once().catch((error: unknown) => deps.writeErr(`simian: the fault sweep failed: ${errorText(error)}\n`));
     void sweeping.then(() => {
       if (timer) timer = deps.clock.setTimer(sweep, everyMs, { keepAlive: false });
     });

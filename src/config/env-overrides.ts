@@ -10,7 +10,7 @@
  */
 import { InvalidInputError } from '../core/errors.js';
 import { resolveSafetyConfig } from '../monkeys/safety/safety-config.js';
-import { CONFIG_INVALID, defaultStateStorePath, isRegionName, normalizeHttpUrl, resolveConfigPath, type SimianConfig } from './simian-config.js';
+import { CONFIG_INVALID, defaultKillSwitchPath, defaultStateStorePath, isRegionName, normalizeHttpUrl, resolveConfigPath, type SimianConfig } from './simian-config.js';
 
 /**
  * Values that replace what the layers below said; absent means "no change". Paths must already be absolute
@@ -108,12 +108,14 @@ function readValue(variable: ConfigEnvVar, raw: string, cwd: string, home: strin
 /**
  * `config` with `overrides` applied; `source` is left as it is (the caller knows what to record). A new
  * `stateDir` moves the state store with it unless `stateStore` is given too: `--state-dir /tmp/x` must not keep
- * writing to the store a file named elsewhere.
+ * writing to the store a file named elsewhere. The default kill-switch file moves with it too.
  */
 export function applyOverrides(config: SimianConfig, overrides: ConfigOverrides): SimianConfig {
   const o = overrides;
   const { kubernetes, aws, toxiproxy } = config.providers;
   const stateDir = o.stateDir ?? config.stateDir;
+  const defaultSwitch = config.safety.killSwitchFile === defaultKillSwitchPath(config.stateDir);
+  const killSwitchFile = o.killSwitchFile ?? (o.stateDir !== undefined && defaultSwitch ? defaultKillSwitchPath(stateDir) : undefined);
   return {
     ...config,
     safety: resolveSafetyConfig({
@@ -121,7 +123,7 @@ export function applyOverrides(config: SimianConfig, overrides: ConfigOverrides)
       ...(o.enabled === undefined ? {} : { enabled: o.enabled }),
       ...(o.leashed === undefined ? {} : { leashed: o.leashed }),
       ...(o.environment === undefined ? {} : { environment: o.environment }),
-      ...(o.killSwitchFile === undefined ? {} : { killSwitchFile: o.killSwitchFile }),
+      ...(killSwitchFile === undefined ? {} : { killSwitchFile }),
     }),
     providers: {
       ...config.providers,

@@ -161,6 +161,17 @@ export function defaultStateStorePath(stateDir: string): string {
   return join(stateDir, STATE_STORE_FILE);
 }
 
+/** The kill-switch file's name inside the state directory, where it is unless `killSwitchFile` says otherwise. */
+export const KILL_SWITCH_FILE = 'kill-switch';
+
+/**
+ * The kill-switch file when none is named: `<stateDir>/kill-switch`. There is always one, so that `simian
+ * kill-switch engage` (or a `touch`) stops every monkey of a state directory without any configuration.
+ */
+export function defaultKillSwitchPath(stateDir: string): string {
+  return join(stateDir, KILL_SWITCH_FILE);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The schema.
 
@@ -373,7 +384,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       callerTimeoutMs: callerTimeout,
       maxFaultDurationMs: file.faults.maxDuration,
       ...(file.environment === undefined ? {} : { environment: file.environment }),
-      ...(file.killSwitchFile === undefined ? {} : { killSwitchFile: at(file.killSwitchFile) }),
+      killSwitchFile: file.killSwitchFile === undefined ? defaultKillSwitchPath(stateDir) : at(file.killSwitchFile),
     }),
     faults: { defaultDurationMs: file.faults.defaultDuration, maxDurationMs: file.faults.maxDuration },
     providers: {
@@ -424,7 +435,7 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
     enabled: safety.enabled,
     leashed: safety.leashed,
     ...optional('environment', safety.environment),
-    ...optional('killSwitchFile', safety.killSwitchFile),
+    ...(safety.killSwitchFile === defaultKillSwitchPath(config.stateDir) ? {} : optional('killSwitchFile', safety.killSwitchFile)),
     stateDir: config.stateDir,
     ...(config.stateStorePath === defaultStateStorePath(config.stateDir) ? {} : { stateStore: config.stateStorePath }),
     safety: {

@@ -12,7 +12,7 @@
  * intent) but passes every other guard: kill switch, outage check, eligibility, blast radius, history.
  */
 import type { Fault } from '../core/model.js';
-import { fileExists, isKillSwitchEngaged } from '../monkeys/safety/kill-switch.js';
+import { killSwitchReason, watchKillSwitch } from '../monkeys/safety/kill-switch-watch.js';
 import type { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
 import { resolveSafetyConfig, tightenSafetyConfig, type SafetyConfig } from '../monkeys/safety/safety-config.js';
 import type { Provider } from '../providers/provider.js';
@@ -55,17 +55,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** How often a run looks at the kill switch: engaging it ends the run's faults within about this long. */
-export const KILL_SWITCH_POLL_MS = 1_000;
-
-/** Whether the kill switch is engaged; a switch that cannot be checked counts as engaged. */
-async function killSwitchOn(safety: SafetyConfig, exists: RunnerDeps['fileExists']): Promise<boolean> {
-  try {
-    return await isKillSwitchEngaged(safety, exists ?? fileExists);
-  } catch {
-    return true;
-  }
-}
 
 /** The fault actions the method meant to inject and did not (their guard, and how to lift it), for `not-tested`. */
 function untested(actions: readonly ActionRecord[], dryRun: boolean): string[] {
@@ -332,7 +321,7 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
         return pipeline;
       },
       evacuatedRegions: () => evacuated,
-      killSwitchEngaged: () => killSwitchOn(safety, deps.fileExists),
+      killSwitchEngaged: async () => (await killSwitchReason(safety, deps.fileExists)) !== undefined,
       onFault: (fault: Fault, provider: string) => {
         run.faults.push({ fault, provider });
         run.firstFaultAt ??= fault.startedAt;
@@ -359,10 +348,19 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
 
     run.methodStartedAt = clock.now();
     const monitor = dryRun ? undefined : startMonitor(signal, abort);
-    const lever = dryRun ? undefined : watchKillSwitch(signal, (reason) => {
-      killSwitchEngaged = true;
-      abort(reason);
-    });
+    // A safety lever ends what is in force, not only what comes next: engaged, the run aborts and reverts.
+    const lever = dryRun
+      ? undefined
+      : watchKillSwitch({
+          clock,
+          config: safety,
+          ...(deps.fileExists ? { fileExists: deps.fileExists } : {}),
+          onEngaged: (why) => {
+            log(`${why}: stopping the method and reverting its faults`);
+            killSwitchEngaged = true;
+            abort(`the kill switch was engaged during the run (${why})`);
+          },
+        });
     try {
       const placed = methodActions(experiment);
       for (const [i, step] of experiment.method.entries()) {
@@ -380,37 +378,8 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     } finally {
       run.methodEndedAt = clock.now();
       await monitor?.stop();
-      await lever?.stop();
+      lever?.stop();
     }
-  }
-
-  /**
-   * Looks at the kill switch every {@link KILL_SWITCH_POLL_MS} while the method runs: engaged, the run aborts, and
-   * its faults are reverted at once (a safety lever ends what is in force, not only what comes next).
-   */
-  function watchKillSwitch(methodSignal: AbortSignal, engaged: (reason: string) => void): { stop(): Promise<void> } {
-    const done = new AbortController();
-    const signal = AbortSignal.any([methodSignal, done.signal]);
-    const loop = (async () => {
-      for (;;) {
-        try {
-          await clock.sleep(KILL_SWITCH_POLL_MS, signal);
-        } catch {
-          return;
-        }
-        if (await killSwitchOn(safety, deps.fileExists)) {
-          log('the kill switch was engaged: stopping the method and reverting its faults');
-          engaged(`the kill switch was engaged during the run (${safety.killSwitch ? 'killSwitch' : `${safety.killSwitchFile} exists`})`);
-          return;
-        }
-      }
-    })();
-    return {
-      stop: async () => {
-        done.abort();
-        await loop;
-      },
-    };
   }
 
   /** Polls the steady state (the "during" samples) and the stop conditions every interval while the method runs. */

@@ -1,3 +1,4 @@
+import { applyFlags } from '../../src/config/load-config.js';
 import { describe, expect, it } from 'vitest';
 import {
   allConfigKeys,
@@ -15,11 +16,18 @@ import { stringify } from 'yaml';
 describe('defaults', () => {
   const config = defaultConfig('/srv/chaos');
 
-  it('are the safety defaults: leashed, enabled, no kill switch, half a group, an hour apart', () => {
-    expect(config.safety).toEqual(DEFAULT_SAFETY_CONFIG);
+  it('are the safety defaults: leashed, enabled, the kill switch released, half a group, an hour apart', () => {
+    expect(config.safety).toEqual({ ...DEFAULT_SAFETY_CONFIG, killSwitchFile: '/srv/chaos/.simian/kill-switch' });
     expect(config.safety).toMatchObject({ leashed: true, enabled: true, killSwitch: false, maxGroupShare: 0.5, minIntervalMs: 3_600_000 });
     expect(config.safety.environment).toBeUndefined();
-    expect(config.safety.killSwitchFile).toBeUndefined();
+  });
+
+  it('keep a kill-switch file in the state directory, which moves with --state-dir unless one is named', () => {
+    const moved = applyFlags(config, { stateDir: '/tmp/run-1' }, { cwd: '/' });
+    expect(moved.safety.killSwitchFile).toBe('/tmp/run-1/kill-switch');
+    const named = applyFlags(config, { stateDir: '/tmp/run-1', killSwitchFile: '/run/STOP' }, { cwd: '/' });
+    expect(named.safety.killSwitchFile).toBe('/run/STOP');
+    expect(toConfigDocument(config)).not.toHaveProperty('killSwitchFile');
   });
 
   it('put the state in <cwd>/.simian and the store in it', () => {

@@ -19,6 +19,7 @@ import type { CommandDeps, CommandFactory } from '../program.js';
 import { keepLocalFaultsOnTime, type FaultKeeper } from '../stack-fault-keeper.js';
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
+import { resolveCommandConfig } from './config.js';
 
 interface UpFlags {
   topology: string;
@@ -61,6 +62,8 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   }
   // Bad input is refused before anything starts.
   const topology = await loadTopology(flags.topology);
+  // The kill switch the stack's sweep obeys: simian.yaml's (or <state-dir>/kill-switch).
+  const config = await resolveCommandConfig({ stateDir });
   if (flags.prometheus) requirePrometheusBinary();
   if (flags.detach) return detach(deps, stateDir, command);
 
@@ -107,6 +110,7 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
       deps,
       stateDir,
       new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), random: deps.random }),
+      config.safety,
     );
     const prometheusUrl = prometheus?.url;
     if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: stack.inventory() }, null, 2)}\n`);

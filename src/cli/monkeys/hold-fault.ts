@@ -1,11 +1,12 @@
 /**
  * @module
  * An attended fault: the `simian` process that injected it stays in the foreground until the fault reverts on
- * time, and reverts it at once on Ctrl-C or SIGTERM. A process killed harder than that leaves the fault to the next
- * start, which sees its owner is gone.
+ * time, and reverts it at once on Ctrl-C or SIGTERM, or when the kill switch is engaged. A process killed harder
+ * than that leaves the fault to the next start, which sees its owner is gone.
  */
 import { SimianError } from '../../core/errors.js';
 import type { RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
+import { watchKillSwitch } from '../../monkeys/safety/kill-switch-watch.js';
 import { errorText } from '../decision-report.js';
 import type { CommandDeps } from '../program.js';
 import type { MonkeySession } from './monkey-session.js';
@@ -24,11 +25,13 @@ export interface HoldResult {
   readonly outcome: RevertOutcome;
   /** The signal that cut it short, if one did. */
   readonly signal?: 'SIGINT' | 'SIGTERM';
+  /** Why the kill switch counts as engaged, when engaging it cut the fault short. */
+  readonly killSwitch?: string;
 }
 
 /**
- * Waits until the fault is reverted (its TTL, armed by the pipeline) or a signal arrives (then reverts every fault
- * this process owns). Progress goes to stderr every `progressEveryMs`.
+ * Waits until the fault is reverted (its TTL, armed by the pipeline), a signal arrives or the kill switch is engaged
+ * (then reverts every fault this process owns). Progress goes to stderr every `progressEveryMs`.
  *
  * @throws {SimianError} `monkey.revertFailed` when the revert failed: the fault stays recorded for `simian revert`.
  */
@@ -43,16 +46,20 @@ export async function holdFault(
   let progress: { cancel(): void } | undefined;
   const listeners: Array<['SIGINT' | 'SIGTERM', () => void]> = [];
   let subscription: { dispose(): void } | undefined;
+  let lever: { stop(): void } | undefined;
   try {
+    // What cut the fault short, if anything: the revert it asks for reports through the same subscription.
+    let cutShort: Pick<HoldResult, 'signal' | 'killSwitch'> = {};
     const result = await new Promise<HoldResult>((resolve, reject) => {
       subscription = session.reverter.reverts((outcome) => {
         if (outcome.faultId !== fault.id) return;
         if (outcome.outcome === 'failed') {
           reject(new SimianError('monkey.revertFailed', `fault ${fault.id} could not be reverted: ${errorText(outcome.error)}; run "simian revert ${fault.id}"`, { cause: outcome.error }));
-        } else resolve({ outcome });
+        } else resolve({ outcome, ...cutShort });
       });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         const listener = () => {
+          cutShort = { signal };
           deps.writeErr(`simian: ${signal}: reverting fault ${fault.id}\n`);
           process.exitCode = SIGNAL_EXIT_CODES[signal];
           session.reverter.revertOwned('signal').then(
@@ -67,6 +74,19 @@ export async function holdFault(
         signals.once(signal, listener);
         listeners.push([signal, listener]);
       }
+      lever = watchKillSwitch({
+        clock: deps.clock,
+        config: session.config,
+        onEngaged: (why) => {
+          cutShort = { killSwitch: why };
+          deps.writeErr(`simian: ${why}: reverting fault ${fault.id}\n`);
+          session.reverter.revertOwned('kill-switch').then((outcomes) => {
+            const mine = outcomes.find((o) => o.faultId === fault.id) ?? { faultId: fault.id, outcome: 'already-reverted' as const };
+            if (mine.outcome === 'failed') reject(new SimianError('monkey.revertFailed', `fault ${fault.id} could not be reverted: ${errorText(mine.error)}`, { cause: mine.error }));
+            else resolve({ outcome: mine, killSwitch: why });
+          }, reject);
+        },
+      });
       const tick = () => {
         const left = Math.max(0, fault.expiresAt - deps.clock.now());
         deps.writeErr(`simian: fault ${fault.id} active, reverts in ${Math.ceil(left / 1000)}s (Ctrl-C reverts now)\n`);
@@ -76,6 +96,7 @@ export async function holdFault(
     });
     return result;
   } finally {
+    lever?.stop();
     progress?.cancel();
     subscription?.dispose();
     for (const [signal, listener] of listeners) signals.removeListener(signal, listener);

@@ -56,8 +56,9 @@ export async function runReversible(
     if (!flags.json) deps.writeOut(formatDecisionReport(report));
     const held = await holdFault(deps, session, { id: decision.fault.id, expiresAt });
     const outcome = held.outcome.outcome;
-    if (flags.json) deps.writeOut(decisionReportJson({ ...report, revert: { expiresAt, detached, outcome } }));
-    else deps.writeOut(`reverted: ${decision.fault.id} (${held.signal ? `on ${held.signal}` : 'on time'})\n`);
+    const trigger = held.signal ? 'signal' : held.killSwitch ? 'kill-switch' : 'ttl';
+    if (flags.json) deps.writeOut(decisionReportJson({ ...report, revert: { expiresAt, detached, outcome, trigger } }));
+    else deps.writeOut(`reverted: ${decision.fault.id} (${held.signal ? `on ${held.signal}` : held.killSwitch ? 'the kill switch was engaged' : 'on time'})\n`);
   } finally {
     session.close();
   }

@@ -153,7 +153,8 @@ export class FaultReverter {
     this.timers.clear();
   }
 
-  private async revertEach(faults: readonly RecordedFault[], trigger: RevertTrigger): Promise<RevertOutcome[]> {
+  /** Reverts each of `faults`, one by one, whatever holds them (the kill switch ends every fault in force). */
+  async revertEach(faults: readonly RecordedFault[], trigger: RevertTrigger): Promise<RevertOutcome[]> {
     const outcomes: RevertOutcome[] = [];
     // One by one: reverts touch the same platform, and an error in one must not stop the others.
     for (const fault of faults) outcomes.push(await this.revert(fault.id, trigger));
