@@ -34,6 +34,7 @@ import {
 } from './journal.js';
 import { prepareExperiment, resolveTargets } from './prepare.js';
 import { execFileProcess, type ActivityContext, type ActivityResult } from './probes.js';
+import { redact, redactText } from './redaction.js';
 import { measureRecovery } from './recovery.js';
 import { revertFaults, runRollbacks, type HeldFault } from './rollbacks.js';
 import type { RunnerDeps } from './runner-deps.js';
@@ -97,7 +98,7 @@ class RunLog {
 export async function runExperiment(experiment: Experiment, deps: RunnerDeps): Promise<Journal> {
   const prepared = await prepareExperiment(experiment, deps);
   const { clock } = deps;
-  const log = deps.log ?? (() => {});
+  const log = (line: string): void => deps.log?.(redactText(line, prepared.secrets));
   const dryRun = deps.dryRun ?? false;
   const interrupt = deps.signal;
   const startedAt = clock.now();
@@ -229,7 +230,8 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     ...(deviated ? [run.after && !run.after.met ? `the steady state did not hold after the method (${firstFailure(run.after)})` : 'the experiment group did worse than the control group'] : []),
   ];
   log(`${status}${deviated ? ', deviated' : ''}`);
-  return {
+  // The run used the secrets; what is written down does not show them.
+  return redact<Journal>({
     schema: JOURNAL_SCHEMA,
     experiment: {
       title: experiment.title,
@@ -258,7 +260,7 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     control,
     recovery,
     errorBudget: errorBudgetRecords,
-  };
+  }, prepared.secrets);
 
   /** The steps in order, with the monitor polling beside them, then the hold until every fault's TTL is up. */
   async function runMethod(): Promise<void> {

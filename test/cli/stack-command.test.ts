@@ -52,12 +52,14 @@ describe('simian stack (the built binary)', () => {
 });
 
 describe('one stack per state directory (the built binary)', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'simian-cli-stack-lock-'));
+  const root = mkdtempSync(join(tmpdir(), 'simian-cli-stack-lock-'));
+  // Not there yet: the stack creates it.
+  const stateDir = join(root, 'state');
 
   afterAll(async () => {
     await simian(['stack', 'down', '--state-dir', stateDir]);
     killAll(processesMentioning(stateDir)); // only matters if down failed
-    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
   it('two stack up --detach started at the same moment: one runs, the other exits 2 naming it, and down leaves no process of either', async () => {
@@ -70,6 +72,15 @@ describe('one stack per state directory (the built binary)', () => {
     const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { pid: number };
     expect(winners[0]!.stdout).toContain(`pid ${state.pid}`);
     expect(losers[0]!.stderr).toContain(`a stack is already running from ${stateDir} (pid ${state.pid}); "simian stack down --state-dir ${stateDir}" stops it`);
+
+    // Owner-only: the state directory and everything the stack keeps there.
+    const mode = (name: string) => [name, statSync(join(stateDir, name)).mode & 0o777];
+    expect([mode('.'), mode('data')]).toEqual([
+      ['.', 0o700],
+      ['data', 0o700],
+    ]);
+    const files = ['stack.json', 'stack.token', 'stack.lock', 'stack.owner', 'stack.log', 'simian.db', 'simian.db-wal', 'simian.db-shm'];
+    expect(files.map(mode)).toEqual(files.map((name) => [name, 0o600]));
 
     // A third, in the foreground, stops before starting anything too.
     const third = await simian(['stack', 'up', '--topology', 'small', '--state-dir', stateDir]);
