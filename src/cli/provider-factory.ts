@@ -17,6 +17,7 @@ import type { Provider } from '../providers/provider.js';
 import { HttpTrafficShift } from '../providers/toxiproxy/http-traffic-shift.js';
 import { ToxiproxyProvider } from '../providers/toxiproxy/toxiproxy-provider.js';
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
+import { readStackToken } from '../reference-stack/stack/stack-token.js';
 
 /** The providers `--provider` accepts. */
 export const PROVIDER_NAMES = ['local', 'toxiproxy', 'kubernetes', 'aws'] as const;
@@ -107,10 +108,12 @@ export function createProvider(name: string, settings: ProviderSettings, deps: P
   switch (name) {
     case 'local': {
       const state = runningStack(settings.stateDir);
+      const stackToken = readStackToken(settings.stateDir);
       return new LocalProvider({
         adminUrl: state.adminUrl,
         toxiproxyUrl: state.toxiproxyUrl,
         ...(state.frontDoorUrl ? { frontDoorUrl: state.frontDoorUrl } : {}),
+        ...(stackToken ? { stackToken } : {}),
         random: deps.random,
       });
     }

@@ -35,6 +35,7 @@ import {
 } from './journal.js';
 import { prepareExperiment, resolveTargets } from './prepare.js';
 import { execFileProcess, type ActivityContext, type ActivityResult } from './probes.js';
+import { redact, redactText } from './redaction.js';
 import { measureRecovery } from './recovery.js';
 import { revertFaults, runRollbacks, type HeldFault } from './rollbacks.js';
 import type { RunnerDeps } from './runner-deps.js';
@@ -106,7 +107,7 @@ class RunLog {
 export async function runExperiment(experiment: Experiment, deps: RunnerDeps): Promise<Journal> {
   const prepared = await prepareExperiment(experiment, deps);
   const { clock } = deps;
-  const log = deps.log ?? (() => {});
+  const log = (line: string): void => deps.log?.(redactText(line, prepared.secrets));
   const interrupt = deps.signal;
   const startedAt = clock.now();
   const run = new RunLog();
@@ -258,7 +259,8 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     ...(deviated ? [run.after && !run.after.met ? `the steady state did not hold after the method (${firstFailure(run.after)})` : 'the experiment group did worse than the control group'] : []),
   ];
   log(`${status}${deviated ? ', deviated' : ''}${status === 'not-tested' ? `: ${reasons.filter((r) => r.startsWith('not tested') || r.startsWith('leashed')).join('; ')}` : ''}`);
-  return {
+  // The run used the secrets; what is written down does not show them.
+  return redact<Journal>({
     schema: JOURNAL_SCHEMA,
     experiment: {
       title: experiment.title,
@@ -287,7 +289,7 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     control,
     recovery,
     errorBudget: errorBudgetRecords,
-  };
+  }, prepared.secrets);
 
   /** The steps in order, with the monitor polling beside them, then the hold until every fault's TTL is up. */
   async function runMethod(): Promise<void> {

@@ -6,8 +6,8 @@
  * Plain JSON: timestamps are ISO strings, durations milliseconds. The schema is documented in
  * `docs/experiments.md`; `schema` names its version.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makePrivateDir, writePrivateFile } from '../core/private-files.js';
 import type { Fault } from '../core/model.js';
 import type { SafetyDecision, SkipReason } from '../monkeys/safety/decision.js';
 import type { RevertOutcome } from '../monkeys/revert/fault-reverter.js';
@@ -172,7 +172,7 @@ export interface Journal {
   readonly startedAt: string;
   readonly endedAt: string;
   readonly durationMs: number;
-  /** The variables the run used; values read from the environment are not written. */
+  /** The variables the run used; values read from the environment show as `[redacted]`. */
   readonly variables: Readonly<Record<string, string>>;
   readonly steadyStates: {
     readonly before: SteadyStateResult | null;
@@ -238,14 +238,15 @@ export function journalJson(journal: Journal): string {
 }
 
 /**
- * Writes the journal and its Markdown report beside it, creating the folder.
+ * Writes the journal and its Markdown report beside it, both owner-only (0600: they quote the probes' URLs and
+ * every fault), creating the folder owner-only (0700) when it is missing.
  *
  * @returns both paths
  */
 export async function writeJournal(journalPath: string, journal: Journal, report: string): Promise<{ journal: string; report: string }> {
-  await mkdir(dirname(journalPath), { recursive: true });
+  makePrivateDir(dirname(journalPath));
   const reportPath = reportPathFor(journalPath);
-  await writeFile(journalPath, journalJson(journal));
-  await writeFile(reportPath, report);
+  writePrivateFile(journalPath, journalJson(journal));
+  writePrivateFile(reportPath, report);
   return { journal: journalPath, report: reportPath };
 }

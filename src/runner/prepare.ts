@@ -14,7 +14,8 @@ import { EXPERIMENT_INVALID, experimentProblem } from './load-experiment.js';
 import type { RunnerDeps, SloLoader } from './runner-deps.js';
 import type { ResolvedSlo, ResolvedSteadyState } from './steady-state.js';
 import type { SloLookup } from './stop-conditions.js';
-import { checkVariables, resolveVariables } from './variables.js';
+import { REDACTED } from './redaction.js';
+import { checkVariables, environmentVariableNames, resolveVariables } from './variables.js';
 
 /** The code of the error for SLO checks without an SLO loader or SLI source. */
 export const SLO_UNAVAILABLE = 'experiment.sloUnavailable';
@@ -28,8 +29,10 @@ export const UNKNOWN_TARGET = 'experiment.unknownTarget';
 /** What a run knows once its input is checked. */
 export interface PreparedExperiment {
   readonly variables: Readonly<Record<string, string>>;
-  /** The variables as the journal writes them (those read from the environment are not). */
+  /** The variables as the journal writes them: those read from the environment as `[redacted]`. */
   readonly journalVariables: Readonly<Record<string, string>>;
+  /** What the journal, the report and the log never show: values read from the environment, and `deps.secrets`. */
+  readonly secrets: readonly string[];
   readonly steadyState: ResolvedSteadyState;
   readonly sloLookup: SloLookup;
 }
@@ -49,9 +52,9 @@ export async function prepareExperiment(experiment: Experiment, deps: RunnerDeps
   const given = deps.variables ?? {};
   const variables = resolveVariables(experiment.variables, given, env);
   checkVariables(experiment, variables);
-  const journalVariables = Object.fromEntries(
-    Object.entries(variables).filter(([name]) => given[name] !== undefined || typeof experiment.variables[name] !== 'object'),
-  );
+  const fromEnvironment = new Set(environmentVariableNames(experiment.variables, given, env));
+  const journalVariables = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, fromEnvironment.has(name) ? REDACTED : value]));
+  const secrets = [...[...fromEnvironment].map((name) => variables[name]!), ...(deps.secrets ?? [])];
 
   const { steadyState, stopConditions } = experiment;
   const burnRates = stopConditions.conditions.filter((c): c is Extract<StopCondition, { kind: 'burnRate' }> => c.kind === 'burnRate');
@@ -75,6 +78,7 @@ export async function prepareExperiment(experiment: Experiment, deps: RunnerDeps
   return {
     variables,
     journalVariables,
+    secrets,
     steadyState: { ...steadyState, slos },
     sloLookup,
   };

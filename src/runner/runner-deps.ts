@@ -82,8 +82,13 @@ export interface RunnerDeps {
   readonly signal?: AbortSignal;
   /** Values of `${name}` references; they override the file's `variables`. */
   readonly variables?: Readonly<Record<string, string>>;
-  /** Where `variables: { x: { env: NAME } }` reads from. @default process.env */
+  /**
+   * Where `variables: { x: { env: NAME } }` reads from. @default process.env
+   * The values read from there are secrets: the journal, the report and the log lines show `[redacted]` instead.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** More values the journal, the report and the log lines never show (the stack token of `${stackToken}`). */
+  readonly secrets?: readonly string[];
   /**
    * How the steady state before the method scores SLOs: `history` scores the window that ends when the run
    * starts (Prometheus keeps history); `observe` first watches the longest SLO window, then scores what it

@@ -59,6 +59,20 @@ export function resolveVariables(
   return { ...resolved, ...given };
 }
 
+/**
+ * The names of the declared variables whose value this run reads from the environment (not from their default,
+ * nor given by the runner): their values are secrets the journal never shows.
+ */
+export function environmentVariableNames(
+  declared: Readonly<Record<string, VariableSpec>>,
+  given: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return Object.entries(declared)
+    .filter(([name, spec]) => typeof spec === 'object' && env[spec.env] !== undefined && given[name] === undefined)
+    .map(([name]) => name);
+}
+
 function walkStrings(value: unknown, path: PropertyKey[], visit: (text: string, path: readonly PropertyKey[]) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((item, i) => walkStrings(item, [...path, i], visit));

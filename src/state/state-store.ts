@@ -14,6 +14,7 @@
 import Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, SimianError } from '../core/errors.js';
+import { createPrivateFile } from '../core/private-files.js';
 import type { FaultKind } from '../core/model.js';
 import { StateUnreadableError, StateUnwritableError, unopenableStore } from './errors.js';
 import { IN_MEMORY, checkLocation, removeCreated } from './location.js';
@@ -151,7 +152,7 @@ export class StateStore {
 
   /**
    * Opens (creating when missing) the store at `path`; `:memory:` gives a throwaway store for tests. The folder
-   * must exist: it is never created.
+   * must exist: it is never created. A new store and its `-wal` and `-shm` files are owner-only (0600).
    *
    * @throws {InvalidInputError} `state.unwritable`, naming the path, when the folder is missing or not writable,
    *   the path is a folder, the file is not a database or has a newer schema; a file this call created is removed.
@@ -161,6 +162,8 @@ export class StateStore {
     const { absent } = checkLocation(path, readOnly);
     let db: Database.Database | undefined;
     try {
+      // Owner-only from the first byte: SQLite gives the -wal and -shm files the mode of the database file.
+      if (!readOnly && path !== IN_MEMORY) createPrivateFile(path);
       db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000, readonly: readOnly, fileMustExist: readOnly });
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
       // In memory there is no log to write ahead; anywhere else, a store that is not WAL is refused.

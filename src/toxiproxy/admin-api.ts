@@ -15,7 +15,9 @@
  * | `/proxies/{proxy}/toxics/{toxic}` | GET, POST or PATCH (update), DELETE (204) |
  *
  * Requests whose User-Agent starts with `Mozilla/` get 403: a web page must not be able to drive the proxy
- * through the browser (Toxiproxy's `stopBrowsersMiddleware`).
+ * through the browser (Toxiproxy's `stopBrowsersMiddleware`). So do requests with an `Origin` header, which
+ * browsers send with every cross-origin request and every POST, whatever User-Agent they claim; API clients
+ * (toxiproxy-node-client, Toxiproxy's Go client and CLI, curl) send none.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -132,7 +134,12 @@ export function createAdminApi(options: AdminApiOptions): RequestListener {
 
   const dispatch = async (request: IncomingMessage): Promise<Reply> => {
     if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
+      request.resume();
       return { status: 403, text: 'User agent not allowed\n' };
+    }
+    if (request.headers.origin !== undefined) {
+      request.resume();
+      return { status: 403, text: 'Requests from web pages (with an Origin header) not allowed\n' };
     }
     const path = new URL(request.url ?? '/', 'http://toxiproxy').pathname;
     for (const { pattern, routes } of table) {

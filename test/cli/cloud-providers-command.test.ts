@@ -2,7 +2,7 @@
  * `--provider kubernetes` and `--provider aws` through the whole CLI: the config (a kubeconfig file, a simian.yaml
  * with an EC2 endpoint) builds the real clients, which talk to loopback fakes of the real wire protocols.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,15 @@ describe('--provider kubernetes', () => {
     expect(report.decision.outcome).toBe('executed');
     expect(deletes()).toHaveLength(1);
     expect(deletes()[0]!.path).toBe(`/api/v1/namespaces/default/pods/${report.decision.fault.targets[0]!.split('/')[1]}`);
+  });
+
+  it('a monkey run creates the state directory owner-only, and its state store in it', async () => {
+    const { common } = await cluster();
+    const stateDir = join(dir, 'fresh', 'state');
+    const leashed = await run(['monkey', 'chaos', '--provider', 'kubernetes', '--group', 'default/web', ...common, '--state-dir', stateDir]);
+    expect(leashed.error).toBeUndefined();
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect([mode(join(dir, 'fresh')), mode(stateDir), mode(join(stateDir, 'simian.db'))]).toEqual([0o700, 0o700, 0o600]);
   });
 
   it('a kubeconfig that does not exist is bad input (exit code 2), and nothing is contacted', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,8 @@ import { createExperimentCommand, experimentCommand, type RunnerDepsFactory } fr
 import type { SignalSource } from '../../src/cli/monkeys/hold-fault.js';
 import { createProgram, type CommandFactory } from '../../src/cli/program.js';
 import type { Journal } from '../../src/runner/journal.js';
+import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
+import { writeStackToken } from '../../src/reference-stack/stack/stack-token.js';
 import { loadExperiment } from '../../src/runner/load-experiment.js';
 import { runnerHarness } from '../runner/harness.js';
 
@@ -67,6 +69,7 @@ describe('simian experiment', () => {
         onPoke();
         res.writeHead(204).end();
       } else if (req.url === '/reset') res.writeHead(204).end();
+      else if (req.url?.startsWith('/secure?')) res.writeHead(req.headers.authorization === `Bearer ${new URL(req.url, base).searchParams.get('key')}` ? 200 : 401).end();
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -189,6 +192,74 @@ describe('simian experiment', () => {
       const journals = readdirSync(join(dir, 'journals'));
       expect(journals.filter((f) => /^poke-\d{8}T\d{6}\d{3}Z\.json$/.test(f))).toHaveLength(1);
       expect(journals.filter((f) => f.endsWith('.md'))).toHaveLength(1);
+    });
+
+    it('creates the state directory, the journal and the report owner-only, and never writes a value read from the environment', async () => {
+      const secret = 'probe-secret-7d3e1f';
+      const file = join(dir, 'secure.yaml');
+      await writeFile(
+        file,
+        [
+          'title: a probe with a secret',
+          'variables:',
+          '  key: { env: SIMIAN_TEST_PROBE_KEY }',
+          'steady-state:',
+          '  probes:',
+          '    - name: secure',
+          '      http: { url: "${base}/secure?key=${key}", headers: { authorization: "Bearer ${key}" }, status: 200, timeout: 2s }',
+          'method:',
+          '  - name: poke',
+          '    http: { url: "${base}/poke", method: POST, status: 204 }',
+          '',
+        ].join('\n'),
+      );
+      const stateDir = join(dir, 'state');
+      process.env['SIMIAN_TEST_PROBE_KEY'] = secret;
+      let ran: Awaited<ReturnType<typeof simian>>;
+      try {
+        ran = await simian(['experiment', 'run', file, '--state-dir', stateDir, '--var', `base=${base}`], isolated());
+      } finally {
+        delete process.env['SIMIAN_TEST_PROBE_KEY'];
+      }
+      expect(ran.error, ran.err).toBeUndefined();
+      // The probe was sent the real value (the server answers 200 only to it).
+      expect(seen.filter((r) => r === `GET /secure?key=${secret}`)).toHaveLength(2);
+      const journals = join(stateDir, 'journals');
+      const [journalFile, reportFile] = ['.json', '.md'].map((ext) => join(journals, readdirSync(journals).find((f) => f.endsWith(ext))!));
+      const mode = (path: string) => statSync(path).mode & 0o777;
+      expect([mode(stateDir), mode(journals), mode(journalFile!), mode(reportFile!)]).toEqual([0o700, 0o700, 0o600, 0o600]);
+      const [journalText, reportText] = await Promise.all([readFile(journalFile!, 'utf8'), readFile(reportFile!, 'utf8')]);
+      for (const text of [journalText, reportText, ran.out, ran.err]) expect(text).not.toContain(secret);
+      expect((JSON.parse(journalText) as Journal).variables).toEqual({ base, key: '[redacted]' });
+      expect(journalText).toContain('/secure?key=[redacted]');
+    });
+
+    it('a running stack gives ${stackToken}, which the run sends and the journal shows as [redacted]', async () => {
+      const token = 'stack-token-for-the-cli-test-0123456789';
+      const stateDir = join(dir, 'state');
+      // The stack process is this one: alive for as long as the test runs.
+      writeStackState(stateDir, { pid: process.pid, topology: 'test', frontDoorUrl: base, toxiproxyUrl: 'http://127.0.0.1:9', adminUrl: 'http://127.0.0.1:9', startedAt: 0 });
+      writeStackToken(stateDir, token);
+      const file = join(dir, 'switch.yaml');
+      await writeFile(
+        file,
+        [
+          'title: flip the front door',
+          'method:',
+          '  - name: switch',
+          '    http: { url: "${frontDoor}/secure?key=${stackToken}", headers: { authorization: "Bearer ${stackToken}" }, status: 200 }',
+          '',
+        ].join('\n'),
+      );
+      const ran = await simian(['experiment', 'run', file, '--state-dir', stateDir, '--json'], isolated());
+      expect(ran.error, ran.err).toBeUndefined();
+      expect(seen).toEqual([`GET /secure?key=${token}`]);
+      const journal = JSON.parse(ran.out) as Journal;
+      expect(journal.method.actions.map((a) => a.outcome)).toEqual(['executed']);
+      expect(journal.variables).toMatchObject({ frontDoor: base, stackToken: '[redacted]' });
+      const journals = join(stateDir, 'journals');
+      for (const name of readdirSync(journals)) expect(await readFile(join(journals, name), 'utf8')).not.toContain(token);
+      expect(ran.out + ran.err).not.toContain(token);
     });
 
     it('exits 1 when the steady state deviates, and still rolls back', async () => {

@@ -17,14 +17,18 @@ import type { AdminInstance } from '../../src/providers/local/local-provider.js'
 import { createDiscoveryService } from '../../src/reference-stack/discovery/discovery-service.js';
 import { createServiceApp } from '../../src/reference-stack/service-kit/service-app.js';
 import type { ServiceName } from '../../src/reference-stack/service-kit/identity.js';
+import { createStackAdminApi } from '../../src/reference-stack/stack/stack-admin-api.js';
 import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
+import { writeStackToken } from '../../src/reference-stack/stack/stack-token.js';
 import { StateStore } from '../../src/state/state-store.js';
 import { isRunning } from '../support/processes.js';
 
 /**
- * A fake local stack: real loopback services (the real discovery app, service apps, one that answers 500), a fake
- * admin API listing them, and a sleeping child process per instance so that an unleashed run kills something real.
+ * A fake local stack: real loopback services (the real discovery app, service apps, one that answers 500), the
+ * real admin API listing them, and a sleeping child process per instance so that an unleashed run kills something
+ * real (the admin API's terminate signals the child the fake supervisor holds).
  */
+const STACK_TOKEN = 'doctor-cli-test-stack-token-0123456789';
 const servers: Server[] = [];
 const children: ChildProcess[] = [];
 let stateDir = '';
@@ -59,7 +63,11 @@ let instances: Record<'discovery' | 'catalog0' | 'catalog1' | 'gateway', AdminIn
 beforeEach(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'simian-doctor-cli-'));
   // Leases on a clock that stands still: registrations stay for the whole test.
-  const discovery = createDiscoveryService({ identity: { service: 'discovery', region: 'us-east', zone: 'us-east-1a', instanceId: 'discovery-us-east-1a-0' }, clock: new ManualClock() });
+  const discovery = createDiscoveryService({
+    identity: { service: 'discovery', region: 'us-east', zone: 'us-east-1a', instanceId: 'discovery-us-east-1a-0' },
+    clock: new ManualClock(),
+    stackToken: STACK_TOKEN,
+  });
   const discoveryUrl = await listen(createAdaptorServer({ fetch: discovery.app.fetch }) as Server);
   instances = {
     discovery: await slot('discovery-us-east-1a-0', 'discovery', discoveryUrl),
@@ -69,13 +77,30 @@ beforeEach(async () => {
   };
   for (const i of [instances.catalog0, instances.catalog1, instances.gateway]) {
     const registration = { instanceId: `${i.id}@${i.pid}`, service: i.service, region: i.region, zone: i.zone, address: i.publicAddress };
-    const answer = await fetch(new URL('/v1/instances', discoveryUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registration) });
+    const answer = await fetch(new URL('/v1/instances', discoveryUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${STACK_TOKEN}` },
+      body: JSON.stringify(registration),
+    });
     expect(answer.status).toBe(201);
   }
   listed = Object.values(instances);
-  const adminUrl = await listen(createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instances: listed }))));
+  const admin = createStackAdminApi({
+    stackToken: STACK_TOKEN,
+    inventory: () => listed,
+    metrics: async () => '',
+    signal: (id, signal, pid) => {
+      const slot = listed.find((i) => i.id === id);
+      if (!slot) return { outcome: 'unknown' };
+      if (slot.pid !== pid) return { outcome: 'replaced', pid: slot.pid! };
+      const child = children.find((c) => c.pid === pid);
+      return child?.kill(signal) ? { outcome: 'signalled', pid } : { outcome: 'notRunning', state: 'crashed' };
+    },
+  });
+  const adminUrl = await listen(createAdaptorServer({ fetch: admin.fetch }) as Server);
   // The stack process is this one: alive for as long as the test runs.
   writeStackState(stateDir, { pid: process.pid, topology: 'test', frontDoorUrl: undefined, toxiproxyUrl: 'http://127.0.0.1:9', adminUrl, startedAt: 0 });
+  writeStackToken(stateDir, STACK_TOKEN);
 });
 
 afterEach(async () => {

@@ -1,6 +1,7 @@
+import { createAdaptorServer } from '@hono/node-server';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSimianError } from '../../src/core/errors.js';
@@ -9,26 +10,41 @@ import { SeededRandom } from '../../src/core/random.js';
 import { SafetyPipeline } from '../../src/monkeys/safety/safety-pipeline.js';
 import { LocalProvider, PID_TAG, RESTARTS_TAG, type AdminInstance } from '../../src/providers/local/local-provider.js';
 import { StateStoreLedger } from '../../src/monkeys/safety/state-store-ledger.js';
+import { createStackAdminApi } from '../../src/reference-stack/stack/stack-admin-api.js';
 import { StateStore } from '../../src/state/state-store.js';
 import { isRunning, killAll, waitUntil } from '../support/processes.js';
 
-/** A fake stack admin API on a loopback port: `GET /inventory` answers whatever `instances` holds now. */
-async function fakeAdmin(initial: AdminInstance[]): Promise<{ url: string; server: Server; instances: AdminInstance[] }> {
+const STACK_TOKEN = 'local-provider-test-stack-token-0123456789';
+
+/**
+ * The stack's real admin API on a loopback port, over a fake supervisor: `GET /inventory` answers whatever
+ * `instances` holds now, and a termination signals the child this test holds for the slot's pid, as the
+ * supervisor signals its own child. `terminations` records what was asked.
+ */
+async function fakeAdmin(initial: AdminInstance[]): Promise<{ url: string; server: Server; instances: AdminInstance[]; terminations: string[] }> {
   const state = { instances: initial };
-  const server = createServer((req, res) => {
-    if (req.url !== '/inventory') {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ instances: state.instances }));
+  const terminations: string[] = [];
+  const app = createStackAdminApi({
+    stackToken: STACK_TOKEN,
+    inventory: () => state.instances,
+    metrics: async () => '',
+    signal: (id, signal, pid) => {
+      terminations.push(`${id} ${pid} ${signal}`);
+      const slot = state.instances.find((i) => i.id === id);
+      if (!slot) return { outcome: 'unknown' };
+      if (slot.state !== 'running' || typeof slot.pid !== 'number') return { outcome: 'notRunning', state: 'crashed' };
+      if (slot.pid !== pid) return { outcome: 'replaced', pid: slot.pid };
+      const child = children.find((c) => c.pid === pid);
+      return child?.kill(signal) ? { outcome: 'signalled', pid } : { outcome: 'notRunning', state: 'crashed' };
+    },
   });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const fake = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     server,
+    terminations,
     get instances() {
       return state.instances;
     },
@@ -75,7 +91,13 @@ async function serve(instances: AdminInstance[]) {
 
 afterEach(async () => {
   killAll(children.splice(0).map((c) => c.pid));
-  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      const closed = new Promise((done) => s.close(done));
+      (s as Server & { closeAllConnections(): void }).closeAllConnections();
+      return closed;
+    }),
+  );
 });
 
 describe('LocalProvider inventory', () => {
@@ -142,10 +164,10 @@ describe('LocalProvider inventory', () => {
 });
 
 describe('LocalProvider actuator', () => {
-  it('terminates the real process with SIGKILL by default, and with SIGTERM when asked', async () => {
+  it('terminates the real process through the stack, by slot id and the pid it saw: SIGKILL by default, SIGTERM when asked', async () => {
     const [first, second] = [await idleChild(), await idleChild()];
     const fake = await serve([admin('catalog-a-0', 'catalog', 'us-east-1a', first.pid), admin('catalog-b-0', 'catalog', 'us-east-1b', second.pid)]);
-    const provider = new LocalProvider({ adminUrl: fake.url });
+    const provider = new LocalProvider({ adminUrl: fake.url, stackToken: STACK_TOKEN });
     const [a, b] = await provider.inventory.instances();
 
     const firstExit = once(first, 'exit');
@@ -156,12 +178,26 @@ describe('LocalProvider actuator', () => {
     const secondExit = once(second, 'exit');
     await provider.actuator.terminate(b!, { signal: 'SIGTERM' });
     expect(await secondExit).toEqual([null, 'SIGTERM']);
+    expect(fake.terminations).toEqual([`catalog-a-0 ${first.pid} SIGKILL`, `catalog-b-0 ${second.pid} SIGTERM`]);
+  });
+
+  it('kills nothing without the stack token, and says the stack refused it', async () => {
+    const child = await idleChild();
+    const fake = await serve([admin('catalog-a-0', 'catalog', 'us-east-1a', child.pid)]);
+    for (const provider of [new LocalProvider({ adminUrl: fake.url }), new LocalProvider({ adminUrl: fake.url, stackToken: `${STACK_TOKEN}-old` })]) {
+      const [instance] = await provider.inventory.instances();
+      const error = await provider.actuator.terminate(instance!).catch((e: unknown) => e);
+      expect(isSimianError(error, 'provider.unauthorized')).toBe(true);
+      expect((error as Error).message).toContain('catalog-a-0');
+    }
+    expect(fake.terminations).toEqual([]);
+    expect(isRunning(child.pid)).toBe(true);
   });
 
   it('refuses to kill when the slot now runs another process or is not running', async () => {
     const [old, replacement] = [await idleChild(), await idleChild()];
     const fake = await serve([admin('catalog-a-0', 'catalog', 'us-east-1a', old.pid)]);
-    const provider = new LocalProvider({ adminUrl: fake.url });
+    const provider = new LocalProvider({ adminUrl: fake.url, stackToken: STACK_TOKEN });
     const [instance] = await provider.inventory.instances();
     fake.instances = [admin('catalog-a-0', 'catalog', 'us-east-1a', replacement.pid, { restarts: 1 })];
     const replaced = await provider.actuator.terminate(instance!).catch((e: unknown) => e);
@@ -169,6 +205,9 @@ describe('LocalProvider actuator', () => {
     fake.instances = [admin('catalog-a-0', 'catalog', 'us-east-1a', old.pid, { state: 'crashed' })];
     const crashed = await provider.actuator.terminate(instance!).catch((e: unknown) => e);
     expect(isSimianError(crashed, 'provider.instanceGone')).toBe(true);
+    fake.instances = [];
+    const unknown = await provider.actuator.terminate(instance!).catch((e: unknown) => e);
+    expect(isSimianError(unknown, 'provider.instanceGone')).toBe(true);
     expect(isRunning(old.pid)).toBe(true);
     expect(isRunning(replacement.pid)).toBe(true);
   });
@@ -225,7 +264,7 @@ describe('StateStoreLedger', () => {
     const store = StateStore.open(':memory:', { clock });
     store.close();
     const pipeline = new SafetyPipeline({
-      provider: new LocalProvider({ adminUrl: fake.url }),
+      provider: new LocalProvider({ adminUrl: fake.url, stackToken: STACK_TOKEN }),
       ledger: new StateStoreLedger(store, 'local'),
       clock,
       random: new SeededRandom(1),
@@ -247,7 +286,7 @@ describe('StateStoreLedger', () => {
     const store = StateStore.open(':memory:', { clock });
     try {
       const pipeline = new SafetyPipeline({
-        provider: new LocalProvider({ adminUrl: fake.url }),
+        provider: new LocalProvider({ adminUrl: fake.url, stackToken: STACK_TOKEN }),
         ledger: new StateStoreLedger(store, 'local'),
         clock,
         random: new SeededRandom(7),

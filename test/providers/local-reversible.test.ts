@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSimianError } from '../../src/core/errors.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { LocalProvider, type AdminInstance } from '../../src/providers/local/local-provider.js';
-import { Cleanup, evacuatedRegions, fakeStackAdmin, httpUpstream, portOf, startFrontDoor, startToxiproxy, timedGet, toxicsOf, tryConnect } from './toxiproxy/fixtures.js';
+import { Cleanup, evacuatedRegions, fakeStackAdmin, httpUpstream, portOf, STACK_TOKEN, startFrontDoor, startToxiproxy, timedGet, toxicsOf, tryConnect } from './toxiproxy/fixtures.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -32,7 +32,7 @@ async function setup(options: { frontDoor?: boolean } = {}) {
   const adminUrl = await fakeStackAdmin(cleanup, SLOTS);
   const frontDoorUrl = options.frontDoor ? (await startFrontDoor(cleanup, ['us-east', 'us-west'])).url : undefined;
   const make = () =>
-    new LocalProvider({ adminUrl, toxiproxyUrl: server.url, random: new SeededRandom(5), ...(frontDoorUrl ? { frontDoorUrl } : {}) });
+    new LocalProvider({ adminUrl, toxiproxyUrl: server.url, random: new SeededRandom(5), stackToken: STACK_TOKEN, ...(frontDoorUrl ? { frontDoorUrl } : {}) });
   return { client, ports, adminUrl, frontDoorUrl, toxiproxyUrl: server.url, provider: make(), make };
 }
 

@@ -7,6 +7,8 @@ import type { InstanceInfo } from '../../src/reference-stack/discovery/instance-
 import { appFetch } from '../support/app-fetch.js';
 
 const identity = { service: 'discovery', region: 'us-east', zone: 'us-east-1a', instanceId: 'discovery-us-east-1a-0' } as const;
+const TOKEN = 'discovery-test-stack-token-0123456789';
+const AUTHORIZED = { authorization: `Bearer ${TOKEN}` };
 const instance = (id: string, zone: string, service = 'catalog'): InstanceInfo => ({
   instanceId: id,
   service,
@@ -18,9 +20,9 @@ const instance = (id: string, zone: string, service = 'catalog'): InstanceInfo =
 describe('discovery service', () => {
   const setup = () => {
     const clock = new ManualClock();
-    const discovery = createDiscoveryService({ identity, clock, leaseMs: 3000 });
-    const post = (body: unknown) =>
-      discovery.app.request('/v1/instances', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const discovery = createDiscoveryService({ identity, clock, leaseMs: 3000, stackToken: TOKEN });
+    const post = (body: unknown, headers: Record<string, string> = AUTHORIZED) =>
+      discovery.app.request('/v1/instances', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
     const list = async (query = '') => ((await (await discovery.app.request(`/v1/instances${query}`)).json()) as { instances: InstanceInfo[] }).instances;
     return { clock, discovery, post, list };
   };
@@ -41,11 +43,11 @@ describe('discovery service', () => {
     await post(instance('c2', 'us-east-1b'));
     for (let i = 0; i < 4; i++) {
       await clock.advance(1000);
-      expect((await discovery.app.request('/v1/instances/c1/heartbeat', { method: 'PUT' })).status).toBe(204);
+      expect((await discovery.app.request('/v1/instances/c1/heartbeat', { method: 'PUT', headers: AUTHORIZED })).status).toBe(204);
     }
     expect((await list()).map((i) => i.instanceId)).toEqual(['c1']);
     expect(discovery.registry.evictions).toBe(1);
-    expect((await discovery.app.request('/v1/instances/c2/heartbeat', { method: 'PUT' })).status).toBe(404);
+    expect((await discovery.app.request('/v1/instances/c2/heartbeat', { method: 'PUT', headers: AUTHORIZED })).status).toBe(404);
     const metrics = await discovery.context.registry.metrics();
     expect(metrics).toMatch(/discovery_evictions\{[^}]*\} 1/);
   });
@@ -61,8 +63,32 @@ describe('discovery service', () => {
   it('deregisters', async () => {
     const { discovery, post, list } = setup();
     await post(instance('c1', 'us-east-1a'));
-    expect((await discovery.app.request('/v1/instances/c1', { method: 'DELETE' })).status).toBe(204);
+    expect((await discovery.app.request('/v1/instances/c1', { method: 'DELETE', headers: AUTHORIZED })).status).toBe(204);
     expect(await list()).toHaveLength(0);
+  });
+
+  it('changes the registry only for the stack token, and never for a web page; lookups stay open', async () => {
+    const { clock, discovery, post, list } = setup();
+    const refused = async (init: RequestInit & { path: string }): Promise<number> => (await discovery.app.request(init.path, init)).status;
+    // Register: no token, another token, a malformed header, a web page holding the token.
+    expect((await post(instance('c1', 'us-east-1a'), {})).status).toBe(401);
+    expect((await post(instance('c1', 'us-east-1a'), { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
+    expect((await post(instance('c1', 'us-east-1a'), { authorization: `Basic ${TOKEN}` })).status).toBe(400);
+    expect((await post(instance('c1', 'us-east-1a'), { ...AUTHORIZED, origin: 'http://evil.example' })).status).toBe(403);
+    expect(await list()).toHaveLength(0);
+    // A POST with no body at all used to pass as far as validation; now it stops at the door.
+    expect(await refused({ path: '/v1/instances', method: 'POST' })).toBe(401);
+
+    expect((await post(instance('c1', 'us-east-1a'))).status).toBe(201);
+    expect(await refused({ path: '/v1/instances/c1', method: 'DELETE' })).toBe(401);
+    expect(await refused({ path: '/v1/instances/c1', method: 'DELETE', headers: { ...AUTHORIZED, origin: 'null' } })).toBe(403);
+    // Heartbeats without the token do not keep a lease alive.
+    for (let i = 0; i < 4; i++) {
+      await clock.advance(1000);
+      expect(await refused({ path: '/v1/instances/c1/heartbeat', method: 'PUT' })).toBe(401);
+    }
+    expect(await list()).toHaveLength(0);
+    expect(discovery.registry.evictions).toBe(1);
   });
 });
 
@@ -74,12 +100,12 @@ describe('discovery client', () => {
 
   const setup = () => {
     const clock = new ManualClock();
-    const a = createDiscoveryService({ identity, clock });
-    const b = createDiscoveryService({ identity: { ...identity, zone: 'us-east-1b', instanceId: 'discovery-us-east-1b-0' }, clock });
+    const a = createDiscoveryService({ identity, clock, stackToken: TOKEN });
+    const b = createDiscoveryService({ identity: { ...identity, zone: 'us-east-1b', instanceId: 'discovery-us-east-1b-0' }, clock, stackToken: TOKEN });
     const down = new Set<string>();
     const fetch = appFetch({ 'http://discovery-a': a.app, 'http://discovery-b': b.app }, down);
-    const client = (urls = ['http://discovery-a', 'http://discovery-b']) => {
-      const c = new DiscoveryClient({ discoveryUrls: urls, clock, fetch, refreshMs: 1000, heartbeatMs: 1000 });
+    const client = (urls = ['http://discovery-a', 'http://discovery-b'], stackToken: string | undefined = TOKEN) => {
+      const c = new DiscoveryClient({ discoveryUrls: urls, clock, fetch, refreshMs: 1000, heartbeatMs: 1000, ...(stackToken ? { stackToken } : {}) });
       clients.push(c);
       return c;
     };
@@ -121,7 +147,7 @@ describe('discovery client', () => {
     await client().register(instance('c1', 'us-east-1a'));
     await client().register(instance('c2', 'us-east-1b'));
     const clock = new ManualClock();
-    const restarted = createDiscoveryService({ identity, clock });
+    const restarted = createDiscoveryService({ identity, clock, stackToken: TOKEN });
     const copied = await warmUpFromPeers(restarted.registry, ['http://discovery-a', 'http://dead'], {
       clock,
       fetch: appFetch({ 'http://discovery-a': a.app }),
@@ -129,6 +155,20 @@ describe('discovery client', () => {
     expect(copied).toBe(2);
     expect(restarted.registry.list().map((r) => r.instanceId).sort()).toEqual(['c1', 'c2']);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('sends the stack token with what changes the registry: without it, nothing registers', async () => {
+    const { clock, a, b, client } = setup();
+    expect(await client(['http://discovery-a', 'http://discovery-b'], '').register(instance('c1', 'us-east-1a'))).toBe(false);
+    await clock.advance(3_000);
+    expect([...a.registry.list(), ...b.registry.list()]).toEqual([]);
+    const registered = client();
+    expect(await registered.register(instance('c2', 'us-east-1a'))).toBe(true);
+    await clock.advance(10_000);
+    expect(a.registry.list().map((r) => r.instanceId)).toEqual(['c2']);
+    await registered.stop();
+    clients.splice(clients.indexOf(registered), 1);
+    expect(a.registry.list()).toEqual([]);
   });
 
   it('fails over to the next discovery instance', async () => {

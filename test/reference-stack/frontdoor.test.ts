@@ -9,6 +9,8 @@ import { createUserService, homeRegionOf } from '../../src/reference-stack/servi
 import { appFetch } from '../support/app-fetch.js';
 
 const SECRET = 'frontdoor-test-secret-32-chars!!';
+const STACK_TOKEN = 'frontdoor-test-stack-token-0123456789';
+const ADMIN = { authorization: `Bearer ${STACK_TOKEN}` };
 const REGIONS = ['us-east', 'eu-west'];
 
 function setup() {
@@ -27,6 +29,7 @@ function setup() {
   const frontDoor = createFrontDoorService({
     identity: { service: 'frontdoor', region: 'global', zone: 'global', instanceId: 'frontdoor-0' },
     regions,
+    stackToken: STACK_TOKEN,
     clock,
     fetch,
   });
@@ -56,13 +59,13 @@ describe('front door', () => {
   it('fails over while a region is evacuated, and comes home on restore', async () => {
     const { viewerIn, login, titles, call, frontDoor } = setup();
     const { token } = await login(viewerIn('eu-west'));
-    expect((await call('/admin/regions/eu-west/evacuate', { method: 'POST' })).status).toBe(204);
+    expect((await call('/admin/regions/eu-west/evacuate', { method: 'POST', headers: ADMIN })).status).toBe(204);
     const away = await titles(token);
     expect(away.status).toBe(200);
     expect(away.headers.get('x-simian-region')).toBe('us-east');
     expect(away.headers.get('x-simian-failover')).toBe('true');
     expect(frontDoor.evacuated.has('eu-west')).toBe(true);
-    await call('/admin/regions/eu-west/restore', { method: 'POST' });
+    expect((await call('/admin/regions/eu-west/restore', { method: 'POST', headers: ADMIN })).status).toBe(204);
     expect((await titles(token)).headers.get('x-simian-region')).toBe('eu-west');
   });
 
@@ -86,10 +89,32 @@ describe('front door', () => {
     expect((await call('/health')).status).toBe(503);
   });
 
+  it('evacuates and restores only for the stack token, and never for a web page', async () => {
+    const { call, frontDoor } = setup();
+    for (const action of ['evacuate', 'restore']) {
+      const path = `/admin/regions/us-east/${action}`;
+      if (action === 'restore') frontDoor.evacuate('us-east');
+      // A POST with no body and no header used to evacuate a region.
+      const anonymous = await call(path, { method: 'POST' });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
+      expect(((await anonymous.json()) as { error: string }).error).toContain('stack token');
+      expect((await call(path, { method: 'POST', headers: { authorization: `Bearer ${STACK_TOKEN.slice(1)}` } })).status).toBe(401);
+      expect((await call(path, { method: 'POST', headers: { authorization: STACK_TOKEN } })).status).toBe(400);
+      const page = await call(path, { method: 'POST', headers: { ...ADMIN, origin: 'http://localhost:3000' } });
+      expect(page.status).toBe(403);
+      expect(frontDoor.evacuated.has('us-east')).toBe(action === 'restore');
+      expect((await call(path, { method: 'POST', headers: ADMIN })).status).toBe(204);
+      expect(frontDoor.evacuated.has('us-east')).toBe(action === 'evacuate');
+    }
+    // Reading the switches stays open.
+    expect((await call('/admin/regions')).status).toBe(200);
+  });
+
   it('lists regions and refuses an unknown one', async () => {
     const { call } = setup();
     expect(await (await call('/admin/regions')).json()).toEqual({ regions: [{ name: 'us-east', evacuated: false }, { name: 'eu-west', evacuated: false }] });
-    const unknown = await call('/admin/regions/mars/evacuate', { method: 'POST' });
+    const unknown = await call('/admin/regions/mars/evacuate', { method: 'POST', headers: ADMIN });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: string }).error).toContain('mars');
   });

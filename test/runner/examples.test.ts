@@ -25,4 +25,22 @@ describe('the experiments in experiments/', () => {
     expect(JSON.stringify(experiment.steadyState.probes)).toContain('${frontDoor}');
     expect(experiment.stopConditions.conditions.length).toBeGreaterThan(0);
   });
+
+  it('send the stack token with every call that changes the stack (its admin routes refuse anything else)', async () => {
+    const changes: Array<{ file: string; headers: Record<string, string> }> = [];
+    const collect = (file: string, value: unknown): void => {
+      if (Array.isArray(value)) value.forEach((item) => collect(file, item));
+      else if (typeof value === 'object' && value !== null) {
+        const http = value as { url?: unknown; method?: unknown; headers?: Record<string, string> };
+        if (typeof http.url === 'string' && /\/admin\/|\/instances\b/.test(http.url) && http.method !== 'GET') changes.push({ file, headers: http.headers ?? {} });
+        else Object.values(value).forEach((item) => collect(file, item));
+      }
+    };
+    for (const file of FILES) {
+      const { source: _source, ...experiment } = await loadExperiment(join(DIR, file));
+      collect(file, experiment);
+    }
+    expect(changes.map((c) => c.file)).toContain('region-evacuation.yaml');
+    for (const change of changes) expect(change).toEqual({ file: change.file, headers: expect.objectContaining({ authorization: 'Bearer ${stackToken}' }) });
+  });
 });

@@ -194,3 +194,67 @@ describe('the journal and its report', () => {
     expect(report).toContain('| POST ${app}/restore | yes | POST http://app.test/restore: status 204 |');
   });
 });
+
+describe('secrets in the journal, the report and the log', () => {
+  const FROM_ENV = 'env-secret-4f9c2a';
+  const STACK_TOKEN = 'stack-token-b81e77d0';
+
+  it('shows [redacted] for values read from the environment and for given secrets, though the run uses the real ones', async () => {
+    const h = runnerHarness({
+      handlers: {
+        [`http://app.test/secure?key=${FROM_ENV}`]: () => new Response('ok', { status: 200 }),
+        [`http://app.test/switch?token=${STACK_TOKEN}`]: (init) =>
+          new Response(null, { status: new Headers(init?.headers).get('authorization') === `Bearer ${STACK_TOKEN}` ? 204 : 401 }),
+      },
+    });
+    const lines: string[] = [];
+    let journal: Journal;
+    try {
+      journal = await drive(
+        h.clock,
+        runExperiment(
+          experiment([
+            'title: secrets stay out of the journal',
+            'variables:',
+            '  key: { env: SIMIAN_TEST_KEY }',
+            '  plain: { env: SIMIAN_TEST_UNSET, default: from-the-file }',
+            'steady-state:',
+            '  probes:',
+            '    - name: secure',
+            '      http: { url: "${app}/secure?key=${key}", status: 200, timeout: 1s }',
+            'method:',
+            '  - name: flip the switch',
+            '    http: { url: "${app}/switch?token=${stackToken}", method: POST, headers: { authorization: "Bearer ${stackToken}" }, status: 204 }',
+            'rollbacks:',
+            // A rollback that fails quotes its URL, with the token in it, in the journal and the log.
+            '  - http: { url: "${app}/switch?token=${stackToken}", method: POST, status: 200 }',
+          ]),
+          {
+            ...h.deps,
+            env: { SIMIAN_TEST_KEY: FROM_ENV },
+            variables: { app: 'http://app.test', stackToken: STACK_TOKEN },
+            secrets: [STACK_TOKEN],
+            log: (line) => lines.push(line),
+          },
+        ),
+      );
+    } finally {
+      h.close();
+    }
+    // The run used the real values.
+    expect(h.web.calls.map((c) => c.url)).toEqual(
+      expect.arrayContaining([`http://app.test/secure?key=${FROM_ENV}`, `http://app.test/switch?token=${STACK_TOKEN}`]),
+    );
+    expect(journal.method.actions.map((a) => a.outcome)).toEqual(['executed']);
+    expect(journal.rollbacks.activities.map((r) => r.ok)).toEqual([false]);
+    // What is written down does not show them.
+    expect(journal.variables).toEqual({ app: 'http://app.test', key: '[redacted]', plain: 'from-the-file', stackToken: '[redacted]' });
+    const written = [journalJson(journal), markdownReport(journal), lines.join('\n')];
+    for (const text of written) {
+      expect(text).not.toContain(FROM_ENV);
+      expect(text).not.toContain(STACK_TOKEN);
+    }
+    expect(journalJson(journal)).toContain('http://app.test/switch?token=[redacted]');
+    expect(markdownReport(journal)).toContain('[redacted]');
+  });
+});

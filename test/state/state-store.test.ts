@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -238,6 +238,21 @@ describe('state store', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).message).toMatch(/newer/);
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('state store files', () => {
+  it('are owner-only (0600), the database and its -wal and -shm files, even under a permissive umask', () => {
+    const umask = process.umask(0);
+    try {
+      const clock = new ManualClock();
+      const path = join(tempDir(), 'simian.db');
+      const store = open(clock, path);
+      store.recordFault(fault('f1', clock.now()));
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect({ file, mode: statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    } finally {
+      process.umask(umask);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
  * @module
  * Helpers for tests that start real processes: is a pid still running, wait for a condition with a deadline.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Whether the process `pid` is still running. A zombie counts as gone: it has exited and only waits for its parent
@@ -60,4 +60,24 @@ export async function waitUntil(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * The pids of live processes whose command line or environment contains `text` (Linux: read from /proc): every
+ * process a stack started from a state directory names it, the stack in its arguments and each instance in its
+ * launch environment. Processes that cannot be read (another user's, or gone meanwhile) are skipped.
+ */
+export function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const named = ['cmdline', 'environ'].some((file) => readFileSync(`/proc/${pid}/${file}`, 'utf8').includes(text));
+      if (named && isRunning(pid)) found.push(pid);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
 }

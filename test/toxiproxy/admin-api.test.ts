@@ -163,6 +163,16 @@ describe('admin API: proxies', () => {
     expect((await call(h, 'GET', '/proxies', undefined, { 'User-Agent': 'curl/8.0' })).status).toBe(200);
   });
 
+  it('refuses web pages (an Origin header) with 403, whatever their User-Agent, and changes nothing', async () => {
+    const h = await start();
+    const page = { 'User-Agent': 'curl/8.0', Origin: 'http://evil.example' };
+    const refused = await call(h, 'POST', '/reset', undefined, page);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Origin');
+    expect((await call(h, 'POST', '/populate', [{ name: 'from-a-page', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }], page)).status).toBe(403);
+    expect((await call(h, 'GET', '/proxies')).json).toEqual({});
+  });
+
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {
     const h = await start();
     expect((await call(h, 'GET', '/nothing')).status).toBe(404);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { createToxiproxyCommand } from '../../src/cli/commands/toxiproxy.js';
+import { createToxiproxyCommand, isLoopbackHost } from '../../src/cli/commands/toxiproxy.js';
 import { createProgram } from '../../src/cli/program.js';
 import { isSimianError, silentLogger } from '../../src/core/index.js';
 import { deferred } from '../support/deferred.js';
@@ -107,6 +107,24 @@ describe('simian toxiproxy', () => {
 
     const absent = (await run(['--port', '0', '--config', join(tmpdir(), 'no-such-simian-file.json')]).done) as Error;
     expect(isSimianError(absent, 'toxiproxy.config')).toBe(true);
+  });
+
+  it('warns on standard error when the API listens elsewhere than loopback, and only then', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no interface of this machine: the command warns before it fails to listen there.
+    const exposed = run(['--host', '192.0.2.1', '--port', '0']);
+    expect(isSimianError(await exposed.done, 'toxiproxy.listen')).toBe(true);
+    expect(exposed.output().err).toContain('simian: warning: --host 192.0.2.1 is not loopback: the Toxiproxy API has no authentication');
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      const local = run(['--host', host, '--port', '0']);
+      await local.url;
+      expect(local.output().err).not.toContain('warning');
+      await local.stop();
+    }
+    expect(isLoopbackHost('0.0.0.0')).toBe(false);
+    expect(isLoopbackHost('::')).toBe(false);
+    expect(isLoopbackHost('127.8.0.1')).toBe(true);
+    expect(isLoopbackHost('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('example.com')).toBe(false);
   });
 
   it('fails with exit code 1 when the port is taken', async () => {

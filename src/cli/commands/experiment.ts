@@ -12,10 +12,12 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimianConfig } from '../../config/simian-config.js';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
+import { makePrivateDir } from '../../core/private-files.js';
 import { FaultReverter } from '../../monkeys/revert/fault-reverter.js';
 import type { Provider } from '../../providers/provider.js';
 import type { StackInstance } from '../../reference-stack/stack/reference-stack.js';
 import { isAlive, readStackState, type StackState } from '../../reference-stack/stack/stack-state.js';
+import { readStackToken } from '../../reference-stack/stack/stack-token.js';
 import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
 import { listActivities, type ListedActivity } from '../../runner/activity-list.js';
 import { isFaultAction, methodActions, type Experiment } from '../../runner/experiment.js';
@@ -94,14 +96,19 @@ function runningStack(stateDir: string): StackState | undefined {
   }
 }
 
-/** The variables a running stack gives every experiment: `${frontDoor}`, `${toxiproxy}`, `${stackAdmin}`, `${prometheus}`. */
-export function stackVariables(stack: StackState | undefined): Record<string, string> {
+/**
+ * The variables a running stack gives every experiment: `${frontDoor}`, `${toxiproxy}`, `${stackAdmin}`,
+ * `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
+ * which journals and reports show as `[redacted]`.
+ */
+export function stackVariables(stack: StackState | undefined, stackToken?: string): Record<string, string> {
   if (!stack) return {};
   return {
     ...(stack.frontDoorUrl ? { frontDoor: stack.frontDoorUrl } : {}),
     toxiproxy: stack.toxiproxyUrl,
     stackAdmin: stack.adminUrl,
     ...(stack.prometheusUrl ? { prometheus: stack.prometheusUrl } : {}),
+    ...(stackToken ? { stackToken } : {}),
   };
 }
 
@@ -212,6 +219,7 @@ export async function sloSourceFor(deps: CommandDeps, options: { readonly experi
 export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOptions): Promise<RunnerSession> {
   const { config, experiment } = options;
   const stack = runningStack(config.stateDir);
+  const stackToken = stack ? readStackToken(config.stateDir) : undefined;
   const settings = providerSettings(config);
   const providers = new Map<string, Provider>();
   const provider = (name: string): Provider => {
@@ -226,7 +234,7 @@ export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOp
   try {
     let faults: RunnerDeps['faults'];
     if (methodActions(experiment).some(({ action }) => isFaultAction(action))) {
-      await mkdir(dirname(config.stateStorePath), { recursive: true });
+      makePrivateDir(dirname(config.stateStorePath));
       const store = StateStore.open(config.stateStorePath, { clock: deps.clock });
       closers.push(() => store.close());
       const reverter = new FaultReverter({
@@ -262,7 +270,8 @@ export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOp
         ...(slo.sli ? { sli: slo.sli } : {}),
         ...(slo.prometheus ? { prometheus: slo.prometheus } : {}),
         baseline: slo.baseline,
-        variables: { ...stackVariables(stack), ...options.variables },
+        variables: { ...stackVariables(stack, stackToken), ...options.variables },
+        ...(stackToken ? { secrets: [stackToken] } : {}),
       },
       close,
     };

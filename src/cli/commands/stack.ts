@@ -1,17 +1,24 @@
 /**
  * @module
- * `simian stack up|status|down`: the reference streaming stack on this machine.
+ * `simian stack up|status|down`: the reference streaming stack on this machine, one per state directory.
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, fchmodSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Command } from 'commander';
 import type { Disposable } from '../../core/events.js';
 import { SimianError } from '../../core/errors.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import { ReferenceStack, type StackInstance } from '../../reference-stack/stack/reference-stack.js';
+import { createStackAdminApi } from '../../reference-stack/stack/stack-admin-api.js';
+import { alreadyRunningError, StackLock } from '../../reference-stack/stack/stack-lock.js';
 import { clearStackState, isAlive, readStackState, writeStackState } from '../../reference-stack/stack/stack-state.js';
+import { clearStackToken, newStackToken, writeStackToken } from '../../reference-stack/stack/stack-token.js';
 import { loadTopology } from '../../reference-stack/topology/topology.js';
+import type { Topology } from '../../reference-stack/topology/topology-schema.js';
 import { requirePrometheusBinary, startPrometheusServer, type PrometheusServer, type PrometheusTarget } from '../../slo/prometheus-server.js';
 import { createToxiproxyServer } from '../../toxiproxy/server.js';
 import { LocalProvider } from '../../providers/local/local-provider.js';
@@ -20,6 +27,9 @@ import { keepLocalFaultsOnTime, type FaultKeeper } from '../stack-fault-keeper.j
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
 import { resolveCommandConfig } from './config.js';
+
+/** The kill switch the stack's sweep obeys. */
+type KillSwitchConfig = { readonly killSwitch: boolean; readonly killSwitchFile?: string };
 
 interface UpFlags {
   topology: string;
@@ -54,44 +64,54 @@ export function stackTargets(instances: readonly Pick<StackInstance, 'id' | 'ser
 
 async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<void> {
   const stateDir = resolve(flags.stateDir);
-  try {
-    const running = readStackState(stateDir);
-    if (isAlive(running.pid)) throw new SimianError('stack.alreadyRunning', `a stack is already running (pid ${running.pid}); "simian stack down" first`, { exitCode: 2 });
-  } catch (error) {
-    if (!(error instanceof SimianError && error.code === 'stack.notRunning')) throw error;
-  }
   // Bad input is refused before anything starts.
   const topology = await loadTopology(flags.topology);
   // The kill switch the stack's sweep obeys: simian.yaml's (or <state-dir>/kill-switch).
   const config = await resolveCommandConfig({ stateDir });
   if (flags.prometheus) requirePrometheusBinary();
   if (flags.detach) return detach(deps, stateDir, command);
+  // The lock is taken by the process that runs the stack (with --detach, the background one), before it starts
+  // anything: a second `stack up` on this state directory stops here, with nothing of its own left running.
+  const lock = await StackLock.acquire(stateDir, { clock: deps.clock });
+  try {
+    await runStack(deps, flags, stateDir, topology, config.safety);
+  } finally {
+    lock.release();
+  }
+}
 
-  const embedded = flags.toxiproxy ? undefined : await createToxiproxyServer({ host: '127.0.0.1', port: 0, clock: deps.clock, random: deps.random });
+/** Runs the stack in this process until SIGINT or SIGTERM; the caller holds the state directory's lock. */
+async function runStack(deps: CommandDeps, flags: UpFlags, stateDir: string, topology: Topology, killSwitch: KillSwitchConfig): Promise<void> {
+  // Whatever a crashed stack left here describes nothing any more.
+  clearStackState(stateDir);
+  const stackToken = newStackToken();
+  writeStackToken(stateDir, stackToken);
+  const embedded = flags.toxiproxy ? undefined : await createToxiproxyServer({ host: '127.0.0.1', port: 0, clock: deps.clock, random: deps.random }).catch((error: unknown) => {
+    clearStackToken(stateDir);
+    throw error;
+  });
   const toxiproxyUrl = flags.toxiproxy ?? embedded!.url;
   let stack: ReferenceStack | undefined;
   let keeper: FaultKeeper | undefined;
   let prometheus: PrometheusServer | undefined;
+  let admin: ServerType | undefined;
   let following: Disposable[] = [];
-  const admin = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      // What every simian run decided against this stack, from the state store: Prometheus scrapes it here.
-      (keeper?.metrics() ?? Promise.resolve('')).then(
-        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
-        () => res.writeHead(503).end(),
-      );
-      return;
-    }
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ instances: stack?.inventory() ?? [] }));
-  });
   try {
     deps.writeErr(`starting the "${flags.topology}" stack…\n`);
-    stack = await ReferenceStack.start({ topology, dataDir: resolve(flags.dataDir ?? `${stateDir}/data`), toxiproxyUrl, clock: deps.clock });
-    await new Promise<void>((ok) => admin.listen(0, '127.0.0.1', ok));
-    const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+    stack = await ReferenceStack.start({ topology, dataDir: resolve(flags.dataDir ?? `${stateDir}/data`), toxiproxyUrl, stackToken, clock: deps.clock });
+    const running = stack;
+    const api = createStackAdminApi({
+      stackToken,
+      inventory: () => running.inventory(),
+      signal: (id, signal, pid) => running.supervisor.signal(id, signal, pid),
+      // What every simian run decided against this stack, from the state store: Prometheus scrapes it here.
+      metrics: () => keeper?.metrics() ?? Promise.resolve(''),
+    });
+    const server = createAdaptorServer({ fetch: api.fetch });
+    admin = server;
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const adminUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (flags.prometheus) {
-      const running = stack;
       prometheus = await startPrometheusServer({ targets: stackTargets(running.inventory()), jobName: STACK_SCRAPE_JOB, clock: deps.clock });
       // A replaced instance listens on a new port: rewrite the targets file whenever one starts or dies.
       const follow = (): void => prometheus?.setTargets(stackTargets(running.inventory()));
@@ -109,8 +129,8 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
     keeper = keepLocalFaultsOnTime(
       deps,
       stateDir,
-      new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), random: deps.random }),
-      config.safety,
+      new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), stackToken, random: deps.random }),
+      killSwitch,
     );
     const prometheusUrl = prometheus?.url;
     if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: stack.inventory() }, null, 2)}\n`);
@@ -129,16 +149,50 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
     await prometheus?.stop();
     await stack?.stop();
     await embedded?.close();
-    admin.close();
+    if (admin) {
+      admin.close();
+      (admin as Server).closeAllConnections();
+    }
     clearStackState(stateDir);
+    clearStackToken(stateDir);
   }
 }
 
-/** Starts `simian stack up` again in the background and returns once it has written its state. */
+/** The background stack's standard output and error (so that a failed start can say why). */
+export function stackLogPath(stateDir: string): string {
+  return join(stateDir, 'stack.log');
+}
+
+/** The last lines of the background stack's log, for the message of a failed start. */
+function logTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts `simian stack up` again in the background and returns once it has written its state. The background
+ * process takes the lock itself (this one exits): when another stack took it first, it exits with code 2 before
+ * starting anything, and this one says who holds it.
+ */
 async function detach(deps: CommandDeps, stateDir: string, command: Command): Promise<void> {
-  const args = process.argv.slice(1).filter((a) => a !== '--detach');
-  if (!command.opts<UpFlags>().stateDir || !args.includes('--state-dir')) args.push('--state-dir', stateDir);
-  const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: 'ignore' });
+  const holder = await StackLock.holder(stateDir, { clock: deps.clock });
+  if (holder) throw alreadyRunningError(stateDir, holder);
+  makePrivateDir(stateDir);
+  const logPath = stackLogPath(stateDir);
+  const log = openSync(logPath, 'a', PRIVATE_FILE_MODE);
+  let child: ChildProcess;
+  try {
+    fchmodSync(log, PRIVATE_FILE_MODE);
+    ftruncateSync(log, 0);
+    const args = process.argv.slice(1).filter((a) => a !== '--detach');
+    if (!command.opts<UpFlags>().stateDir || !args.includes('--state-dir')) args.push('--state-dir', stateDir);
+    child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', log, log] });
+  } finally {
+    closeSync(log);
+  }
   child.unref();
   const deadline = deps.clock.monotonic() + 60_000;
   while (deps.clock.monotonic() < deadline) {
@@ -151,10 +205,20 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
     } catch {
       // not written yet
     }
-    if (child.exitCode !== null) throw new SimianError('stack.startFailed', `the background stack exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      if (child.exitCode === 2) {
+        // Most likely another stack up took the lock first.
+        const winner = await StackLock.holder(stateDir, { clock: deps.clock });
+        if (winner) throw alreadyRunningError(stateDir, winner);
+      }
+      const tail = logTail(logPath);
+      throw new SimianError('stack.startFailed', `the background stack exited with code ${child.exitCode}${tail ? `:\n${tail}` : ''}\n(its output: ${logPath})`, {
+        exitCode: child.exitCode === 2 ? 2 : 1,
+      });
+    }
     await deps.clock.sleep(200);
   }
-  throw new SimianError('stack.startFailed', 'the background stack did not start within 60 s');
+  throw new SimianError('stack.startFailed', `the background stack did not start within 60 s (its output: ${logPath})`);
 }
 
 async function status(deps: CommandDeps, flags: { stateDir: string; json?: boolean }): Promise<void> {
@@ -172,16 +236,31 @@ async function status(deps: CommandDeps, flags: { stateDir: string; json?: boole
   }
 }
 
+/**
+ * Stops the stack that holds the state directory's lock, and waits until it has let go of it. The pid comes from
+ * the lock's holder, never from a stack.json that a crashed stack may have left: when nobody holds the lock, no
+ * stack runs from here, and nothing is signalled.
+ */
 async function down(deps: CommandDeps, flags: { stateDir: string }): Promise<void> {
   const stateDir = resolve(flags.stateDir);
-  const state = readStackState(stateDir);
-  if (isAlive(state.pid)) process.kill(state.pid, 'SIGTERM');
+  const holder = await StackLock.holder(stateDir, { clock: deps.clock });
+  if (!holder) {
+    readStackState(stateDir); // throws stack.notRunning when there is nothing to clean up either
+    clearStackState(stateDir);
+    clearStackToken(stateDir);
+    deps.writeOut('stack stopped (it was no longer running)\n');
+    return;
+  }
+  if (holder.pid === undefined) throw new SimianError('stack.stopFailed', `the stack of ${stateDir} is starting and has not written its pid yet; try again in a moment`);
+  process.kill(holder.pid, 'SIGTERM');
   const deadline = deps.clock.monotonic() + 30_000;
-  while (isAlive(state.pid)) {
-    if (deps.clock.monotonic() > deadline) throw new SimianError('stack.stopFailed', `the stack (pid ${state.pid}) did not stop within 30 s`);
+  // The lock goes with the process, however it ends (even as a zombie nobody reaped).
+  while (await StackLock.holder(stateDir, { clock: deps.clock, ownerWaitMs: 0 })) {
+    if (deps.clock.monotonic() > deadline) throw new SimianError('stack.stopFailed', `the stack (pid ${holder.pid}) did not stop within 30 s`);
     await deps.clock.sleep(100);
   }
   clearStackState(stateDir);
+  clearStackToken(stateDir);
   deps.writeOut('stack stopped\n');
 }
 

@@ -3,6 +3,7 @@
  * `simian toxiproxy`: runs the Toxiproxy-compatible fault proxy on its own, for scripts, other tools and
  * Toxiproxy clients, until SIGINT or SIGTERM.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -43,6 +44,15 @@ export function parseListenHost(value: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+/** Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1), reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (isIPv4(name)) return name.startsWith('127.');
+  if (isIPv6(name)) return name === '::1' || /^::ffff:127\./.test(name) || /^(0{1,4}:){7}0{0,3}1$/.test(name);
+  return false;
+}
+
 /** Resolves on the first SIGINT or SIGTERM, and stops listening for both. */
 function nextStopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -64,13 +74,20 @@ export function createToxiproxyCommand(options: ToxiproxyCommandOptions = {}): C
         "Run a TCP fault proxy that speaks Toxiproxy's HTTP API (the official toxiproxy-node-client works against it unchanged); " +
           'prints the API URL and runs until SIGINT or SIGTERM',
       )
-      .option('--host <host>', 'interface of the admin API', parseListenHost, '127.0.0.1')
+      .option('--host <host>', 'interface of the admin API (it has no authentication: anything but loopback warns)', parseListenHost, '127.0.0.1')
       .option('--port <port>', 'port of the admin API (0 picks a free one)', parsePort, 8474)
       .option('--config <file>', 'JSON file of proxies to create at start: [{"name","listen","upstream","enabled"}]')
       .option('--seed <n>', 'seed toxicity, jitter and slice sizes to replay a run', parseCount)
       .action(async (flags: ToxiproxyFlags) => {
         // A bad file stops here, before anything listens.
         const proxies = flags.config === undefined ? [] : await readProxyConfigFile(flags.config);
+        if (!isLoopbackHost(flags.host)) {
+          // Toxiproxy's API has no authentication (the real one neither): whoever reaches it can cut or slow every
+          // connection it proxies. It only refuses browsers.
+          deps.writeErr(
+            `simian: warning: --host ${flags.host} is not loopback: the Toxiproxy API has no authentication, and anyone who can reach ${flags.host}:${flags.port} can break every proxied connection; keep it on 127.0.0.1 unless that network is trusted\n`,
+          );
+        }
         const server = await createToxiproxyServer({
           host: flags.host,
           port: flags.port,

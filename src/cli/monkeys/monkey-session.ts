@@ -4,7 +4,8 @@
  * which first undoes what a dead `simian` left behind (the "next start" of DESIGN.md), then the provider and the
  * safety pipeline that will record every new fault with this process as its owner.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { makePrivateDir } from '../../core/private-files.js';
 import { FaultReverter, type RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import { resolveSafetyConfig } from '../../monkeys/safety/safety-config.js';
@@ -61,7 +62,11 @@ export function reportRecovered(deps: CommandDeps, outcomes: readonly RevertOutc
 export async function openMonkeySession(deps: CommandDeps, options: MonkeySessionOptions): Promise<MonkeySession> {
   const config = resolveSafetyConfig(options.safety);
   const provider = createProvider(options.provider, options.providers, deps);
-  const store = StateStore.open(options.stateStore ?? stateStorePath(options.providers.stateDir), { clock: deps.clock });
+  const storePath = options.stateStore ?? stateStorePath(options.providers.stateDir);
+  // The state directory is Simian's own, created owner-only on first use; a store configured elsewhere must find
+  // its folder there (a mistyped path is an error, not a new empty store).
+  if (resolve(dirname(storePath)) === resolve(options.providers.stateDir)) makePrivateDir(options.providers.stateDir);
+  const store = StateStore.open(storePath, { clock: deps.clock });
   const reverter = new FaultReverter({
     store,
     clock: deps.clock,

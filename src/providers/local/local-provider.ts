@@ -1,8 +1,9 @@
 /**
  * @module
  * The local provider: the reference stack running on this machine, seen through its admin API (`GET
- * <adminUrl>/inventory`) and acted on with signals to its real processes, through the stack's Toxiproxy (every
- * instance has a proxy of its own, named by its slot id) and through the front door's evacuation switch. Every
+ * <adminUrl>/inventory`) and acted on through it (the stack's supervisor signals its own processes), through the
+ * stack's Toxiproxy (every instance has a proxy of its own, named by its slot id) and through the front door's
+ * evacuation switch. Every
  * instance of the bundled stack is opted in (it exists to be broken), unless its own tags say otherwise.
  */
 import { SimianError } from '../../core/errors.js';
@@ -46,17 +47,17 @@ export interface AdminInstance {
   readonly restarts?: number;
 }
 
-/** Sends a signal to a process; `process.kill` by default (tests may watch it). */
-export type KillProcess = (pid: number, signal: 'SIGKILL' | 'SIGTERM') => void;
-
 /** Options of {@link LocalProvider}. */
 export interface LocalProviderOptions {
   /** The running stack's admin API, `http://127.0.0.1:PORT` (from `<state-dir>/stack.json`). */
   readonly adminUrl: string;
   /** The opt-in tag to add to instances that do not say otherwise. @default 'simian/opt-in' */
   readonly optInTag?: string;
-  /** @default process.kill */
-  readonly kill?: KillProcess;
+  /**
+   * The running stack's token (`<state-dir>/stack.token`), which terminations on the admin API and the front door's
+   * evacuate and restore require. Without it the stack refuses them (401).
+   */
+  readonly stackToken?: string;
   /** How long one admin (or front door) request may take, ms. @default 5000 */
   readonly timeoutMs?: number;
   /**
@@ -88,14 +89,14 @@ function unsupported(what: string): never {
  * always `frontdoor`). Instance ids are the supervisor's slot ids
  * (`catalog-us-east-1a-0`), stable across replacements; the current process id is in the {@link PID_TAG} tag.
  *
- * Terminate signals the process. Toxics go on the instance's proxy; a zone outage disables the proxies of the
- * zone's instances, so they stop answering while their processes live (an AZ network partition: the supervisor
- * sees nothing to replace); a region evacuation flips the front door. Revert ids carry everything their revert
- * needs, so a provider built after a restart reverts them too.
+ * Terminate asks the stack, whose supervisor signals the process by slot id. Toxics go on the instance's proxy; a
+ * zone outage disables the proxies of the zone's instances, so they stop answering while their processes live (an
+ * AZ network partition: the supervisor sees nothing to replace); a region evacuation flips the front door. Revert
+ * ids carry everything their revert needs, so a provider built after a restart reverts them too.
  *
  * @example
  * const state = readStackState('.simian');
- * const provider = new LocalProvider({ adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl, frontDoorUrl: state.frontDoorUrl });
+ * const provider = new LocalProvider({ adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl, frontDoorUrl: state.frontDoorUrl, stackToken: readStackToken('.simian') });
  * const handle = await provider.actuator.isolateZone({ name: 'us-east-1a', region: 'us-east' });
  * await handle.revert();
  */
@@ -105,7 +106,7 @@ export class LocalProvider implements Provider {
   readonly actuator: Actuator;
   private readonly adminUrl: string;
   private readonly optInTag: string;
-  private readonly kill: KillProcess;
+  private readonly stackToken: string | undefined;
   private readonly timeoutMs: number;
   private readonly toxiproxy: ToxiproxyActuator | undefined;
   private readonly trafficShift: TrafficShift | undefined;
@@ -113,10 +114,12 @@ export class LocalProvider implements Provider {
   constructor(options: LocalProviderOptions) {
     this.adminUrl = options.adminUrl;
     this.optInTag = options.optInTag ?? DEFAULT_SAFETY_CONFIG.optInTag;
-    this.kill = options.kill ?? ((pid, signal) => process.kill(pid, signal));
+    this.stackToken = options.stackToken;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.toxiproxy = options.toxiproxyUrl ? new ToxiproxyActuator(options.toxiproxyUrl, options.random ? { random: options.random } : {}) : undefined;
-    this.trafficShift = options.frontDoorUrl ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs: this.timeoutMs }) : undefined;
+    this.trafficShift = options.frontDoorUrl
+      ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs: this.timeoutMs, ...(this.stackToken ? { token: this.stackToken } : {}) })
+      : undefined;
     this.inventory = {
       groups: () => this.groups(),
       instances: async (filter?: InstanceFilter) => (await this.fetchInstances()).filter((i) => matchesInstanceFilter(i, filter)),
@@ -227,24 +230,42 @@ export class LocalProvider implements Provider {
   }
 
   /**
-   * Signals the instance's process. It checks first that the stack still runs that very process in that slot, so
-   * a stale inventory (the slot was replaced, the pid reused) never gets an unrelated process killed.
+   * Asks the stack to signal the instance: `POST <adminUrl>/instances/<id>/terminate` with the pid this inventory
+   * saw. The stack's supervisor signals its own child by slot id, and refuses (409) when the slot no longer runs
+   * that pid, so a stale inventory (the slot was replaced, the pid reused) never gets an unrelated process killed.
    */
   private async terminate(instance: Instance, options: TerminateOptions = {}): Promise<void> {
-    const current = (await this.adminInventory()).find((i) => i.id === instance.id);
-    const expected = instance.tags[PID_TAG];
-    if (!current || typeof current.pid !== 'number' || current.state !== 'running') {
-      throw new SimianError('provider.instanceGone', `instance ${instance.id} is not running in the local stack`);
+    const pid = Number(instance.tags[PID_TAG]);
+    if (!Number.isSafeInteger(pid) || pid <= 0) {
+      throw new SimianError('provider.instanceGone', `instance ${instance.id} has no process in the local stack: it is not running`);
     }
-    if (expected !== undefined && String(current.pid) !== expected) {
-      throw new SimianError('provider.instanceGone', `instance ${instance.id} now runs pid ${current.pid}, not ${expected}: it was replaced`);
-    }
+    const url = new URL(`/instances/${encodeURIComponent(instance.id)}/terminate`, this.adminUrl);
+    const signal = options.signal ?? 'SIGKILL';
+    let answer: Response;
     try {
-      this.kill(current.pid, options.signal ?? 'SIGKILL');
+      answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.stackToken ? { authorization: `Bearer ${this.stackToken}` } : {}) },
+        body: JSON.stringify({ pid, signal }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
-      throw new SimianError('provider.terminateFailed', `cannot signal pid ${current.pid} of ${instance.id}: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new SimianError('provider.unreachable', `cannot terminate ${instance.id}: the local stack's admin API ${url.href} does not answer: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
     }
+    if (answer.ok) {
+      await answer.body?.cancel();
+      return;
+    }
+    const reason = await answer
+      .json()
+      .then((body) => String((body as { error?: unknown } | null)?.error ?? `HTTP ${answer.status}`))
+      .catch(() => `HTTP ${answer.status}`);
+    if (answer.status === 404 || answer.status === 409) throw new SimianError('provider.instanceGone', reason);
+    if (answer.status === 401 || answer.status === 403) {
+      throw new SimianError('provider.unauthorized', `the local stack refused to terminate ${instance.id}: ${reason} (is the stack token in <state-dir>/stack.token the running stack's?)`);
+    }
+    throw new SimianError('provider.terminateFailed', `the local stack could not terminate ${instance.id}: ${reason}`);
   }
 }

@@ -12,6 +12,8 @@ export interface HttpTrafficShiftOptions {
   readonly timeoutMs?: number;
   /** @default the global fetch */
   readonly fetch?: typeof fetch;
+  /** Sent as `Authorization: Bearer <token>` (the reference stack's front door requires its stack token). */
+  readonly token?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export interface HttpTrafficShiftOptions {
 export class HttpTrafficShift implements TrafficShift {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly token: string | undefined;
 
   constructor(
     /** The hook's base URL (`http://127.0.0.1:PORT`); a path prefix is kept. */
@@ -35,6 +38,7 @@ export class HttpTrafficShift implements TrafficShift {
   ) {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.fetch = options.fetch ?? fetch;
+    this.token = options.token;
   }
 
   evacuate(region: string): Promise<void> {
@@ -50,7 +54,11 @@ export class HttpTrafficShift implements TrafficShift {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/admin/regions/${encodeURIComponent(region)}/${action}`;
     let response: Response;
     try {
-      response = await this.fetch(url, { method: 'POST', signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await this.fetch(url, {
+        method: 'POST',
+        ...(this.token !== undefined ? { headers: { authorization: `Bearer ${this.token}` } } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
       throw new SimianError('provider.unreachable', `cannot ${action} region ${region}: POST ${url} failed: ${messageOf(error)}`, { cause: error });
     }

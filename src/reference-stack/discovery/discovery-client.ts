@@ -23,6 +23,8 @@ export interface DiscoveryClientOptions {
   heartbeatMs?: number;
   /** Time allowed for one request to one discovery instance. @default 500 */
   requestTimeoutMs?: number;
+  /** The stack token, sent with register, heartbeat and delete (discovery refuses them without). */
+  stackToken?: string;
 }
 
 /** Registers, heartbeats, and looks instances up from a cache. */
@@ -155,8 +157,12 @@ export class DiscoveryClient {
 
   /** Sends a request to one discovery instance; `undefined` when it does not answer in time. */
   private async requestOne(base: string, path: string, init: RequestInit): Promise<Response | undefined> {
+    const token = this.options.stackToken;
+    const headers = new Headers(init.headers);
+    // Only what changes the registry needs the token; lookups stay open.
+    if (token !== undefined && init.method !== undefined && init.method !== 'GET') headers.set('authorization', `Bearer ${token}`);
     try {
-      return await this.perRequest.execute(({ signal }) => this.fetch(new URL(path, base), { ...init, signal }));
+      return await this.perRequest.execute(({ signal }) => this.fetch(new URL(path, base), { ...init, headers, signal }));
     } catch (error) {
       this.logger.debug({ err: error, discovery: base, path }, 'discovery instance unreachable');
       return undefined;

@@ -7,12 +7,16 @@
  * - `PUT /v1/instances/:id/heartbeat` → 204, or 404 when the instance must register again
  * - `DELETE /v1/instances/:id` → 204 or 404
  * - `GET /v1/instances?service=&zone=` → {instances: [...]}, the given zone first
+ *
+ * Register, heartbeat and delete require the stack token (`Authorization: Bearer …`: 401 without) and refuse web
+ * pages (`Origin`: 403): anyone else could hide a healthy instance or route callers to an address of their own.
  */
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import type { Clock } from '../../core/clock.js';
+import { requireStackToken } from '../service-kit/admin-guard.js';
 import { InstanceRegistry } from './instance-registry.js';
 
 const instanceInfo = z.object({
@@ -27,6 +31,8 @@ const instanceInfo = z.object({
 /** Options of {@link createDiscoveryService}. */
 export interface DiscoveryServiceOptions {
   identity: ServiceIdentity;
+  /** The token that register, heartbeat and delete require (see `stack-token.ts`). */
+  stackToken: string;
   clock?: Clock;
   /** A registration lives this long without a heartbeat. @default 3_000 (three missed 1 s heartbeats) */
   leaseMs?: number;
@@ -58,7 +64,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Servic
         },
       });
 
-      app.post('/v1/instances', async (c) => {
+      const admin = requireStackToken(options.stackToken);
+      app.post('/v1/instances', admin, async (c) => {
         const body: unknown = await c.req.json().catch(() => undefined);
         const parsed = instanceInfo.safeParse(body);
         if (!parsed.success) {
@@ -69,10 +76,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Servic
         registry.register(parsed.data);
         return c.json({ leaseMs: registry.leaseMs }, 201);
       });
-      app.put('/v1/instances/:id/heartbeat', (c) =>
+      app.put('/v1/instances/:id/heartbeat', admin, (c) =>
         registry.renew(c.req.param('id')) ? c.body(null, 204) : c.json({ error: 'unknown instance: register again' }, 404),
       );
-      app.delete('/v1/instances/:id', (c) =>
+      app.delete('/v1/instances/:id', admin, (c) =>
         registry.deregister(c.req.param('id')) ? c.body(null, 204) : c.json({ error: 'unknown instance' }, 404),
       );
       app.get('/v1/instances', (c) => {

@@ -5,7 +5,8 @@
  *
  * - `* /api/...` → forwarded to a gateway; `x-simian-failover: true` when served away from home
  * - `GET /admin/regions` → {regions: [{name, evacuated}]}
- * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region
+ * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region;
+ *   both require the stack token (`Authorization: Bearer …`: 401 without) and refuse web pages (`Origin`: 403)
  *
  * The home region comes from the viewer's token (read, not verified: routing needs a hint, and the gateway is the
  * one that verifies) or, at login, from the username.
@@ -14,6 +15,7 @@ import type { Context } from 'hono';
 import { decodeJwt } from 'jose';
 import type { Clock } from '../../core/clock.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
+import { requireStackToken } from '../service-kit/admin-guard.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
@@ -24,6 +26,8 @@ export interface FrontDoorOptions {
   identity: ServiceIdentity;
   /** The regions, in failover order, each with the discovery view that lists its gateways. */
   regions: ReadonlyArray<{ readonly name: string; readonly discovery: InstanceLookup }>;
+  /** The token the evacuate and restore routes require (see `stack-token.ts`). */
+  stackToken: string;
   clock?: Clock;
   fetch?: typeof fetch;
   /** Time allowed per gateway attempt; longer than a gateway's own request budget, so the gateway's fallbacks answer. @default 4_000 */
@@ -65,8 +69,9 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
       );
 
       app.get('/admin/regions', (c) => c.json({ regions: names.map((name) => ({ name, evacuated: evacuated.has(name) })) }));
-      app.post('/admin/regions/:region/evacuate', (c) => (frontDoor.evacuate(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
-      app.post('/admin/regions/:region/restore', (c) => (frontDoor.restore(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
+      const admin = requireStackToken(options.stackToken);
+      app.post('/admin/regions/:region/evacuate', admin, (c) => (frontDoor.evacuate(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
+      app.post('/admin/regions/:region/restore', admin, (c) => (frontDoor.restore(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
 
       app.all('/api/*', async (c) => {
         const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();

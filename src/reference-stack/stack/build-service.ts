@@ -41,7 +41,7 @@ export async function buildService(
   const discoveryOf = async (region: string): Promise<DiscoveryClient> => {
     const urls = config.discoveryUrls[region];
     if (!urls) throw new Error(`stack config: discoveryUrls has no entry for region "${region}"`);
-    const client = new DiscoveryClient({ discoveryUrls: urls, clock: deps.clock, logger: deps.logger });
+    const client = new DiscoveryClient({ discoveryUrls: urls, clock: deps.clock, logger: deps.logger, stackToken: config.stackToken });
     clients.push(client);
     await client.start();
     return client;
@@ -51,14 +51,14 @@ export async function buildService(
   };
 
   if (identity.service === 'discovery') {
-    const discovery = createDiscoveryService({ identity, clock: deps.clock });
+    const discovery = createDiscoveryService({ identity, clock: deps.clock, stackToken: config.stackToken });
     const peers = (config.discoveryUrls[identity.region] ?? []).filter((url) => url !== config.publicAddress);
     await warmUpFromPeers(discovery.registry, peers, { clock: deps.clock });
     return { app: discovery.app, registrar: undefined, close: closeClients };
   }
   if (identity.service === 'frontdoor') {
     const regions = await Promise.all(config.regions.map(async (name) => ({ name, discovery: await discoveryOf(name) })));
-    return { app: createFrontDoorService({ identity, regions, clock: deps.clock }).app, registrar: undefined, close: closeClients };
+    return { app: createFrontDoorService({ identity, regions, stackToken: config.stackToken, clock: deps.clock }).app, registrar: undefined, close: closeClients };
   }
 
   const discovery = await discoveryOf(identity.region);

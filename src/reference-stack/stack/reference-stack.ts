@@ -4,9 +4,9 @@
  * services, then the front door, each instance a real process kept alive by the supervisor.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import { makePrivateDir } from '../../core/private-files.js';
 import { ChildProcessLauncher } from '../supervisor/child-process-launcher.js';
 import { siblingEntryModule } from '../supervisor/entry-module.js';
 import type { SupervisedInstance } from '../supervisor/supervised-instance.js';
@@ -14,13 +14,19 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { desiredInstances, type DesiredInstance } from '../topology/desired-instances.js';
 import type { Topology } from '../topology/topology-schema.js';
 import type { StackInstanceConfig } from './stack-config.js';
+import { newStackToken } from './stack-token.js';
 import { createProxy } from './toxiproxy-admin.js';
 
 /** Options of {@link ReferenceStack.start}. */
 export interface ReferenceStackOptions {
   topology: Topology;
-  /** Where billing keeps its databases. */
+  /** Where billing keeps its databases; created owner-only (0700) when missing. */
   dataDir: string;
+  /**
+   * What the stack's mutating admin routes require as `Authorization: Bearer <token>`; instances get it in their
+   * launch environment. @default a new random token ({@link ReferenceStack.stackToken})
+   */
+  stackToken?: string;
   /** A running Toxiproxy-compatible admin API; every instance is reached through a proxy of its own there. */
   toxiproxyUrl: string;
   clock?: Clock;
@@ -48,13 +54,16 @@ export class ReferenceStack {
     /** The front door, through its proxy. */
     readonly frontDoorUrl: string | undefined,
     readonly toxiproxyUrl: string,
+    /** The token the front door's and discovery's mutating routes require. */
+    readonly stackToken: string,
   ) {}
 
   /** Starts every instance of `topology`; resolves once all are ready. */
   static async start(options: ReferenceStackOptions): Promise<ReferenceStack> {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentLogger;
-    mkdirSync(options.dataDir, { recursive: true });
+    makePrivateDir(options.dataDir);
+    const stackToken = options.stackToken ?? newStackToken();
     const slots = desiredInstances(options.topology);
     // Every proxy exists before any instance starts, so every address is known up front: discovery's addresses go
     // into every instance's settings, and a replaced instance keeps its public address.
@@ -70,6 +79,7 @@ export class ReferenceStack {
     );
     const shared: Omit<StackInstanceConfig, 'publicAddress' | 'proxyName'> = {
       tokenSecret: randomBytes(24).toString('hex'),
+      stackToken,
       regions,
       discoveryUrls,
       toxiproxyUrl: options.toxiproxyUrl,
@@ -84,7 +94,7 @@ export class ReferenceStack {
     });
     const supervisor = new Supervisor({ topology: options.topology, launcher, clock, logger });
     const frontDoor = slots.find((s) => s.service === 'frontdoor');
-    const stack = new ReferenceStack(supervisor, publicAddresses, frontDoor ? publicAddresses.get(frontDoor.id) : undefined, options.toxiproxyUrl);
+    const stack = new ReferenceStack(supervisor, publicAddresses, frontDoor ? publicAddresses.get(frontDoor.id) : undefined, options.toxiproxyUrl, stackToken);
     try {
       await supervisor.start();
     } catch (error) {

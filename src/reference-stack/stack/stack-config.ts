@@ -1,7 +1,8 @@
 /**
  * @module
- * What the stack tells every instance beyond its identity: where discovery is, the token secret, the regions,
- * where its network proxy is, and where billing keeps its database.
+ * What the stack tells every instance beyond its identity: where discovery is, the token secret, the stack token,
+ * the regions, where its network proxy is, and where billing keeps its database. It travels in the instance's
+ * launch environment, never through a file.
  */
 import { z } from 'zod';
 
@@ -9,6 +10,8 @@ import { z } from 'zod';
 export const stackInstanceConfigSchema = z.object({
   /** Signs and verifies viewer tokens (user service, gateways). */
   tokenSecret: z.string().min(16),
+  /** What the stack's mutating admin routes require (discovery's register and heartbeat, the front door's evacuate). */
+  stackToken: z.string().min(32),
   /** Every region of the stack, in failover order. */
   regions: z.array(z.string()).min(1),
   /** Discovery addresses of each region (through the proxy). */

@@ -3,9 +3,10 @@
  * The state file of a running stack (`<state dir>/stack.json`): how `simian stack status` and `down` find the
  * stack that `simian stack up` started, possibly in another terminal or detached.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimianError } from '../../core/errors.js';
+import { makePrivateDir, writePrivateFile } from '../../core/private-files.js';
 
 /** What a running stack leaves for other commands. */
 export interface StackState {
@@ -14,7 +15,7 @@ export interface StackState {
   readonly topology: string;
   readonly frontDoorUrl: string | undefined;
   readonly toxiproxyUrl: string;
-  /** The stack process's own admin API: `GET /inventory`. */
+  /** The stack process's own admin API (`stack-admin-api.ts`): `GET /inventory`, `POST /instances/:id/terminate`. */
   readonly adminUrl: string;
   /** The Prometheus that `stack up --prometheus` started, scraping every instance. */
   readonly prometheusUrl?: string;
@@ -26,12 +27,13 @@ export function stackStatePath(stateDir: string): string {
   return join(stateDir, 'stack.json');
 }
 
-/** Writes the state atomically, so a reader never sees half a file. */
+/**
+ * Writes the state atomically (a reader never sees half a file) and owner-only (0600), creating the state directory
+ * owner-only (0700) when it is missing.
+ */
 export function writeStackState(stateDir: string, state: StackState): void {
-  mkdirSync(stateDir, { recursive: true });
-  const path = stackStatePath(stateDir);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  makePrivateDir(stateDir);
+  writePrivateFile(stackStatePath(stateDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** Reads the state; a missing file means no stack is running from this state directory. */

@@ -46,6 +46,16 @@ export interface SupervisorOptions {
   startOrder?: readonly (readonly ServiceName[])[];
 }
 
+/**
+ * What {@link Supervisor.signal} did: signalled the process; no such slot; the slot has no running process (it is
+ * starting, crashed, stopping or stopped); or it runs another process than the one asked for (it was replaced).
+ */
+export type SignalOutcome =
+  | { readonly outcome: 'signalled'; readonly pid: number }
+  | { readonly outcome: 'unknown' }
+  | { readonly outcome: 'notRunning'; readonly state: SupervisedState }
+  | { readonly outcome: 'replaced'; readonly pid: number };
+
 /** Where the supervisor is in its (single) life. */
 export type SupervisorPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -170,6 +180,20 @@ export class Supervisor {
    */
   kill(id: string, signal: NodeJS.Signals = 'SIGKILL'): boolean {
     return this.slots.find((s) => s.desired.id === id)?.process?.kill(signal) ?? false;
+  }
+
+  /**
+   * Sends `signal` to the process in slot `id` only while that slot runs process `pid`: the pid the caller saw in
+   * an inventory, which may be stale by now. The signal goes through the supervisor's own handle on its child, never
+   * to a bare pid, so a pid the system has since given to an unrelated process is never signalled.
+   */
+  signal(id: string, signal: NodeJS.Signals, pid: number): SignalOutcome {
+    const slot = this.slots.find((s) => s.desired.id === id);
+    if (!slot) return { outcome: 'unknown' };
+    const child = slot.process;
+    if (!child || slot.state !== 'running') return { outcome: 'notRunning', state: slot.state };
+    if (child.pid !== pid) return { outcome: 'replaced', pid: child.pid };
+    return child.kill(signal) ? { outcome: 'signalled', pid } : { outcome: 'notRunning', state: slot.state };
   }
 
   /**

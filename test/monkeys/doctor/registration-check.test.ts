@@ -17,11 +17,15 @@ const { listen, closeAll } = loopbackServers();
 // Runs even when a test failed: every server and connection (the hung one too) goes.
 afterEach(closeAll);
 
+/** The stack token the discovery services below require for registrations. */
+const STACK_TOKEN = 'registration-check-stack-token-0123';
+
 /** The real discovery service of a region, on a loopback port, its leases on a clock that stands still. */
 async function discovery(region: string): Promise<string> {
   const { app } = createDiscoveryService({
     identity: { service: 'discovery', region, zone: `${region}-1a`, instanceId: `discovery-${region}-1a-0` },
     clock: new ManualClock(),
+    stackToken: STACK_TOKEN,
   });
   return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
 }
@@ -30,7 +34,7 @@ async function discovery(region: string): Promise<string> {
 async function register(discoveryUrl: string, registration: { instanceId: string; service: string; region: string; zone: string; address: string }): Promise<void> {
   const answer = await fetch(new URL('/v1/instances', discoveryUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${STACK_TOKEN}` },
     body: JSON.stringify(registration),
   });
   expect(answer.status).toBe(201);

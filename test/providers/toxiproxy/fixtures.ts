@@ -93,11 +93,15 @@ export function timedGet(port: number): Promise<{ body: string; ms: number }> {
   });
 }
 
+/** The stack token of the front door {@link startFrontDoor} starts. */
+export const STACK_TOKEN = 'fixture-stack-token-0123456789abcdef';
+
 /** The real front door app on a random loopback port, with regions that have no gateways (only its admin API is used). */
 export async function startFrontDoor(cleanup: Cleanup, regions: readonly string[]): Promise<{ url: string; frontDoor: FrontDoor }> {
   const frontDoor = createFrontDoorService({
     identity: { service: 'frontdoor', region: 'global', zone: 'global', instanceId: 'frontdoor-global-0' },
     regions: regions.map((name) => ({ name, discovery: { lookup: () => [] } })),
+    stackToken: STACK_TOKEN,
   });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: frontDoor.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started as Server));

@@ -4,7 +4,7 @@ import { SeededRandom } from '../../../src/core/random.js';
 import { HttpTrafficShift } from '../../../src/providers/toxiproxy/http-traffic-shift.js';
 import { placementFromName } from '../../../src/providers/toxiproxy/proxy-placement.js';
 import { ToxiproxyProvider, UPSTREAM_TAG } from '../../../src/providers/toxiproxy/toxiproxy-provider.js';
-import { Cleanup, evacuatedRegions, httpUpstream, portOf, startFrontDoor, startToxiproxy, timedGet, toxicsOf, tryConnect } from './fixtures.js';
+import { Cleanup, evacuatedRegions, httpUpstream, portOf, STACK_TOKEN, startFrontDoor, startToxiproxy, timedGet, toxicsOf, tryConnect } from './fixtures.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -123,7 +123,7 @@ describe('ToxiproxyProvider', () => {
     expect(isSimianError(withoutRevert, 'provider.unsupported')).toBe(true);
 
     const { url } = await startFrontDoor(cleanup, ['us-east', 'us-west']);
-    const shifting = new ToxiproxyProvider({ url: server.url, trafficShift: new HttpTrafficShift(url) });
+    const shifting = new ToxiproxyProvider({ url: server.url, trafficShift: new HttpTrafficShift(url, { token: STACK_TOKEN }) });
     const handle = await shifting.actuator.evacuateRegion({ name: 'us-east' });
     expect(handle.id).toBe('evacuate:us-east');
     expect(await evacuatedRegions(url)).toEqual({ 'us-east': true, 'us-west': false });
