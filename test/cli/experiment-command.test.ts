@@ -217,7 +217,7 @@ describe('simian experiment', () => {
       process.env['SIMIAN_TEST_PROBE_KEY'] = secret;
       let ran: Awaited<ReturnType<typeof simian>>;
       try {
-        ran = await simian(['experiment', 'run', file, '--state-dir', stateDir, '--var', `base=${base}`], isolated());
+        ran = await simian(['experiment', 'run', file, '--unleash', '--state-dir', stateDir, '--var', `base=${base}`], isolated());
       } finally {
         delete process.env['SIMIAN_TEST_PROBE_KEY'];
       }
@@ -251,7 +251,7 @@ describe('simian experiment', () => {
           '',
         ].join('\n'),
       );
-      const ran = await simian(['experiment', 'run', file, '--state-dir', stateDir, '--json'], isolated());
+      const ran = await simian(['experiment', 'run', file, '--unleash', '--state-dir', stateDir, '--json'], isolated());
       expect(ran.error, ran.err).toBeUndefined();
       expect(seen).toEqual([`GET /secure?key=${token}`]);
       const journal = JSON.parse(ran.out) as Journal;
