@@ -1,7 +1,7 @@
 /**
  * @module
  * What the stack tells every instance beyond its identity: where discovery is, the token secret, the regions,
- * where its network proxy is, and where billing keeps its database.
+ * where its network proxy is, and where billing keeps its ledger.
  */
 import { z } from 'zod';
 
@@ -19,7 +19,7 @@ export const stackInstanceConfigSchema = z.object({
   toxiproxyUrl: z.url().optional(),
   /** The name of this instance's proxy. */
   proxyName: z.string().optional(),
-  /** Where billing keeps one SQLite file per region. */
+  /** Where billing keeps the stack's ledger, one SQLite file every region's billing shares. */
   dataDir: z.string(),
 });
 
