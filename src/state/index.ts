@@ -19,4 +19,6 @@ export type {
   FaultHistoryEntry,
   TerminationHistoryEntry,
   HistoryOptions,
+  DecisionRecord,
+  DecisionCounts,
 } from './records.js';

@@ -69,6 +69,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE faults ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';
   `,
+  // v5: the decision log is bounded (the oldest rows are pruned past a retention), so what the counters export is
+  // kept apart: one running total per (monkey, provider, outcome, reason), which only ever grows. A file's decisions
+  // so far become its first totals. `reason` is '' for decisions without one (a primary key column cannot be NULL).
+  `
+  CREATE TABLE decision_totals (
+    monkey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('executed', 'skipped', 'failed')),
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (monkey, provider, outcome, reason)
+  ) STRICT;
+  INSERT INTO decision_totals (monkey, provider, outcome, reason, count)
+    SELECT monkey, provider, outcome, IFNULL(reason, ''), COUNT(*) FROM decisions GROUP BY monkey, provider, outcome, IFNULL(reason, '');
+  `,
 ];
 
 /** The version this Simian writes and reads. */

@@ -10,6 +10,9 @@
  * - A busy timeout: a write waits for another process's lock instead of failing at once.
  * - Every write is one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a write cannot fail
  *   half-way on a lock upgrade, and it either fully commits or leaves nothing.
+ * - The decision log is bounded: each decision adds one to a running total and is kept as a row among the newest
+ *   {@link StateStoreOptions.decisionRetention}; older rows are pruned in the same transaction. Counters read the
+ *   totals, which only grow, so they never go down when rows are pruned, whichever process pruned them.
  */
 import Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
@@ -47,7 +50,16 @@ export interface StateStoreOptions {
    * @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * How many decision rows the log keeps (the newest); older ones are pruned as new ones are recorded. The counts
+   * of {@link StateStore.decisionCounts} cover every decision ever recorded regardless. A positive integer.
+   * @default 10000
+   */
+  readonly decisionRetention?: number;
 }
+
+/** Decision rows kept by default: weeks of a daemon's decisions, a few megabytes. */
+const DEFAULT_DECISION_RETENTION = 10_000;
 
 interface FaultRow {
   id: string;
@@ -143,11 +155,13 @@ export class StateStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly clock: Clock;
+  private readonly decisionRetention: number;
 
-  private constructor(path: string, db: Database.Database, clock: Clock) {
+  private constructor(path: string, db: Database.Database, clock: Clock, decisionRetention: number) {
     this.path = path;
     this.db = db;
     this.clock = clock;
+    this.decisionRetention = decisionRetention;
   }
 
   /**
@@ -159,6 +173,10 @@ export class StateStore {
    */
   static open(path: string, options: StateStoreOptions): StateStore {
     const readOnly = options.readOnly ?? false;
+    const decisionRetention = options.decisionRetention ?? DEFAULT_DECISION_RETENTION;
+    if (!(Number.isSafeInteger(decisionRetention) && decisionRetention >= 1)) {
+      throw new InvalidInputError('state.invalidOption', `decisionRetention must be a positive integer, got ${String(decisionRetention)}`);
+    }
     const { absent } = checkLocation(path, readOnly);
     let db: Database.Database | undefined;
     try {
@@ -171,7 +189,7 @@ export class StateStore {
       // Per connection, not stored in the file: every open sets it.
       db.pragma('synchronous = FULL');
       ensureSchema(db, path, readOnly);
-      return new StateStore(path, db, options.clock);
+      return new StateStore(path, db, options.clock, decisionRetention);
     } catch (error) {
       db?.close();
       // Nothing half-created: a failed open leaves the folder as it found it.
@@ -332,20 +350,32 @@ export class StateStore {
       this.db
         .prepare('INSERT INTO decisions (at, monkey, provider, outcome, reason) VALUES (?, ?, ?, ?, ?)')
         .run(at, decision.monkey, decision.provider, decision.outcome, decision.reason ?? null);
+      this.db
+        .prepare(
+          `INSERT INTO decision_totals (monkey, provider, outcome, reason, count) VALUES (?, ?, ?, ?, 1)
+           ON CONFLICT (monkey, provider, outcome, reason) DO UPDATE SET count = count + 1`,
+        )
+        .run(decision.monkey, decision.provider, decision.outcome, decision.reason ?? '');
+      // Rows are numbered in commit order and only the oldest are ever deleted, so the newest `retention` rows are
+      // those within `retention` of the last number: one indexed range delete, whatever the log's size.
+      this.db.prepare('DELETE FROM decisions WHERE seq <= (SELECT MAX(seq) FROM decisions) - ?').run(this.decisionRetention);
     });
   }
 
-  /** Every decision ever recorded, counted by monkey, provider and outcome, and the skips by reason. */
+  /**
+   * Every decision ever recorded (pruned rows included), counted by monkey, provider and outcome, and the skips by
+   * reason. The counts only grow, in every process that reads the file.
+   */
   decisionCounts(): DecisionCounts {
     return this.read('decision counts', () => ({
       byOutcome: this.db
         .prepare<[], { monkey: string; provider: string; outcome: string; count: number }>(
-          'SELECT monkey, provider, outcome, COUNT(*) AS count FROM decisions GROUP BY monkey, provider, outcome',
+          'SELECT monkey, provider, outcome, SUM(count) AS count FROM decision_totals GROUP BY monkey, provider, outcome',
         )
         .all(),
       skippedByReason: this.db
         .prepare<[], { reason: string; count: number }>(
-          "SELECT reason, COUNT(*) AS count FROM decisions WHERE outcome = 'skipped' AND reason IS NOT NULL GROUP BY reason",
+          "SELECT reason, SUM(count) AS count FROM decision_totals WHERE outcome = 'skipped' AND reason <> '' GROUP BY reason",
         )
         .all(),
     }));

@@ -5,11 +5,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createProgram } from '../../src/cli/program.js';
 import { isSimianError } from '../../src/core/index.js';
 
-/** A minimal front door on a real loopback socket, answering the journey's requests. */
-async function startFakeFrontDoor(): Promise<{ url: string; server: ServerType }> {
+/**
+ * A minimal front door on a real loopback socket, answering the journey's requests; with `applyTwice`, billing
+ * acknowledges each write and lists it twice, under two subscriptions.
+ */
+async function startFakeFrontDoor(options: { applyTwice?: boolean } = {}): Promise<{ url: string; server: ServerType }> {
   const app = new Hono();
+  const written: string[] = [];
   app.post('/api/login', (c) => c.json({ token: 't' }));
   app.get('/api/home', (c) => c.json({ rows: [] }));
+  app.post('/api/subscriptions', (c) => {
+    written.push(c.req.header('idempotency-key')!);
+    return c.json({}, 201);
+  });
+  app.get('/api/subscriptions', (c) =>
+    c.json({
+      subscriptions: written.flatMap((key, i) =>
+        [{ subscriptionId: `sub-${i}`, idempotencyKey: key }, ...(options.applyTwice ? [{ subscriptionId: `sub-${i}-again`, idempotencyKey: key }] : [])],
+      ),
+    }),
+  );
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
       resolve({ url: `http://127.0.0.1:${info.port}`, server }),
@@ -49,6 +64,23 @@ describe('simian load', () => {
     const { error, out } = await run(['--target', 'http://127.0.0.1:9', '--duration', '200ms', '--rate', '10', '--fail-below', '0.99']);
     expect(isSimianError(error, 'load.belowTarget')).toBe(true);
     expect(out).toContain('success 0.00%');
+  });
+
+  it('fails with exit code 1 when billing applied a write twice, and shows it in the JSON report', async () => {
+    const { url, server } = await startFakeFrontDoor({ applyTwice: true });
+    servers.push(server);
+    const { out, error } = await run(['--target', url, '--duration', '300ms', '--rate', '20', '--json', '--seed', '3', '--subscribe', '1']);
+    const report = JSON.parse(out) as { billing: { acknowledged: number; lost: number; duplicated: number } };
+    expect(report.billing.acknowledged).toBeGreaterThan(0);
+    expect(report.billing).toMatchObject({ lost: 0, duplicated: report.billing.acknowledged });
+    expect(isSimianError(error, 'load.billingUnsound')).toBe(true);
+    expect((error as Error).message).toContain('applied twice');
+
+    const { url: honest, server: other } = await startFakeFrontDoor();
+    servers.push(other);
+    const clean = await run(['--target', honest, '--duration', '300ms', '--rate', '20', '--json', '--seed', '3', '--subscribe', '1']);
+    expect(clean.error).toBeUndefined();
+    expect(JSON.parse(clean.out)).toMatchObject({ billing: { lost: 0, duplicated: 0 } });
   });
 
   it('names a bad flag', async () => {

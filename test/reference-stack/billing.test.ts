@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
+import { ManualClock, silentLogger } from '../../src/core/index.js';
+import { buildService } from '../../src/reference-stack/stack/build-service.js';
 import { createBillingService, type BillingService } from '../../src/reference-stack/services/billing-service.js';
-import { BillingStore, billingDatabasePath, type Subscription } from '../../src/reference-stack/services/billing-store.js';
+import { BillingStore, billingLedgerPath, type Subscription } from '../../src/reference-stack/services/billing-store.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -20,11 +21,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The database file of a region in a fresh temporary folder, removed after the test. */
+/** The ledger file in a fresh temporary folder, removed after the test. */
 function databasePath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'simian-billing-'));
   dirs.push(dir);
-  return billingDatabasePath(dir, 'us-east');
+  return billingLedgerPath(dir);
 }
 
 /** A billing instance on `path`, closed after the test. */
@@ -63,7 +64,13 @@ describe('billing service', () => {
     const first = await subscribe(service, 'viewer-7-k1', { userId: 'viewer-7', plan: 'premium' });
     expect(first.status).toBe(201);
     const created = await json<Subscription>(first);
-    expect(created).toEqual({ subscriptionId: 'sub-us-east-1', userId: 'viewer-7', plan: 'premium', createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(created).toEqual({
+      subscriptionId: 'sub-us-east-1',
+      userId: 'viewer-7',
+      idempotencyKey: 'viewer-7-k1',
+      plan: 'premium',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
 
     await clock.advance(60_000);
     const again = await subscribe(service, 'viewer-7-k1', { userId: 'viewer-7', plan: 'premium' });
@@ -71,31 +78,29 @@ describe('billing service', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await json(again)).toEqual(created);
 
-    expect(await json(service.app.request('/subscriptions/by-key/viewer-7-k1'))).toEqual(created);
     expect(await json(service.app.request('/subscriptions/by-key/viewer-7-k1?userId=viewer-7'))).toEqual(created);
     // Another viewer cannot read it by guessing the key.
     expect((await service.app.request('/subscriptions/by-key/viewer-7-k1?userId=viewer-8')).status).toBe(404);
+    expect((await service.app.request('/subscriptions/by-key/viewer-7-k1')).status).toBe(400);
     expect(await json(service.app.request('/subscriptions?userId=viewer-7'))).toEqual({ subscriptions: [created] });
-    expect((await service.app.request('/subscriptions/by-key/never-sent')).status).toBe(404);
+    expect((await service.app.request('/subscriptions/by-key/never-sent?userId=viewer-7')).status).toBe(404);
     expect(await writes(service)).toEqual({ created: 1, replayed: 1, conflict: 0, failed: 0 });
   });
 
-  it('refuses the same key with another body, and writes nothing', async () => {
+  it('refuses the same viewer\'s key with another body, and writes nothing; another viewer\'s key is another key', async () => {
     const service = billing(databasePath());
     const created = await json(subscribe(service, 'k1', { userId: 'viewer-1', plan: 'basic' }));
 
     const otherPlan = await subscribe(service, 'k1', { userId: 'viewer-1', plan: 'premium' });
     expect(otherPlan.status).toBe(409);
     expect((await json<{ error: string }>(otherPlan)).error).toMatch(/k1.*plan/);
-    const otherUser = await subscribe(service, 'k1', { userId: 'viewer-2', plan: 'basic' });
-    expect(otherUser.status).toBe(409);
-    const conflict = await json<{ error: string }>(otherUser);
-    expect(conflict.error).toContain('userId');
-    expect(JSON.stringify(conflict)).not.toContain('viewer-1');
+    expect(await json(service.app.request('/subscriptions/by-key/k1?userId=viewer-1'))).toEqual(created);
 
-    expect(await json(service.app.request('/subscriptions/by-key/k1'))).toEqual(created);
-    expect(await json(service.app.request('/subscriptions?userId=viewer-2'))).toEqual({ subscriptions: [] });
-    expect(await writes(service)).toMatchObject({ created: 1, conflict: 2 });
+    const otherUser = await subscribe(service, 'k1', { userId: 'viewer-2', plan: 'premium' });
+    expect(otherUser.status).toBe(201);
+    expect(await json(otherUser)).toMatchObject({ userId: 'viewer-2', idempotencyKey: 'k1', plan: 'premium' });
+    expect(await json(service.app.request('/subscriptions?userId=viewer-1'))).toEqual({ subscriptions: [created] });
+    expect(await writes(service)).toMatchObject({ created: 2, conflict: 1 });
   });
 
   it('rejects a missing key or a bad body with a 400 naming the field, and writes nothing', async () => {
@@ -118,12 +123,66 @@ describe('billing service', () => {
     const list = await service.app.request('/subscriptions');
     expect(list.status).toBe(400);
     expect((await json<{ error: string }>(list)).error).toContain('userId');
-    expect((await service.app.request('/subscriptions/by-key/k1')).status).toBe(404);
+    expect((await service.app.request('/subscriptions/by-key/k1?userId=viewer-1')).status).toBe(404);
     expect(await writes(service)).toEqual({ created: 0, replayed: 0, conflict: 0, failed: 0 });
   });
 });
 
+describe('billing across regions', () => {
+  it('applies a keyed write once whichever region\'s billing it reaches, as the stack builds billing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'simian-billing-'));
+    dirs.push(dataDir);
+    // Discovery answers nowhere (port 9 refuses): billing needs none to take writes.
+    const config = {
+      tokenSecret: 'billing-test-secret-32-characters',
+      stackToken: 'billing-test-stack-token',
+      regions: ['us-east', 'eu-west'],
+      discoveryUrls: { 'us-east': ['http://127.0.0.1:9'], 'eu-west': ['http://127.0.0.1:9'] },
+      dataDir,
+    };
+    const deps = { clock: new ManualClock(), logger: silentLogger };
+    const built = await Promise.all(
+      (['us-east', 'eu-west'] as const).map((region) =>
+        buildService({ service: 'billing', region, zone: `${region}-1a`, instanceId: `billing-${region}-1a-0` }, config, deps),
+      ),
+    );
+    try {
+      const [east, west] = built.map((b) => (key: string, body: unknown) =>
+        b.app.request('/subscriptions', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) }),
+      ) as [(key: string, body: unknown) => Promise<Response>, (key: string, body: unknown) => Promise<Response>];
+
+      // The front door fails the write over to the other region after the first region committed it.
+      const first = await east('k1', { userId: 'viewer-1', plan: 'premium' });
+      expect(first.status).toBe(201);
+      const retried = await west('k1', { userId: 'viewer-1', plan: 'premium' });
+      expect(retried.status).toBe(200);
+      expect(await json(retried)).toEqual(await json(first));
+      // The same viewer reusing the key for another subscription is refused in the other region too.
+      expect((await west('k1', { userId: 'viewer-1', plan: 'basic' })).status).toBe(409);
+      for (const b of built) {
+        expect((await json<{ subscriptions: unknown[] }>(b.app.request('/subscriptions?userId=viewer-1'))).subscriptions).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all(built.map((b) => b.close()));
+    }
+  });
+});
+
 describe('billing store', () => {
+  it('keeps idempotency keys per viewer: two viewers may use the same key, each gets a subscription', () => {
+    const store = new BillingStore({ path: databasePath(), clock: new ManualClock() });
+    closers.push(() => store.close());
+    const mine = store.subscribe('k1', { userId: 'viewer-1', plan: 'basic' });
+    const yours = store.subscribe('k1', { userId: 'viewer-2', plan: 'premium' });
+    expect(mine.result).toBe('created');
+    expect(yours.result).toBe('created');
+    expect(store.subscribe('k1', { userId: 'viewer-2', plan: 'premium' })).toMatchObject({ result: 'replayed' });
+    expect(store.subscribe('k1', { userId: 'viewer-1', plan: 'premium' })).toMatchObject({ result: 'conflict', differs: ['plan'] });
+    expect(store.byUser('viewer-1').map((s) => s.plan)).toEqual(['basic']);
+    expect(store.byUser('viewer-2').map((s) => s.plan)).toEqual(['premium']);
+  });
+
+
   it('puts the file in WAL mode, and refuses a database that cannot be', async () => {
     const path = databasePath();
     const service = billing(path);
@@ -148,7 +207,7 @@ describe('billing store', () => {
     expect(ids.size).toBe(20);
     for (let i = 0; i < 20; i++) {
       const other = instances[(i + 1) % 2]!;
-      expect(await json(other.app.request(`/subscriptions/by-key/k${i}`))).toMatchObject({ userId: `viewer-${i}` });
+      expect(await json(other.app.request(`/subscriptions/by-key/k${i}?userId=viewer-${i}`))).toMatchObject({ userId: `viewer-${i}` });
       const replay = await subscribe(other, `k${i}`, { userId: `viewer-${i}`, plan: 'standard' });
       expect(replay.status).toBe(200);
       expect(ids.has((await json<Subscription>(replay)).subscriptionId)).toBe(true);
@@ -280,7 +339,7 @@ describe('billing durability across processes', () => {
     const reports = writers.map(writerReport);
     const acknowledged = new Set(reports.flatMap((r) => [...r.acked.keys()]));
     const check = billing(path, { n: 9 });
-    const lost = [...acknowledged].filter((key) => check.store.byKey(key) === undefined);
+    const lost = [...acknowledged].filter((key) => check.store.byKey(`viewer-${key}`, key) === undefined);
     expect(lost).toEqual([]);
     const notOnce = [...acknowledged].filter((key) => check.store.byUser(`viewer-${key}`).length !== 1);
     expect(notOnce).toEqual([]);
@@ -320,6 +379,6 @@ describe('billing durability across processes', () => {
     expect(report.write).toMatchObject({ status: 503, body: { code: 'billing.unwritable' } });
     const store = new BillingStore({ path });
     closers.push(() => store.close());
-    expect(store.byKey('health-probe')).toBeUndefined();
+    expect(store.byKey('viewer-1', 'health-probe')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { DiscoveryClient } from '../../src/reference-stack/discovery/discovery-client.js';
 import { createDiscoveryService } from '../../src/reference-stack/discovery/discovery-service.js';
@@ -187,6 +187,63 @@ describe('discovery client', () => {
     down.delete('http://discovery-a');
     await clock.advance(1_000);
     expect(a.registry.list().map((r) => r.instanceId)).toEqual(['c1']);
+  });
+
+  /** A discovery peer whose answers the test chooses: the registry, garbage, a body cut off, or one that stalls. */
+  const unreliablePeer = () => {
+    const clock = new ManualClock();
+    let mode: 'registry' | 'garbage' | 'cut' | 'stall' = 'registry';
+    let calls = 0;
+    const body = (text: string, end: 'close' | 'error' | 'never') =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(text));
+          // undici reports a connection that closed mid-body as TypeError('terminated').
+          if (end === 'close') controller.close();
+          else if (end === 'error') controller.error(new TypeError('terminated'));
+        },
+      });
+    const fetch = (async (_input: string | URL | Request, init?: RequestInit) => {
+      calls++;
+      init?.signal?.throwIfAborted();
+      const registry = JSON.stringify({ instances: [{ ...instance('c1', 'us-east-1a'), registeredAt: 0, renewedAt: 0 }] });
+      const text = mode === 'garbage' ? '<html>502 Bad Gateway</html>' : registry;
+      const end = mode === 'cut' ? 'error' : mode === 'stall' ? 'never' : 'close';
+      return new Response(body(mode === 'cut' || mode === 'stall' ? text.slice(0, 20) : text, end), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof globalThis.fetch;
+    const c = new DiscoveryClient({ discoveryUrls: ['http://discovery-a'], clock, fetch, refreshMs: 1000, requestTimeoutMs: 500 });
+    clients.push(c);
+    return { clock, client: c, calls: () => calls, set: (next: typeof mode) => (mode = next) };
+  };
+
+  it('keeps its cache and leaves no rejection unhandled when discovery answers garbage or cuts the body', async () => {
+    const peer = unreliablePeer();
+    await peer.client.start();
+    expect(peer.client.lookup('catalog').map((r) => r.instanceId)).toEqual(['c1']);
+    for (const mode of ['garbage', 'cut'] as const) {
+      peer.set(mode);
+      expect(await peer.client.refresh(), mode).toBe(false);
+      // The same answers on the client's own schedule: vitest fails the run on a rejection nobody handles.
+      const before = peer.calls();
+      await peer.clock.advance(1000);
+      await vi.waitFor(() => expect(peer.calls()).toBeGreaterThan(before));
+      await peer.clock.advance(1000);
+      await vi.waitFor(() => expect(peer.calls()).toBeGreaterThan(before + 1));
+      expect(peer.client.lookup('catalog').map((r) => r.instanceId), mode).toEqual(['c1']);
+    }
+  });
+
+  it('gives up on a body that stalls after the request timeout, and keeps its cache', async () => {
+    const peer = unreliablePeer();
+    await peer.client.start();
+    peer.set('stall');
+    const refreshed = peer.client.refresh();
+    await peer.clock.advance(500);
+    expect(await refreshed).toBe(false);
+    expect(peer.client.lookup('catalog')).toHaveLength(1);
   });
 
   it('leaves no timer after stop', async () => {

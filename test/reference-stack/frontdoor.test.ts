@@ -111,6 +111,26 @@ describe('front door', () => {
     expect((await call('/admin/regions')).status).toBe(200);
   });
 
+  it('serves a read pinned with x-simian-region by that region only, evacuated or not; writes ignore the pin', async () => {
+    const { viewerIn, login, call, down, frontDoor } = setup();
+    const { token } = await login(viewerIn('us-east'));
+    const read = (region: string) => call('/api/titles?limit=1', { headers: { authorization: `Bearer ${token}`, 'x-simian-region': region } });
+    const away = await read('eu-west');
+    expect(away.status).toBe(200);
+    expect(away.headers.get('x-simian-region')).toBe('eu-west');
+    frontDoor.evacuate('eu-west');
+    expect((await read('eu-west')).headers.get('x-simian-region')).toBe('eu-west');
+    // No failover for a pinned read: the answer is that region's or none.
+    down.add('http://gateway-eu-west');
+    expect((await read('eu-west')).status).toBe(503);
+    const unknown = await read('mars');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toContain('mars');
+    const login2 = await call('/api/login', { method: 'POST', headers: { 'x-simian-region': 'eu-west' }, body: JSON.stringify({ username: viewerIn('us-east'), password: 'simian' }) });
+    expect(login2.headers.get('x-simian-region')).toBe('us-east');
+    expect(await (await call('/health')).json()).toMatchObject({ regions: REGIONS, evacuated: ['eu-west'] });
+  });
+
   it('lists regions and refuses an unknown one', async () => {
     const { call } = setup();
     expect(await (await call('/admin/regions')).json()).toEqual({ regions: [{ name: 'us-east', evacuated: false }, { name: 'eu-west', evacuated: false }] });

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
@@ -140,5 +142,32 @@ describe('gateway', () => {
     await call('/api/titles/t001', { headers: { authorization: `Bearer ${token}` } });
     const metrics = await gateway.context.registry.metrics();
     expect(metrics).toMatch(/http_requests_total\{service="gateway",route="\/api\/titles\/:id",method="GET",code="200",[^}]*\} 1/);
+  });
+
+  it('rate-limits anonymous clients by the connection\'s address: rotating x-forwarded-for does not escape the limit', async () => {
+    const { gateway } = setup({ rateLimit: { ratePerSecond: 1, burst: 2 } });
+    const server = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve({ fetch: gateway.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${url}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+          body: JSON.stringify({ username: `viewer-${i}`, password: 'simian' }),
+        });
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+      // The clock stands still: the bucket holds its burst of 2, whatever address each request claims.
+      expect(statuses).toEqual([200, 200, 429, 429]);
+    } finally {
+      await new Promise((resolve) => {
+        server.close(resolve);
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    }
   });
 });

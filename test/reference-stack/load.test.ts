@@ -5,11 +5,35 @@ import { afterSegment, finishPlayback, startPlayer } from '../../src/reference-s
 import { runLoad, type LoadOptions } from '../../src/reference-stack/load/load-generator.js';
 import { appFetch } from '../support/app-fetch.js';
 
-/** The stack's public API, faked: the load generator's contract, with switches to break it. */
-function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeFirst?: boolean; applyTwice?: boolean } = {}) {
+/** What a fake region's billing holds for one viewer: the subscriptions as billing lists them. */
+type Listed = { subscriptionId: string; idempotencyKey: string };
+
+/**
+ * The stack's public API, faked: the load generator's contract, with switches to break it. Billing is kept per
+ * region; a request with `x-simian-region` is answered by that region, any other by the first (the viewers' home).
+ */
+function fakeStack(
+  options: {
+    loseWrite?: string;
+    homeStatus?: number;
+    deadEdgeFirst?: boolean;
+    /** Billing applies each write twice in the home region. */
+    applyTwice?: boolean;
+    regions?: readonly string[];
+    /** Each write is applied again in every other region, as a failover to a region with a ledger of its own would. */
+    applyInEveryRegion?: boolean;
+    /** Listing subscriptions never answers. */
+    hangListing?: boolean;
+  } = {},
+) {
+  const regions = options.regions ?? ['us-east'];
+  const home = regions[0]!;
   const manifestsPerViewer = new Map<string, number>();
   const subscriptions = new Map<string, unknown>();
+  const billing = new Map(regions.map((region) => [region, new Map<string, Listed[]>()]));
+  let ids = 0;
   const api = new Hono();
+  api.get('/health', (c) => c.json({ status: 'ok', regions }));
   api.post('/api/login', async (c) => c.json({ token: `token-${((await c.req.json()) as { username: string }).username}` }));
   api.get('/api/home', (c) =>
     options.homeStatus ? c.json({ error: 'down' }, options.homeStatus as 500) : c.json({ rows: [{ titles: [{ id: 't001' }, { id: 't002' }] }], fallback: false }),
@@ -22,17 +46,29 @@ function fakeStack(options: { loseWrite?: string; homeStatus?: number; deadEdgeF
     const edge = options.deadEdgeFirst && seen === 0 ? 'http://dead-edge' : 'http://edge';
     return c.json({ edge, segments: 10, ladder: [{ bitrateKbps: 235 }, { bitrateKbps: 750 }] });
   });
-  const byViewer = new Map<string, unknown[]>();
+  const apply = (region: string, viewer: string, key: string) => {
+    const store = billing.get(region)!;
+    const list = store.get(viewer) ?? [];
+    list.push({ subscriptionId: `sub-${region}-${++ids}`, idempotencyKey: key });
+    store.set(viewer, list);
+  };
   api.post('/api/subscriptions', (c) => {
     const key = c.req.header('idempotency-key')!;
-    if (!key.startsWith(options.loseWrite ?? '\u0000')) subscriptions.set(key, { key });
+    if (key.startsWith(options.loseWrite ?? '\u0000')) return c.json({ subscriptionId: key }, 201);
+    subscriptions.set(key, { key });
     const viewer = c.req.header('authorization')!;
-    const list = byViewer.get(viewer) ?? [];
-    list.push({ key }, ...(options.applyTwice ? [{ key }] : []));
-    byViewer.set(viewer, list);
+    apply(home, viewer, key);
+    if (options.applyTwice) apply(home, viewer, key);
+    if (options.applyInEveryRegion) for (const region of regions.slice(1)) apply(region, viewer, key);
     return c.json({ subscriptionId: key }, 201);
   });
-  api.get('/api/subscriptions', (c) => c.json({ subscriptions: byViewer.get(c.req.header('authorization')!) ?? [] }));
+  api.get('/api/subscriptions', (c) => {
+    if (options.hangListing) return new Promise<Response>(() => undefined);
+    const region = c.req.header('x-simian-region') ?? home;
+    const store = billing.get(region);
+    if (!store) return c.json({ error: `unknown region ${region}` }, 400);
+    return c.json({ subscriptions: store.get(c.req.header('authorization')!) ?? [] });
+  });
   api.get('/api/subscriptions/by-key/:key', (c) => (subscriptions.has(c.req.param('key')) ? c.json(subscriptions.get(c.req.param('key'))) : c.json({}, 404)));
   const edge = new Hono();
   let segments = 0;
@@ -87,6 +123,33 @@ describe('load generator', () => {
     expect(honest.billing.duplicated).toBe(0);
     const twice = await run({ fetch: fakeStack({ applyTwice: true }).fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
     expect(twice.billing.duplicated).toBe(5);
+  });
+
+  it('reads every region\'s billing, and counts a write applied in two regions as applied twice', async () => {
+    const regions = ['us-east', 'eu-west'];
+    const failedOver = fakeStack({ regions, applyInEveryRegion: true });
+    const report = await run({ fetch: failedOver.fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(report.billing.duplicated).toBe(5);
+    expect(report.billing).toMatchObject({ acknowledged: 5, found: 5, lost: 0, regions });
+    const honest = await run({ fetch: fakeStack({ regions }).fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(honest.billing).toMatchObject({ acknowledged: 5, found: 5, lost: 0, duplicated: 0, regions });
+  });
+
+  it('gives up on a verify request that never answers after the request timeout, and counts its writes as not found', async () => {
+    const stack = fakeStack({ hangListing: true });
+    const report = await run({ fetch: stack.fetch, durationMs: 300, ratePerSecond: 10, subscribeProbability: 1, requestTimeoutMs: 1_000 });
+    expect(report.billing).toMatchObject({ acknowledged: 3, found: 0, lost: 3 });
+    expect(report.byStep.verify.failures).toBeGreaterThan(0);
+    expect(report.sampleErrors.some((e) => e.startsWith('verify: '))).toBe(true);
+  });
+
+  it('counts a 2xx answer that is not the JSON the API promises as a failure, and leaves no journey rejected', async () => {
+    const garbage = new Hono();
+    garbage.post('/api/login', (c) => c.body('<html>maintenance</html>', 200));
+    const report = await run({ fetch: appFetch({ 'http://frontdoor': garbage }), durationMs: 300, ratePerSecond: 10 });
+    expect(report.sessions).toBe(3);
+    expect(report.byStep.login.failures).toBe(3);
+    expect(report.sampleErrors.some((e) => e.startsWith('login: unreadable answer'))).toBe(true);
   });
 
   it('counts failed steps and says what failed', async () => {

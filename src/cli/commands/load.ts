@@ -34,6 +34,10 @@ export function formatLoadReport(report: LoadReport): string {
     `home fallbacks  ${report.homeFallbacks}`,
     `billing writes  ${report.billing.acknowledged} acknowledged, ${report.billing.found} found, ${report.billing.lost} lost, ${report.billing.duplicated} applied twice`,
   ];
+  const { regions, unverified } = report.billing;
+  if (regions.length > 0 || unverified > 0) {
+    lines.push(`                read in ${regions.length > 0 ? regions.join(', ') : 'the target\'s region'}${unverified > 0 ? `; ${unverified} viewers could not be read everywhere` : ''}`);
+  }
   if (report.sampleErrors.length > 0) lines.push('errors seen', ...report.sampleErrors.map((e) => `  ${e}`));
   return `${lines.join('\n')}\n`;
 }
@@ -63,6 +67,11 @@ export const loadCommand: CommandFactory = (deps) =>
       });
       deps.writeErr('\n');
       deps.writeOut(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadReport(report));
+      // An acknowledged write lost, or a write applied twice, fails any run: billing promises neither happens.
+      const { lost, duplicated } = report.billing;
+      if (lost > 0 || duplicated > 0) {
+        throw new SimianError('load.billingUnsound', `billing: ${lost} acknowledged writes lost, ${duplicated} applied twice; both must be 0`);
+      }
       if (flags.failBelow !== undefined && report.successRatio < flags.failBelow) {
         throw new SimianError('load.belowTarget', `success ratio ${percent(report.successRatio)} is below ${percent(flags.failBelow)}`);
       }

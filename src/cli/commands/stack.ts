@@ -224,11 +224,17 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
 async function status(deps: CommandDeps, flags: { stateDir: string; json?: boolean }): Promise<void> {
   const state = readStackState(resolve(flags.stateDir));
   if (!isAlive(state.pid)) throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) is no longer running`);
-  const answer = await fetch(new URL('/inventory', state.adminUrl)).catch(() => undefined);
-  if (!answer?.ok) {
-    throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer; if it crashed, "simian stack down" cleans up`);
+  // A stack that takes the request and never answers (stopped with SIGSTOP, wedged) must not hang status: the
+  // answer, body included, comes within 5 s or not at all.
+  const giveUp = new AbortController();
+  const timer = deps.clock.setTimer(() => giveUp.abort(), 5_000, { keepAlive: false });
+  const instances = await fetch(new URL('/inventory', state.adminUrl), { signal: giveUp.signal })
+    .then(async (answer) => (answer.ok ? ((await answer.json()) as { instances: StackInstance[] }).instances : undefined))
+    .catch(() => undefined)
+    .finally(() => timer.cancel());
+  if (!instances) {
+    throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer within 5 s; if it crashed, "simian stack down" cleans up`);
   }
-  const { instances } = (await answer.json()) as { instances: StackInstance[] };
   if (flags.json) deps.writeOut(`${JSON.stringify({ ...state, instances }, null, 2)}\n`);
   else {
     const promLine = state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : '';

@@ -9,6 +9,7 @@ import { systemRandom, type Random } from '../../core/random.js';
 import { announceIntent, type ActionOptions, type RevertHandle, type ToxicSpec } from '../provider.js';
 import { withRollbackFailure } from '../rollback-error.js';
 import { formatRevertId, type RevertAction } from './revert-id.js';
+import { TimedHttpClient } from './timed-http-client.js';
 import { newToxicName, toxicBody, type ProxyToxicType } from './toxic-body.js';
 
 /** A proxy as Toxiproxy lists it. */
@@ -24,6 +25,10 @@ export interface ProxyInfo {
 export interface ToxiproxyActuatorOptions {
   /** Draws the names of new toxics. @default the system random */
   readonly random?: Random;
+  /** How long one request to the admin API may take, its answer included; past it, `provider.unreachable`. @default 5000 */
+  readonly timeoutMs?: number;
+  /** @default the global fetch */
+  readonly fetch?: typeof fetch;
 }
 
 /** How many fresh names to try when a toxic name is taken (only a reused seed makes that happen). */
@@ -51,6 +56,8 @@ export class ToxiproxyActuator {
   constructor(url: string, options: ToxiproxyActuatorOptions = {}) {
     this.url = url.replace(/\/+$/, '');
     this.client = new Toxiproxy(this.url);
+    // Every Proxy and Toxic the client hands out does its HTTP through this one field: all of it gets the timeout.
+    this.client.api = new TimedHttpClient({ timeoutMs: options.timeoutMs ?? 5000, ...(options.fetch ? { fetch: options.fetch } : {}) });
     this.random = options.random ?? systemRandom;
   }
 

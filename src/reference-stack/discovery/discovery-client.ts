@@ -21,7 +21,7 @@ export interface DiscoveryClientOptions {
   refreshMs?: number;
   /** How often a registered instance renews its lease. @default 1_000 */
   heartbeatMs?: number;
-  /** Time allowed for one request to one discovery instance. @default 500 */
+  /** Time allowed for one request to one discovery instance, its answer read in full. @default 500 */
   requestTimeoutMs?: number;
   /** The stack token, sent with register, heartbeat and delete (discovery refuses them without). */
   stackToken?: string;
@@ -69,12 +69,11 @@ export class DiscoveryClient {
     this.scheduleRefresh();
   }
 
-  /** Fetches the whole registry; on failure the cache is kept. @returns whether the refresh succeeded */
+  /** Fetches the whole registry; on failure the cache is kept. Never rejects. @returns whether the refresh succeeded */
   async refresh(): Promise<boolean> {
-    const response = await this.request('/v1/instances');
-    if (!response?.ok) return false;
-    const body = (await response.json()) as { instances: Registration[] };
-    this.registry = body.instances;
+    const registry = await this.request('/v1/instances', {}, readRegistry);
+    if (!registry) return false;
+    this.registry = registry;
     this.refreshedAt = this.clock.now();
     return true;
   }
@@ -94,7 +93,7 @@ export class DiscoveryClient {
     this.refreshTimer?.cancel();
     if (this.registered) {
       const path = `/v1/instances/${encodeURIComponent(this.registered.instanceId)}`;
-      await Promise.all(this.options.discoveryUrls.map((base) => this.requestOne(base, path, { method: 'DELETE' })));
+      await Promise.all(this.options.discoveryUrls.map((base) => this.requestOne(base, path, { method: 'DELETE' }, readStatus)));
     }
     this.perRequest.dispose();
   }
@@ -107,30 +106,36 @@ export class DiscoveryClient {
   private async sendRegistration(urls: readonly string[] = this.options.discoveryUrls): Promise<boolean> {
     const answers = await Promise.all(
       urls.map((base) =>
-        this.requestOne(base, '/v1/instances', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(this.registered),
-        }),
+        this.requestOne(
+          base,
+          '/v1/instances',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.registered) },
+          readStatus,
+        ),
       ),
     );
-    return answers.some((response) => response?.status === 201);
+    return answers.some((status) => status === 201);
   }
 
   private async heartbeat(): Promise<void> {
     if (!this.registered) return;
     const path = `/v1/instances/${encodeURIComponent(this.registered.instanceId)}/heartbeat`;
     const bases = this.options.discoveryUrls;
-    const answers = await Promise.all(bases.map((base) => this.requestOne(base, path, { method: 'PUT' })));
+    const answers = await Promise.all(bases.map((base) => this.requestOne(base, path, { method: 'PUT' }, readStatus)));
     // Evicted while we could not reach it, or restarted empty: register again there.
-    const forgotten = bases.filter((_, i) => answers[i]?.status === 404);
+    const forgotten = bases.filter((_, i) => answers[i] === 404);
     if (forgotten.length > 0) await this.sendRegistration(forgotten);
   }
 
   private scheduleHeartbeat(): void {
     if (this.stopped) return;
+    // heartbeat() and refresh() do not reject; the catch is for what they might call one day, since a rejection
+    // nobody handles ends the process.
     this.heartbeatTimer = this.clock.setTimer(
-      () => void this.heartbeat().finally(() => this.scheduleHeartbeat()),
+      () =>
+        void this.heartbeat()
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'heartbeat failed'))
+          .finally(() => this.scheduleHeartbeat()),
       this.options.heartbeatMs ?? 1_000,
       { keepAlive: false },
     );
@@ -139,33 +144,67 @@ export class DiscoveryClient {
   private scheduleRefresh(): void {
     if (this.stopped) return;
     this.refreshTimer = this.clock.setTimer(
-      () => void this.refresh().finally(() => this.scheduleRefresh()),
+      () =>
+        void this.refresh()
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'registry refresh failed'))
+          .finally(() => this.scheduleRefresh()),
       this.options.refreshMs ?? 1_000,
       { keepAlive: false },
     );
   }
 
-  /** Sends a request to the first discovery instance that answers in time; `undefined` when none does. */
-  private async request(path: string, init: RequestInit = {}): Promise<Response | undefined> {
+  /** Asks the discovery instances in turn for what `read` makes of an answer; `undefined` when none gave one. */
+  private async request<T>(path: string, init: RequestInit, read: (response: Response) => Promise<T | undefined>): Promise<T | undefined> {
     for (const base of this.options.discoveryUrls) {
-      const response = await this.requestOne(base, path, init);
-      if (response) return response;
+      const answer = await this.requestOne(base, path, init, read);
+      if (answer !== undefined) return answer;
     }
     this.logger.warn({ path }, 'no discovery instance answered; keeping the cached registry');
     return undefined;
   }
 
-  /** Sends a request to one discovery instance; `undefined` when it does not answer in time. */
-  private async requestOne(base: string, path: string, init: RequestInit): Promise<Response | undefined> {
+  /**
+   * Sends a request to one discovery instance and reads its answer with `read`, both within the request timeout;
+   * `undefined` when it does not answer in time or its answer cannot be read. Never rejects.
+   */
+  private async requestOne<T>(
+    base: string,
+    path: string,
+    init: RequestInit,
+    read: (response: Response) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const token = this.options.stackToken;
     const headers = new Headers(init.headers);
     // Only what changes the registry needs the token; lookups stay open.
     if (token !== undefined && init.method !== undefined && init.method !== 'GET') headers.set('authorization', `Bearer ${token}`);
     try {
-      return await this.perRequest.execute(({ signal }) => this.fetch(new URL(path, base), { ...init, headers, signal }));
+      return await this.perRequest.execute(async ({ signal }) => read(await this.fetch(new URL(path, base), { ...init, headers, signal })));
     } catch (error) {
-      this.logger.debug({ err: error, discovery: base, path }, 'discovery instance unreachable');
+      this.logger.debug({ err: error, discovery: base, path }, 'discovery instance unreachable or its answer unreadable');
       return undefined;
     }
   }
+}
+
+/** The status of an answer, its body drained so the connection goes back to the pool. */
+async function readStatus(response: Response): Promise<number> {
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** The registrations of a 2xx answer; `undefined` for any other answer, or one that is not a registry. */
+async function readRegistry(response: Response): Promise<Registration[] | undefined> {
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = (await response.json()) as { instances?: unknown } | null;
+  const instances = body?.instances;
+  if (!Array.isArray(instances) || !instances.every(isRegistration)) throw new TypeError('the answer is not a registry');
+  return instances;
+}
+
+function isRegistration(value: unknown): value is Registration {
+  const r = value as Partial<Record<keyof Registration, unknown>> | null;
+  return typeof r?.instanceId === 'string' && typeof r.service === 'string' && typeof r.zone === 'string' && typeof r.address === 'string';
 }

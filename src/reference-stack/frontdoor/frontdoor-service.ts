@@ -4,6 +4,10 @@
  * region is evacuated (Chaos Kong, an operator) or failing — Netflix's active-active multi-region, in small.
  *
  * - `* /api/...` → forwarded to a gateway; `x-simian-failover: true` when served away from home
+ * - `GET /api/...` with `x-simian-region: R` → served by region R only, evacuated or not, with no failover (400 for
+ *   an unknown region): for a client that must read what each region answers, such as the load generator reading
+ *   every region's billing. A read moves no viewer traffic; writes ignore the header and go home.
+ * - `GET /health` → also lists the `regions` (in failover order) and the `evacuated` ones
  * - `GET /admin/regions` → {regions: [{name, evacuated}]}
  * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region;
  *   both require the stack token (`Authorization: Bearer …`: 401 without) and refuse web pages (`Origin`: 403)
@@ -41,6 +45,9 @@ export interface FrontDoor extends ServiceApp {
   readonly evacuated: ReadonlySet<string>;
 }
 
+/** Pins a read to one region: see the module's description. */
+export const REGION_HEADER = 'x-simian-region';
+
 const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'accept', 'x-forwarded-for'];
 
 /** Builds the front door app. */
@@ -51,7 +58,7 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
   const built = createServiceApp({
     identity: options.identity,
     ...(options.clock ? { clock: options.clock } : {}),
-    health: () => ({ ok: evacuated.size < names.length, evacuated: [...evacuated] }),
+    health: () => ({ ok: evacuated.size < names.length, regions: names, evacuated: [...evacuated] }),
     routes: (app, context) => {
       const gateways = new Map(
         options.regions.map((region) => [
@@ -76,9 +83,13 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
       app.all('/api/*', async (c) => {
         const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
         const home = homeRegion(c, body, names);
+        const pinned = body === undefined ? c.req.header(REGION_HEADER) : undefined;
+        if (pinned !== undefined && !names.includes(pinned)) {
+          return c.json({ error: `${REGION_HEADER}: unknown region "${pinned}" (regions: ${names.join(', ')})` }, 400);
+        }
         // Home first, then the others in the configured order; evacuated regions only if nothing else is left.
         const order = [home, ...names.filter((n) => n !== home)];
-        const candidates = [...order.filter((n) => !evacuated.has(n)), ...order.filter((n) => evacuated.has(n))];
+        const candidates = pinned ? [pinned] : [...order.filter((n) => !evacuated.has(n)), ...order.filter((n) => evacuated.has(n))];
         const headers = new Headers();
         for (const name of FORWARDED_HEADERS) {
           const value = c.req.header(name);

@@ -1,8 +1,8 @@
 /**
  * @module
- * A rate limit per client: each viewer (or address, before login) has its own token bucket, so one noisy client
- * cannot take the gateway from everyone else. Buckets are the resilience library's rate limiter; the least
- * recently seen are dropped past a cap, so memory stays bounded whatever the number of clients.
+ * A rate limit per client: each viewer (or connection address, before login) has its own token bucket, so one
+ * noisy client cannot take the gateway from everyone else. Buckets are the resilience library's rate limiter; the
+ * least recently seen are dropped past a cap, so memory stays bounded whatever the number of clients.
  */
 import type { Clock } from '../../core/clock.js';
 import { rateLimiter, type RateLimiterPolicy } from '../../resilience/rate-limiter.js';

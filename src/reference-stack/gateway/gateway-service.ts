@@ -1,8 +1,8 @@
 /**
  * @module
- * The gateway of a region (like Zuul): pre-filters (viewer token, per-client rate limit), routing by path to a
- * service found through discovery (zone-aware, retried on another instance by the service client), post-filters
- * (metrics, identifying headers). The public API is the table in routes.ts.
+ * The gateway of a region (like Zuul): pre-filters (viewer token, a rate limit per viewer, or per connection address
+ * before login), routing by path to a service found through discovery (zone-aware, retried on another instance by
+ * the service client), post-filters (metrics, identifying headers). The public API is the table in routes.ts.
  *
  * Errors are mapped so a client can tell them apart: 401 no or bad token, 429 rate limited (with Retry-After),
  * 502 an upstream failed, 503 no instance or an open circuit, 504 an upstream was too slow.
@@ -14,6 +14,7 @@ import { verifyViewerToken } from '../service-kit/auth.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
+import { remoteAddressOf } from '../service-kit/remote-address.js';
 import { upstreamStatus } from '../service-kit/upstream-status.js';
 import { ClientRateLimits } from './client-rate-limits.js';
 import { GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
@@ -83,7 +84,10 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             return c.json({ error: 'invalid or expired viewer token' }, 401);
           }
         }
-        const permit = await limits.for(userId ?? c.req.header('x-forwarded-for') ?? 'anonymous').executeOutcome(() => undefined);
+        // A viewer is limited by their verified id; before login, by the connection's address, never by a header
+        // the client writes (rotating x-forwarded-for would give each request a bucket of its own).
+        const client = userId !== undefined ? `viewer:${userId}` : `address:${remoteAddressOf(c) ?? 'unknown'}`;
+        const permit = await limits.for(client).executeOutcome(() => undefined);
         if (!permit.ok) {
           const retryAfterMs = (permit.error as { retryAfterMs?: number }).retryAfterMs ?? 1000;
           c.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));

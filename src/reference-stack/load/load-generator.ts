@@ -1,10 +1,12 @@
 /**
  * @module
  * A bounded load run against the stack's front door: viewers arrive at a steady rate for a duration, each playing
- * one journey; then every acknowledged billing write is looked up to count the lost ones.
+ * one journey; then every viewer's billing is read back from every region, to count the writes lost and the writes
+ * applied twice (see `billing-audit.ts`). Every request, the check's too, is bounded by the request timeout.
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { systemRandom, type Random } from '../../core/random.js';
+import { auditBilling } from './billing-audit.js';
 import { LoadStats, type LoadReport } from './load-stats.js';
 import { requestTimeoutPolicy, viewerJourney, type JourneyContext } from './viewer-journey.js';
 
@@ -23,7 +25,7 @@ export interface LoadOptions {
   segmentsPerPlay?: number;
   /** @default 0.2 */
   subscribeProbability?: number;
-  /** @default 5_000 */
+  /** Bounds every request, the check's after the run too. @default 5_000 */
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
   clock?: Clock;
@@ -73,64 +75,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       await clock.sleep(interval);
     }
     await Promise.all(inFlight);
-    await verifyWrites(context);
+    await auditBilling(context);
     return stats.report(clock.monotonic() - started);
   } finally {
     requestTimeout.dispose();
-  }
-}
-
-/**
- * Looks up every acknowledged write by its idempotency key (a key not found is a lost write), then counts each
- * viewer's subscriptions: more than the keys the viewer tried means a write was applied twice.
- */
-async function verifyWrites(context: JourneyContext): Promise<void> {
-  const { stats } = context;
-  await countDuplicates(context);
-  const acknowledged = new Set(stats.acknowledgedKeys);
-  // Each viewer can read only its own subscriptions, so every key is checked as the viewer that wrote it.
-  for (const [viewer, keys] of stats.attemptedKeys) {
-    const mine = [...keys].filter((key) => acknowledged.has(key));
-    if (mine.length === 0) continue;
-    const token = await loginAs(context, viewer);
-    for (const key of mine) {
-      // A lookup that fails for another reason is retried: only "not found" proves a write was lost.
-      for (let attempt = 1; attempt <= 5; attempt++) {
-        const started = context.clock.monotonic();
-        const response = token
-          ? await context
-              .fetch(`${context.target}/api/subscriptions/by-key/${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${token}` } })
-              .catch(() => undefined)
-          : undefined;
-        await response?.arrayBuffer();
-        stats.record('verify', response?.ok === true || response?.status === 404, context.clock.monotonic() - started);
-        if (response?.ok) stats.found++;
-        if (response?.ok || response?.status === 404) break;
-      }
-    }
-  }
-}
-
-/** Logs in as `viewer`; `undefined` when the login fails. */
-async function loginAs(context: JourneyContext, viewer: string): Promise<string | undefined> {
-  const login = await context
-    .fetch(`${context.target}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: viewer, password: 'simian' }),
-    })
-    .catch(() => undefined);
-  return login?.ok ? ((await login.json()) as { token: string }).token : undefined;
-}
-
-async function countDuplicates(context: JourneyContext): Promise<void> {
-  const { stats } = context;
-  for (const [viewer, keys] of stats.attemptedKeys) {
-    const token = await loginAs(context, viewer);
-    if (!token) continue;
-    const listed = await context.fetch(`${context.target}/api/subscriptions`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
-    if (!listed?.ok) continue;
-    const { subscriptions } = (await listed.json()) as { subscriptions: unknown[] };
-    stats.duplicated += Math.max(0, subscriptions.length - keys.size);
   }
 }

@@ -35,6 +35,39 @@ export function requestTimeoutPolicy(clock: Clock, ms: number): TimeoutPolicy {
   return timeout({ ms, clock, name: 'load' });
 }
 
+/** An answer, read in full. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: ArrayBuffer;
+}
+
+/**
+ * Sends one request and reads its whole answer, both within the run's request timeout: a server that stalls in the
+ * middle of a body costs the timeout, not the run. A connection that broke before any answer (a keep-alive
+ * connection the server was closing, a reset at connect) is retried twice, briefly, as browsers and mobile clients
+ * do: every request of a journey is safe to repeat (logins change nothing, writes carry an idempotency key).
+ */
+export function exchange(context: JourneyContext, url: string, init: RequestInit = {}): Promise<Answer> {
+  return context.requestTimeout.execute(async ({ signal }) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await context.fetch(url, { ...init, signal });
+        return { status: response.status, headers: response.headers, body: await response.arrayBuffer() };
+      } catch (error) {
+        if (signal.aborted || attempt === 3) throw error;
+        await context.clock.sleep(50 * attempt, signal);
+      }
+    }
+  });
+}
+
+/** What went wrong, with the cause fetch hides in `cause` (the refused connection behind "fetch failed"). */
+export function describeError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return error instanceof Error ? `${error.message}${cause}` : String(error);
+}
+
 /**
  * Sends one request as `step`, recording its outcome and latency (unless `quiet`: the caller records it after a
  * client-side failover); resolves to the response when it was 2xx.
@@ -51,33 +84,19 @@ async function send(
     if (!quiet) context.stats.record(step, ok, context.clock.monotonic() - started, error);
   };
   try {
-    const response = await context.requestTimeout.execute(async ({ signal }) => {
-      // A connection that broke before any answer (a keep-alive connection the server was closing, a reset at
-      // connect) is retried twice, briefly, as browsers and mobile clients do: every request of a journey is safe
-      // to repeat (logins change nothing, writes carry an idempotency key).
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await context.fetch(url, { ...init, signal });
-        } catch (error) {
-          if (signal.aborted || attempt === 3) throw error;
-          await context.clock.sleep(50 * attempt, signal);
-        }
-      }
-    });
-    const ok = response.status >= 200 && response.status < 300;
-    // Read the body inside the measured time: a slow body is a slow answer.
-    const body = await response.arrayBuffer();
-    record(ok, ok ? undefined : `HTTP ${response.status}${explain(body)}`);
-    return ok ? new Response(body, { status: response.status, headers: response.headers }) : undefined;
+    // The body is read inside the measured time: a slow body is a slow answer.
+    const answer = await exchange(context, url, init);
+    const ok = answer.status >= 200 && answer.status < 300;
+    record(ok, ok ? undefined : `HTTP ${answer.status}${explain(answer.body)}`);
+    return ok ? new Response(answer.body, { status: answer.status, headers: answer.headers }) : undefined;
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    record(false, error instanceof Error ? `${error.message}${cause}` : String(error));
+    record(false, describeError(error));
     return undefined;
   }
 }
 
 /** The `error` of a JSON error body, so a report says why, not only what status. */
-function explain(body: ArrayBuffer): string {
+export function explain(body: ArrayBuffer): string {
   try {
     const error = (JSON.parse(new TextDecoder().decode(body)) as { error?: unknown }).error;
     return typeof error === 'string' ? ` (${error.slice(0, 160)})` : '';
@@ -86,10 +105,22 @@ function explain(body: ArrayBuffer): string {
   }
 }
 
-/** Plays a visit as viewer `username`. Never throws: every failure is an SLI. */
+/**
+ * Plays a visit as viewer `username`. Never rejects, so a run never leaves a rejected journey unhandled: every
+ * failure is an SLI, an answer that is not what the API promises (a 2xx that is not the JSON expected) too.
+ */
 export async function viewerJourney(context: JourneyContext, username: string): Promise<void> {
+  context.stats.sessions++;
+  const step: { current: JourneyStep } = { current: 'login' };
+  try {
+    await visit(context, username, step);
+  } catch (error) {
+    context.stats.record(step.current, false, 0, `unreadable answer: ${describeError(error)}`);
+  }
+}
+
+async function visit(context: JourneyContext, username: string, step: { current: JourneyStep }): Promise<void> {
   const { stats, target } = context;
-  stats.sessions++;
   const login = await send(context, 'login', `${target}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -97,17 +128,21 @@ export async function viewerJourney(context: JourneyContext, username: string): 
   });
   if (!login) return;
   const { token } = (await login.json()) as { token: string };
+  if (typeof token !== 'string') throw new TypeError('the login answer has no token');
   const auth = { authorization: `Bearer ${token}` };
 
+  step.current = 'home';
   const home = await send(context, 'home', `${target}/api/home`, { headers: auth });
   if (!home) return;
   const { rows, fallback } = (await home.json()) as { rows: Array<{ titles: Array<{ id: string }> }>; fallback?: boolean };
   if (fallback) stats.homeFallbacks++;
   const row = rows[randomInt(context.random, rows.length)]?.titles ?? [];
   const title = row[randomInt(context.random, row.length)];
+  step.current = 'manifest';
   if (title) await play(context, title.id, auth);
 
-  if (context.random.next() < context.subscribeProbability) await subscribe(context, username, auth);
+  step.current = 'subscribe';
+  if (context.random.next() < context.subscribeProbability) await subscribe(context, username, token);
 }
 
 async function play(context: JourneyContext, titleId: string, auth: Record<string, string>): Promise<void> {
@@ -151,9 +186,10 @@ async function fetchManifest(context: JourneyContext, url: string, auth: Record<
   return response ? ((await response.json()) as PlayManifest) : undefined;
 }
 
-async function subscribe(context: JourneyContext, username: string, auth: Record<string, string>): Promise<void> {
+async function subscribe(context: JourneyContext, username: string, token: string): Promise<void> {
   const key = `${username}-${Math.floor(context.random.next() * 2 ** 48).toString(36)}`;
-  context.stats.attempt(username, key);
+  context.stats.attempt(username, key, token);
+  const auth = { authorization: `Bearer ${token}` };
   const plans = ['basic', 'standard', 'premium'];
   const body = JSON.stringify({ plan: plans[randomInt(context.random, plans.length)] });
   // The same key on every attempt: billing applies it once, however many of our attempts reached it.

@@ -1,13 +1,22 @@
 /**
  * @module
- * The frame every reference-stack service shares: a Hono app with RED metrics, `/health` and `/metrics`.
- * A service is an app factory: tests call `app.request(...)` in-process; only the instance runtime binds a port.
+ * The frame every reference-stack service shares: a Hono app with RED metrics, `/health` and `/metrics`, and a
+ * bound on request bodies (413 past {@link MAX_REQUEST_BODY_BYTES}, counted like any answer), so no client can make
+ * an instance buffer what it likes. A service is an app factory: tests call `app.request(...)` in-process; only the
+ * instance runtime binds a port.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { HttpMetrics } from './http-metrics.js';
 import type { ServiceIdentity } from './identity.js';
+
+/**
+ * The largest request body any service accepts, in bytes. The stack's bodies are a login, a subscription, a
+ * discovery registration: well under a kilobyte.
+ */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 /** What every service factory receives. */
 export interface ServiceContext {
@@ -50,6 +59,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const metrics = new HttpMetrics(context.identity, context.registry);
   const app = new Hono();
   app.use('*', metrics.middleware(() => context.clock.monotonic()));
+  // Before any route reads a body: a Content-Length past the limit is refused unread, a chunked body once it gets there.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) => c.json({ error: `request body larger than ${MAX_REQUEST_BODY_BYTES} bytes` }, 413),
+    }),
+  );
   app.get('/health', (c) => {
     const detail = options.health?.() ?? { ok: true };
     return c.json({ status: detail.ok ? 'ok' : 'unhealthy', ...context.identity, ...detail }, detail.ok ? 200 : 503);

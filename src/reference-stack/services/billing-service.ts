@@ -1,18 +1,17 @@
 /**
  * @module
- * Billing: durable, idempotent subscriptions. Every billing instance of a region shares the region's SQLite file
- * (see `billing-store.ts`), so a retry that lands on another instance, or in another process, finds the first
- * attempt's write.
+ * Billing: durable, idempotent subscriptions. Every billing instance of the stack, in every region, shares one
+ * ledger (see `billing-store.ts` for why), so a retry that lands on another instance, in another process or in
+ * another region after the front door failed over, finds the first attempt's write.
  *
  * - `POST /subscriptions` with header `Idempotency-Key` and body {userId, plan: 'basic'|'standard'|'premium'}
- *   → 201 {subscriptionId, userId, plan, createdAt} once the write has committed;
- *   the same key and body again → 200 with the same subscription (header `Idempotent-Replayed: true`), never a
- *   second one; the same key with another body → 409; a missing key or a bad body → 400 naming the field;
- *   503 when the database cannot take the write now (busy past its timeout, or unwritable): retry, on another
- *   instance if there is one, with the same key.
+ *   → 201 {subscriptionId, userId, idempotencyKey, plan, createdAt} once the write has committed;
+ *   the same viewer, key and body again → 200 with the same subscription (header `Idempotent-Replayed: true`),
+ *   never a second one; the same viewer and key with another plan → 409; another viewer's key is another key;
+ *   a missing key or a bad body → 400 naming the field; 503 when the database cannot take the write now (busy past
+ *   its timeout, or unwritable): retry, on another instance if there is one, with the same key.
  * - `GET /subscriptions?userId=` → {subscriptions}, oldest first
- * - `GET /subscriptions/by-key/:key[?userId=]` → the subscription written under that key (and owned by userId), or 404 (the load generator checks
- *   with it that every acknowledged write exists)
+ * - `GET /subscriptions/by-key/:key?userId=` → the subscription the viewer wrote under that key, or 404
  * - `/health` → 503 when a write does not get through (the file is unwritable, or the lock is held too long)
  *
  * Metric: `billing_writes_total{result}`, result ∈ created, replayed, conflict, failed.
@@ -29,7 +28,7 @@ import { BillingStore, BillingUnavailableError, PLANS, type SubscribeOutcome } f
 /** Options of {@link createBillingService}. */
 export interface BillingServiceOptions {
   identity: ServiceIdentity;
-  /** The region's database file, the same for every billing instance of the region: see `billingDatabasePath`. */
+  /** The ledger's file, the same for every billing instance of the stack: see `billingLedgerPath`. */
   databasePath: string;
   /** How long a write waits for another instance's write lock. @default 500 */
   busyTimeoutMs?: number;
@@ -61,7 +60,7 @@ const subscriptionBody = z.object({
  * Builds the billing service app and opens its store; the caller closes `store` when the instance stops.
  *
  * @example
- * const billing = createBillingService({ identity, databasePath: billingDatabasePath(dataDir, identity.region) });
+ * const billing = createBillingService({ identity, databasePath: billingLedgerPath(dataDir) });
  * // in the instance runtime, once the server has closed (SIGTERM): afterClose: () => billing.store.close()
  */
 export function createBillingService(options: BillingServiceOptions): BillingService {
@@ -112,7 +111,6 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
               c.header('Idempotent-Replayed', 'true');
               return c.json(outcome.subscription, 200);
             case 'conflict':
-              // The existing subscription is not shown: the key may be another viewer's.
               return c.json({ error: `${IDEMPOTENCY_KEY_HEADER} ${key} was used for another subscription (${outcome.differs.join(', ')} differ)` }, 409);
           }
         });
@@ -125,14 +123,12 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
 
         app.get('/subscriptions/by-key/:key', (c) => {
           const key = c.req.param('key');
-          // With ?userId=, only that viewer's own subscription is found: the gateway passes the token's viewer, so
-          // nobody reads another viewer's subscription by guessing its key.
-          const owner = c.req.query('userId');
+          // Keys are the viewer's own: the gateway passes the token's viewer, so a viewer finds only their writes.
+          const userId = c.req.query('userId');
+          if (!userId) return c.json({ error: 'userId: required query parameter' }, 400);
           return guarded(c, () => {
-            const subscription = store.byKey(key);
-            return subscription && (owner === undefined || subscription.userId === owner)
-              ? c.json(subscription)
-              : c.json({ error: `no subscription under ${IDEMPOTENCY_KEY_HEADER} ${key}` }, 404);
+            const subscription = store.byKey(userId, key);
+            return subscription ? c.json(subscription) : c.json({ error: `no subscription under ${IDEMPOTENCY_KEY_HEADER} ${key}` }, 404);
           });
         });
       },

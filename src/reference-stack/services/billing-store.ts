@@ -1,9 +1,22 @@
 /**
  * @module
- * The billing store: subscriptions kept in one SQLite database file per region, shared by every billing instance
- * of that region, each in its own process. It is what makes billing writes durable: a write is acknowledged only
- * after its transaction has committed and the write-ahead log has been synced, and an idempotency key is applied
- * once per region, whichever instance (and however many instances) it reaches.
+ * The billing store: the stack's one ledger of subscriptions, a SQLite database file shared by every billing
+ * instance of every region, each in its own process. It is what makes billing writes durable and applied once: a
+ * write is acknowledged only after its transaction has committed and the write-ahead log has been synced, and an
+ * idempotency key is applied once per viewer, whichever instance, in whichever region, it reaches.
+ *
+ * Why one ledger for the whole stack. Money needs one source of truth. Multi-region billing systems get it in one
+ * of two ways: a strongly consistent database that spans regions (Spanner, CockroachDB: a commit is in a quorum of
+ * regions before it is acknowledged, so a retry in any region finds it), or a home region that owns each account,
+ * to which every other region forwards that account's writes (writes stop while the home region is lost). What
+ * they avoid is a store per region reconciled later (last-writer-wins replication): two regions then both accept
+ * the same key, and the front door's failover of a write whose answer was lost applies it twice. This stack runs on
+ * one machine, so it can play the first way honestly: one file, which every region reaches and where an idempotency
+ * key is checked and inserted under one lock. (The second would leave the viewers of a region Chaos Kong evacuated
+ * unable to subscribe, which is not what active-active is for.) A region evacuated by Chaos Kong still reaches the
+ * ledger (an evacuation moves traffic; it does not take a database away), and a zone cut off by Chaos Gorilla cuts
+ * its instances' callers off, not the instances' own disk. What it does not show: the latency of a commit across
+ * regions, and the loss of the region that holds a quorum.
  *
  * - WAL mode: readers never wait for the writer, and a commit is one append to the log.
  * - `synchronous = FULL`: each commit syncs the log, so an acknowledged write survives a power loss too, not only a
@@ -12,6 +25,8 @@
  *   than fail, and only a lock held past the timeout becomes {@link BillingUnavailableError} (`billing.busy`).
  * - Every write runs in a `BEGIN IMMEDIATE` transaction, so the check for the key and the insert hold the write
  *   lock together: two instances given the same key cannot both insert it.
+ * - Keys are unique per viewer (`UNIQUE (user_id, idempotency_key)`), as a payment API scopes them per account: two
+ *   viewers may pick the same key, and neither can see or block the other's write with it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,17 +48,20 @@ export interface SubscriptionRequest {
 
 /** A committed subscription. */
 export interface Subscription {
-  /** Unique in the region's database, e.g. `sub-us-east-42`. */
+  /** Unique in the ledger, e.g. `sub-us-east-42`: the region that wrote it, and the ledger's sequence number. */
   readonly subscriptionId: string;
   readonly userId: string;
+  /** The key it was written under; unique among the viewer's own subscriptions. */
+  readonly idempotencyKey: string;
   readonly plan: Plan;
   /** When the write committed, ISO 8601 in UTC. */
   readonly createdAt: string;
 }
 
 /**
- * What a keyed write did: `created` the subscription, `replayed` the one an earlier request with the same key and
- * body created, or found a `conflict`: the key was used for another body, and nothing was written.
+ * What a keyed write did: `created` the subscription, `replayed` the one an earlier request of the same viewer with
+ * the same key and body created, or found a `conflict`: the viewer used the key for another plan, and nothing was
+ * written.
  */
 export type SubscribeOutcome =
   | { readonly result: 'created'; readonly subscription: Subscription }
@@ -63,7 +81,7 @@ export class BillingUnavailableError extends SimianError {
 
 /** Options of {@link BillingStore}. */
 export interface BillingStoreOptions {
-  /** The region's database file (see {@link billingDatabasePath}); created with its folder when missing. */
+  /** The ledger's file (see {@link billingLedgerPath}); created with its folder when missing. */
   path: string;
   /** Stamps `createdAt`. @default systemClock */
   clock?: Clock;
@@ -74,18 +92,22 @@ export interface BillingStoreOptions {
    * @default 500
    */
   busyTimeoutMs?: number;
-  /** Prefix of subscription ids; the region keeps ids unique across the stack. @default 'sub-' */
+  /** Prefix of subscription ids, e.g. `sub-us-east-` (the number after it is unique in the ledger). @default 'sub-' */
   idPrefix?: string;
 }
 
-/** The database file of a region's billing instances, under the stack's data folder. */
-export function billingDatabasePath(dataDir: string, region: string): string {
-  return join(dataDir, `billing-${region}.db`);
+/**
+ * The ledger file of the stack's billing instances, every region's, under the stack's data folder. (Earlier
+ * versions kept one file per region, `billing-<region>.db`; those files are no longer read.)
+ */
+export function billingLedgerPath(dataDir: string): string {
+  return join(dataDir, 'billing.db');
 }
 
 interface SubscriptionRow {
   subscription_id: string;
   user_id: string;
+  idempotency_key: string;
   plan: Plan;
   created_at: number;
 }
@@ -97,10 +119,11 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS subscriptions (
     seq INTEGER PRIMARY KEY,
     subscription_id TEXT NOT NULL UNIQUE,
-    idempotency_key TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL,
     user_id TEXT NOT NULL,
     plan TEXT NOT NULL CHECK (plan IN ('basic', 'standard', 'premium')),
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, idempotency_key)
   ) STRICT;
   CREATE INDEX IF NOT EXISTS subscriptions_by_user ON subscriptions (user_id, seq);
   CREATE TABLE IF NOT EXISTS write_probe (
@@ -112,7 +135,7 @@ const SCHEMA = `
 /** What {@link SCHEMA} creates: when all of them exist, there is nothing to create. */
 const SCHEMA_OBJECTS = ['subscriptions', 'subscriptions_by_user', 'write_probe'];
 
-const COLUMNS = 'subscription_id, user_id, plan, created_at';
+const COLUMNS = 'subscription_id, user_id, idempotency_key, plan, created_at';
 
 /** Sleeps the thread: better-sqlite3 is synchronous, so a retry at open cannot await. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
@@ -142,13 +165,14 @@ function storageError(error: unknown, path: string): unknown {
 }
 
 /**
- * The subscriptions of one region, on one SQLite connection. Open one per instance; every instance of a region
- * opens the same file.
+ * The stack's subscriptions, on one SQLite connection. Open one per instance; every billing instance of the stack,
+ * whatever its region, opens the same file.
  *
  * @example
- * const store = new BillingStore({ path: billingDatabasePath('/var/lib/simian', 'us-east'), idPrefix: 'sub-us-east-' });
- * store.subscribe('viewer-7-k1', { userId: 'viewer-7', plan: 'premium' }); // { result: 'created', subscription }
- * store.subscribe('viewer-7-k1', { userId: 'viewer-7', plan: 'premium' }); // { result: 'replayed', ... } same id
+ * const store = new BillingStore({ path: billingLedgerPath('/var/lib/simian'), idPrefix: 'sub-us-east-' });
+ * store.subscribe('k1', { userId: 'viewer-7', plan: 'premium' }); // { result: 'created', subscription }
+ * store.subscribe('k1', { userId: 'viewer-7', plan: 'premium' }); // { result: 'replayed', ... } same id
+ * store.subscribe('k1', { userId: 'viewer-8', plan: 'basic' });   // { result: 'created', ... } another viewer's
  * store.close();
  */
 export class BillingStore {
@@ -160,7 +184,7 @@ export class BillingStore {
   private readonly clock: Clock;
   private readonly writeSubscription: (key: string, request: SubscriptionRequest) => SubscribeOutcome;
   private readonly writeProbe: () => void;
-  private readonly selectByKey: Database.Statement<[string], SubscriptionRow>;
+  private readonly selectByKey: Database.Statement<[string, string], SubscriptionRow>;
   private readonly selectByUser: Database.Statement<[string], SubscriptionRow>;
 
   constructor(options: BillingStoreOptions) {
@@ -184,20 +208,23 @@ export class BillingStore {
       throw storageError(error, this.path);
     }
 
-    this.selectByKey = this.db.prepare<[string], SubscriptionRow>(`SELECT ${COLUMNS} FROM subscriptions WHERE idempotency_key = ?`);
+    this.selectByKey = this.db.prepare<[string, string], SubscriptionRow>(
+      `SELECT ${COLUMNS} FROM subscriptions WHERE user_id = ? AND idempotency_key = ?`,
+    );
     this.selectByUser = this.db.prepare<[string], SubscriptionRow>(`SELECT ${COLUMNS} FROM subscriptions WHERE user_id = ? ORDER BY seq`);
-    // The id is the row's own sequence number, computed under the write lock: unique in the region's file without
-    // any randomness, and the same whichever instance writes.
+    // The id is the row's own sequence number, computed under the write lock: unique in the ledger without any
+    // randomness, whichever instance writes.
     const insert = this.db.prepare<[string, string, string, Plan, number], SubscriptionRow>(
       `INSERT INTO subscriptions (seq, subscription_id, idempotency_key, user_id, plan, created_at)
          SELECT next, ? || next, ?, ?, ?, ? FROM (SELECT IFNULL(MAX(seq), 0) + 1 AS next FROM subscriptions)
        RETURNING ${COLUMNS}`,
     );
     const transaction = this.db.transaction((key: string, request: SubscriptionRequest): SubscribeOutcome => {
-      const existing = this.selectByKey.get(key);
+      const existing = this.selectByKey.get(request.userId, key);
       if (existing) {
         const subscription = toSubscription(existing);
-        const differs = (['userId', 'plan'] as const).filter((field) => subscription[field] !== request[field]);
+        // The viewer is part of the key: only the plan can differ.
+        const differs = (['plan'] as const).filter((field) => subscription[field] !== request[field]);
         return differs.length === 0 ? { result: 'replayed', subscription } : { result: 'conflict', existing: subscription, differs };
       }
       // Read the clock once the write lock is held, so createdAt follows commit order across instances.
@@ -217,8 +244,8 @@ export class BillingStore {
   }
 
   /**
-   * Applies a keyed subscription once. Returns after the transaction has committed and the log has been synced:
-   * a `created` outcome may be acknowledged to the client.
+   * Applies a keyed subscription once per viewer (`request.userId`, `idempotencyKey`). Returns after the
+   * transaction has committed and the log has been synced: a `created` outcome may be acknowledged to the client.
    *
    * @throws {BillingUnavailableError} when the database cannot take the write now; nothing was written.
    */
@@ -230,9 +257,9 @@ export class BillingStore {
     }
   }
 
-  /** The subscription written under `idempotencyKey`, if any. @throws {BillingUnavailableError} */
-  byKey(idempotencyKey: string): Subscription | undefined {
-    const row = this.read(() => this.selectByKey.get(idempotencyKey));
+  /** The subscription `userId` wrote under `idempotencyKey`, if any. @throws {BillingUnavailableError} */
+  byKey(userId: string, idempotencyKey: string): Subscription | undefined {
+    const row = this.read(() => this.selectByKey.get(userId, idempotencyKey));
     return row ? toSubscription(row) : undefined;
   }
 
@@ -293,5 +320,11 @@ function enableWal(db: Database.Database, busyTimeoutMs: number): string {
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
-  return { subscriptionId: row.subscription_id, userId: row.user_id, plan: row.plan, createdAt: new Date(row.created_at).toISOString() };
+  return {
+    subscriptionId: row.subscription_id,
+    userId: row.user_id,
+    idempotencyKey: row.idempotency_key,
+    plan: row.plan,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }

@@ -12,7 +12,7 @@ import { createFrontDoorService } from '../frontdoor/frontdoor-service.js';
 import { createGatewayService } from '../gateway/gateway-service.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import type { ServiceApp } from '../service-kit/service-app.js';
-import { billingDatabasePath } from '../services/billing-store.js';
+import { billingLedgerPath } from '../services/billing-store.js';
 import { createBillingService } from '../services/billing-service.js';
 import { createCatalogService } from '../services/catalog-service.js';
 import { createEdgeService } from '../services/edge-service.js';
@@ -88,7 +88,7 @@ export async function buildService(
       app = createOriginService(common).app;
       break;
     case 'billing': {
-      const billing = createBillingService({ ...common, databasePath: billingDatabasePath(config.dataDir, identity.region) });
+      const billing = createBillingService({ ...common, databasePath: billingLedgerPath(config.dataDir) });
       app = billing.app;
       close = async () => {
         await closeClients();

@@ -35,6 +35,8 @@ await runInstance({
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}` }),
+        // A Toxiproxy that never answers fails this start (the supervisor then tries again) rather than hold it.
+        signal: AbortSignal.timeout(5_000),
       });
       if (!response.ok) throw new Error(`could not point proxy ${config.proxyName} at port ${port}: HTTP ${response.status}`);
     }

@@ -1,8 +1,8 @@
 /**
  * @module
  * What the stack tells every instance beyond its identity: where discovery is, the token secret, the stack token,
- * the regions, where its network proxy is, and where billing keeps its database. It travels in the instance's
- * launch environment, never through a file.
+ * the regions, where its network proxy is, and where billing keeps its ledger. It travels in the instance's launch
+ * environment, never through a file.
  */
 import { z } from 'zod';
 
@@ -22,7 +22,7 @@ export const stackInstanceConfigSchema = z.object({
   toxiproxyUrl: z.url().optional(),
   /** The name of this instance's proxy. */
   proxyName: z.string().optional(),
-  /** Where billing keeps one SQLite file per region. */
+  /** Where billing keeps the stack's ledger, one SQLite file every region's billing shares. */
   dataDir: z.string(),
 });
 

@@ -12,15 +12,29 @@ export interface ProxyInfo {
   readonly enabled: boolean;
 }
 
-/** Creates (or replaces) a proxy; resolves with its listen address as bound (port 0 resolved). */
-export async function createProxy(adminUrl: string, proxy: Omit<ProxyInfo, 'enabled'>): Promise<ProxyInfo> {
-  const response = await fetch(new URL('/populate', adminUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify([{ ...proxy, enabled: true }]),
-  });
-  if (!response.ok) throw new Error(`toxiproxy: creating proxy "${proxy.name}" failed: HTTP ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { proxies: ProxyInfo[] };
+/**
+ * Creates (or replaces) a proxy; resolves with its listen address as bound (port 0 resolved). The request and its
+ * answer get `timeoutMs` (default 5 s): a Toxiproxy that never answers fails the stack's start rather than hold it.
+ */
+export async function createProxy(adminUrl: string, proxy: Omit<ProxyInfo, 'enabled'>, options: { timeoutMs?: number } = {}): Promise<ProxyInfo> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failed = (reason: string) => new Error(`toxiproxy: creating proxy "${proxy.name}" at ${adminUrl} failed: ${reason}`);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(new URL('/populate', adminUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ ...proxy, enabled: true }]),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    throw failed(signal.aborted ? `no answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw failed(`HTTP ${response.status} ${text}`);
+  const body = JSON.parse(text) as { proxies: ProxyInfo[] };
   const created = body.proxies.find((p) => p.name === proxy.name);
   if (!created) throw new Error(`toxiproxy: proxy "${proxy.name}" missing from the populate answer`);
   return created;
