@@ -101,6 +101,35 @@ export interface FaultsConfig {
   readonly maxDurationMs: number;
 }
 
+/**
+ * The outage check every fault asks first: SLOs burning their error budget, or alerts firing, mean the platform is
+ * already hurting and a fault would only add noise to the incident. On when `slos` or `alerts` is set.
+ */
+export interface OutageCheckConfig {
+  /** Absolute path of the SLO file (sloth `prometheus/v1` or OpenSLO) whose SLOs must not be burning. */
+  readonly slosFile?: string;
+  /** Only these SLOs of the file; absent: all of them. */
+  readonly names?: readonly string[];
+  /** The window the burn rate is measured over, ms. @default 300_000 (5m) */
+  readonly windowMs: number;
+  /** An SLO burning faster than this is an outage. @default 14.4 (the page threshold: 2% of 30 days in 1 h) */
+  readonly maxBurnRate: number;
+  /** Firing Prometheus alerts matching these label matchers (`{severity="page"}`, `{}` for any) are an outage. */
+  readonly alerts?: string;
+  /** The Prometheus to ask. Absent: the running stack's (`simian stack up --prometheus`), else direct scrapes. */
+  readonly prometheusUrl?: string;
+  /** Direct scrapes keep no history: how long they watch before the first fault is judged, ms. @default 10_000 */
+  readonly observeMs: number;
+}
+
+/** The defaults of {@link OutageCheckConfig}. */
+export const DEFAULT_OUTAGE_CHECK = { windowMs: 300_000, maxBurnRate: 14.4, observeMs: 10_000 } as const;
+
+/** Whether the outage check is on: it has SLOs or alerts to look at. */
+export function outageCheckEnabled(config: OutageCheckConfig): boolean {
+  return config.slosFile !== undefined || config.alerts !== undefined;
+}
+
 /** Where the values of a resolved configuration came from, lowest layer first (defaults are implied). */
 export interface ConfigSource {
   /** The absolute path of the file read, if any. */
@@ -120,6 +149,7 @@ export interface SimianConfig {
   readonly safety: SafetyConfig;
   readonly faults: FaultsConfig;
   readonly providers: ProvidersConfig;
+  readonly outageCheck: OutageCheckConfig;
   /** Absolute path of the state directory (the running stack's files, the state store). */
   readonly stateDir: string;
   /** Absolute path of the SQLite state store: `stateStore` if set, else `<stateDir>/simian.db`. */
@@ -281,6 +311,38 @@ const awsSchema = z.strictObject(
   mapping('region, endpoint, groupBy, profile'),
 );
 
+/** PromQL label matchers, with or without braces: `{severity="page", team=~"core.*"}`; `{}` is any. */
+const LABEL_MATCHERS = /^\{?\s*(?:[a-zA-Z_][a-zA-Z0-9_]*\s*(?:=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*(?:,\s*|(?=\}?\s*$)))*\}?$/;
+
+const matchers = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && LABEL_MATCHERS.test(value.trim())) return value.trim();
+  ctx.addIssue({ code: 'custom', message: `expected PromQL label matchers such as {severity="page"} ({} for any alert), got ${describeValue(value)}` });
+  return z.NEVER;
+});
+
+const positiveNumber = z.unknown().transform((value, ctx): number => {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  ctx.addIssue({ code: 'custom', message: `must be a number > 0, got ${describeValue(value)}` });
+  return z.NEVER;
+});
+
+const outageCheckSchema = z
+  .strictObject(
+    {
+      slos: path.optional(),
+      names: names('SLO name').optional(),
+      window: duration(true).default(DEFAULT_OUTAGE_CHECK.windowMs),
+      maxBurnRate: positiveNumber.default(DEFAULT_OUTAGE_CHECK.maxBurnRate),
+      alerts: matchers.optional(),
+      prometheus: httpUrl.optional(),
+      observe: duration(true).default(DEFAULT_OUTAGE_CHECK.observeMs),
+    },
+    mapping('slos, names, window, maxBurnRate, alerts, prometheus, observe'),
+  )
+  .superRefine((check, ctx) => {
+    if (check.names !== undefined && check.slos === undefined) ctx.addIssue({ code: 'custom', path: ['names'], message: 'names the SLOs of outageCheck.slos, which is not set' });
+  });
+
 const providersSchema = z.strictObject(
   {
     local: section(z.strictObject({}, mapping('no settings ({})'))),
@@ -309,8 +371,9 @@ export const simianConfigSchema = z
       safety: section(safetySchema),
       faults: section(faultsSchema),
       providers: section(providersSchema),
+      outageCheck: section(outageCheckSchema),
     },
-    mapping('settings (enabled, leashed, safety, faults, providers, …)'),
+    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, …)'),
   )
   .superRefine((file, ctx) => {
     if (file.faults.defaultDuration > file.faults.maxDuration) {
@@ -374,6 +437,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
   const stateDir = at(file.stateDir);
   const { kubernetes, aws, toxiproxy, trafficShiftUrl } = file.providers;
   const { minInterval, callerTimeout, ...safety } = file.safety;
+  const outage = file.outageCheck;
   return {
     safety: resolveSafetyConfig({
       ...safety,
@@ -405,6 +469,15 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       },
       toxiproxy: { url: toxiproxy.url },
       ...(trafficShiftUrl === undefined ? {} : { trafficShiftUrl }),
+    },
+    outageCheck: {
+      ...(outage.slos === undefined ? {} : { slosFile: at(outage.slos) }),
+      ...(outage.names === undefined ? {} : { names: outage.names }),
+      windowMs: outage.window,
+      maxBurnRate: outage.maxBurnRate,
+      ...(outage.alerts === undefined ? {} : { alerts: outage.alerts }),
+      ...(outage.prometheus === undefined ? {} : { prometheusUrl: outage.prometheus }),
+      observeMs: outage.observe,
     },
     stateDir,
     stateStorePath: file.stateStore === undefined ? defaultStateStorePath(stateDir) : at(file.stateStore),
@@ -470,6 +543,15 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
       },
       toxiproxy: { url: providers.toxiproxy.url },
       ...optional('trafficShiftUrl', providers.trafficShiftUrl),
+    },
+    outageCheck: {
+      ...optional('slos', config.outageCheck.slosFile),
+      ...(config.outageCheck.names === undefined ? {} : { names: [...config.outageCheck.names] }),
+      window: formatDuration(config.outageCheck.windowMs),
+      maxBurnRate: config.outageCheck.maxBurnRate,
+      ...optional('alerts', config.outageCheck.alerts),
+      ...optional('prometheus', config.outageCheck.prometheusUrl),
+      observe: formatDuration(config.outageCheck.observeMs),
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { FaultReverter, RevertOutcome } from '../monkeys/revert/fault-reverter.js';
 import type { SafetyConfig } from '../monkeys/safety/safety-config.js';
+import type { OutageCheck } from '../monkeys/safety/outage-check.js';
 import { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
 import { logDecisions } from '../monkeys/safety/decision-log.js';
 import { StateStoreLedger } from '../monkeys/safety/state-store-ledger.js';
@@ -116,6 +117,8 @@ export interface StateStoreFaultsOptions {
   readonly ownerPid?: number;
   /** Told when a decision could not be written to the decision log. @default nothing is said */
   readonly warn?: (message: string) => void;
+  /** Asked before every fault (`outageCheck` of simian.yaml). @default none */
+  readonly outageCheck?: OutageCheck;
 }
 
 /**
@@ -136,6 +139,7 @@ export function stateStoreFaults(options: StateStoreFaultsOptions): FaultSeams {
         random: options.random,
         config,
         reverter: options.reverter,
+        ...(options.outageCheck ? { outageCheck: options.outageCheck } : {}),
         ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
       });
       logDecisions(pipeline, options.store, options.warn ?? (() => undefined));

@@ -15,8 +15,7 @@ import { InvalidInputError, SimianError } from '../../core/errors.js';
 import { makePrivateDir } from '../../core/private-files.js';
 import { FaultReverter } from '../../monkeys/revert/fault-reverter.js';
 import type { Provider } from '../../providers/provider.js';
-import type { StackInstance } from '../../reference-stack/stack/reference-stack.js';
-import { isAlive, readStackState, type StackState } from '../../reference-stack/stack/stack-state.js';
+import type { StackState } from '../../reference-stack/stack/stack-state.js';
 import { readStackToken } from '../../reference-stack/stack/stack-token.js';
 import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
 import { listActivities, type ListedActivity } from '../../runner/activity-list.js';
@@ -30,10 +29,9 @@ import { stateStoreFaults, type PrometheusQuery, type RunnerDeps, type SloLoader
 import { loadSloFile } from '../../slo/load-slo-file.js';
 import { PrometheusClient } from '../../slo/prometheus-client.js';
 import { PrometheusSliSource } from '../../slo/prometheus-sli-source.js';
-import { metricNamesOf, parseSubsetQuery } from '../../slo/promql-subset.js';
-import { ScrapeSliSource, type ScrapeTarget } from '../../slo/scrape-sli-source.js';
-import type { SliResult, SliSource, SliWindow } from '../../slo/sli-source.js';
-import type { Slo } from '../../slo/slo-spec.js';
+import type { SliSource } from '../../slo/sli-source.js';
+import { outageCheckFor } from '../outage-check-wiring.js';
+import { instantQuery, runningStack, scrapeStack } from '../stack-sli.js';
 import { StateStore } from '../../state/state-store.js';
 import { reportRecovered } from '../monkeys/monkey-session.js';
 import { providerSettings } from '../monkeys/common-options.js';
@@ -42,14 +40,10 @@ import { parseHttpUrl } from '../parsers.js';
 import type { CommandDeps, CommandFactory } from '../program.js';
 import { createProvider, providerForRevert } from '../provider-factory.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigContext, type ConfigOptionValues } from './config.js';
-import { STACK_JOB } from './slo-check.js';
-import { stackTargets } from './stack.js';
 
 /** The exit code a shell expects after each signal. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** How often direct scrapes look for replaced instances (a killed instance comes back on a new port). */
-const TARGET_REFRESH_MS = 5_000;
 
 interface RunFlags extends ConfigOptionValues {
   json?: boolean;
@@ -87,15 +81,6 @@ export interface SloWiring {
   close(): Promise<void>;
 }
 
-function runningStack(stateDir: string): StackState | undefined {
-  try {
-    const state = readStackState(stateDir);
-    return isAlive(state.pid) ? state : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The variables a running stack gives every experiment: `${frontDoor}`, `${toxiproxy}`, `${stackAdmin}`,
  * `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
@@ -114,54 +99,6 @@ export function stackVariables(stack: StackState | undefined, stackToken?: strin
 
 function usesSlos(experiment: Experiment): boolean {
   return experiment.steadyState.slos.length > 0 || experiment.stopConditions.conditions.some((c) => c.kind === 'burnRate');
-}
-
-/** A PromQL instant query on a Prometheus client: vectors as samples, a scalar as one unlabelled sample. */
-function instantQuery(client: PrometheusClient): PrometheusQuery {
-  return async (expr, { time, signal }) => {
-    const result = await client.query(expr, { time, ...(signal ? { signal } : {}) });
-    if (result.resultType === 'vector') return result.samples.map((s) => ({ labels: s.labels, value: s.value }));
-    if (result.resultType === 'scalar') return [{ labels: {}, value: result.sample.value }];
-    throw new SimianError('experiment.badQuery', `expected an instant vector or a scalar, got a ${result.resultType}: ${expr}`);
-  };
-}
-
-/** The metric names the SLOs read, so that direct scrapes keep only those; undefined when a query is not understood. */
-function metricNames(slos: readonly Slo[]): string[] | undefined {
-  const names = new Set<string>();
-  for (const slo of slos) {
-    if (slo.sli.kind !== 'events') return undefined;
-    for (const query of [slo.sli.errorQuery, slo.sli.totalQuery]) {
-      try {
-        for (const name of metricNamesOf(parseSubsetQuery(query))) names.add(name);
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return [...names];
-}
-
-/**
- * Direct scrapes answer for a window only once they hold a sample at or after its end: take one first (shared by
- * the checks that ask at the same moment).
- */
-class FreshScrapes implements SliSource {
-  readonly name: string;
-  private fresh: { readonly at: number; readonly done: Promise<void> } | undefined;
-
-  constructor(
-    private readonly source: ScrapeSliSource,
-    private readonly now: () => number,
-  ) {
-    this.name = source.name;
-  }
-
-  async errorRatio(slo: Slo, window: SliWindow): Promise<SliResult> {
-    if (!this.fresh || this.fresh.at < window.end) this.fresh = { at: this.now(), done: this.source.sampleNow() };
-    await this.fresh.done;
-    return this.source.errorRatio(slo, window);
-  }
 }
 
 /**
@@ -186,29 +123,8 @@ export async function sloSourceFor(deps: CommandDeps, options: { readonly experi
     throw new SimianError(SLO_UNAVAILABLE, `${options.experiment.source?.file ?? 'the experiment'} checks SLOs: give a Prometheus (--prometheus URL) or start the stack ("simian stack up") to scrape it directly`, { exitCode: 2 });
   }
   const { slos } = await resolveSlos(options.experiment, loadSlos);
-  const targets = async (): Promise<ScrapeTarget[]> => {
-    const answer = await fetch(new URL('/inventory', stack.adminUrl), { signal: AbortSignal.timeout(5_000) });
-    if (!answer.ok) throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) answers ${answer.status} at ${stack.adminUrl}`);
-    const { instances } = (await answer.json()) as { instances: StackInstance[] };
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_JOB, ...t.labels } }));
-  };
-  const names = metricNames(slos.map((s) => s.slo));
-  const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs: 2_000, ...(names ? { metricNames: names } : {}) });
-  await source.start();
-  let refresh = deps.clock.setTimer(function follow() {
-    // Replaced instances listen on new ports; keep the old targets if the stack does not answer this time.
-    void targets().then((t) => source.setTargets(t), () => undefined);
-    refresh = deps.clock.setTimer(follow, TARGET_REFRESH_MS, { keepAlive: false });
-  }, TARGET_REFRESH_MS, { keepAlive: false });
-  return {
-    loadSlos,
-    sli: new FreshScrapes(source, () => deps.clock.now()),
-    baseline: 'observe',
-    close: async () => {
-      refresh.cancel();
-      await source.stop();
-    },
-  };
+  const scrapes = await scrapeStack(deps, stack, slos.map((s) => s.slo));
+  return { loadSlos, sli: scrapes.sli, baseline: 'observe', close: () => scrapes.close() };
 }
 
 /**
@@ -248,7 +164,11 @@ export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOp
         reverter.dispose();
       });
       reportRecovered(deps, await reverter.recover());
+      const outage = await outageCheckFor(deps, config);
+      closers.push(() => outage.close());
+      if (outage.source !== 'off') deps.writeErr(`simian: outage check: ${outage.source}\n`);
       faults = stateStoreFaults({
+        outageCheck: outage.check,
         store,
         reverter,
         clock: deps.clock,

@@ -16,6 +16,8 @@ import type { Provider } from '../../providers/provider.js';
 import { StateStore } from '../../state/state-store.js';
 import { errorText } from '../decision-report.js';
 import type { CommandDeps } from '../program.js';
+import type { SimianConfig } from '../../config/simian-config.js';
+import { outageCheckFor, type OutageWiring } from '../outage-check-wiring.js';
 import { createProvider, providerForRevert, type ProviderSettings } from '../provider-factory.js';
 
 /** Where the state store lives in a state directory. */
@@ -30,9 +32,10 @@ export interface MonkeySessionOptions {
   readonly safety: Partial<SafetyConfig>;
   /** The SQLite file. @default <stateDir>/simian.db */
   readonly stateStore?: string;
-  /** Resolved with the config's defaults when given as a whole {@link SafetyConfig}. */
   /** Faults outlive this process (their TTL is kept by whoever runs next): no owner is recorded. */
   readonly detached?: boolean;
+  /** The resolved configuration, for its outage check (`outageCheck`); absent: no outage check. */
+  readonly config?: SimianConfig;
 }
 
 /** An open run: close it in a `finally`. */
@@ -72,9 +75,12 @@ export async function openMonkeySession(deps: CommandDeps, options: MonkeySessio
     clock: deps.clock,
     actuators: (name) => (name === provider.name ? provider.actuator : providerForRevert(name, options.providers, deps).actuator),
   });
+  let outage: OutageWiring | undefined;
   try {
     const recovered = await reverter.recover();
     reportRecovered(deps, recovered);
+    outage = options.config ? await outageCheckFor(deps, options.config) : undefined;
+    if (outage && outage.source !== 'off') deps.writeErr(`simian: outage check: ${outage.source}\n`);
     const pipeline = new SafetyPipeline({
       provider,
       ledger: new StateStoreLedger(store, provider.name),
@@ -82,6 +88,7 @@ export async function openMonkeySession(deps: CommandDeps, options: MonkeySessio
       random: deps.random,
       config,
       reverter,
+      ...(outage ? { outageCheck: outage.check } : {}),
       ...(options.detached ? {} : { ownerPid: process.pid }),
     });
     // The decision log: what every run decided, skipped runs included, for the metrics a long-running process serves.
@@ -96,11 +103,13 @@ export async function openMonkeySession(deps: CommandDeps, options: MonkeySessio
       close: () => {
         reverter.dispose();
         store.close();
+        void outage?.close();
       },
     };
   } catch (error) {
     reverter.dispose();
     store.close();
+    await outage?.close();
     throw error;
   }
 }
