@@ -12,6 +12,7 @@ import type { Finding } from '../../monkeys/doctor/health-checks.js';
 import { httpHealthCheck } from '../../monkeys/doctor/http-health-check.js';
 import { localRegistrationCheck } from '../../monkeys/doctor/local-registrations.js';
 import { restartLoopCheck } from '../../monkeys/doctor/restart-loop-check.js';
+import { instancesUnderFaults } from '../../monkeys/doctor/under-fault.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
 import type { Inventory } from '../../providers/provider.js';
 import { errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
@@ -20,7 +21,6 @@ import { openMonkeySession } from '../monkeys/monkey-session.js';
 import { parseDuration } from '../parsers.js';
 import type { CommandDeps } from '../program.js';
 import { formatTable } from '../table.js';
-import type { StateStore } from '../../state/state-store.js';
 
 /** The providers `monkey doctor --provider` accepts: the registration check knows the local stack's discovery. */
 export const DOCTOR_PROVIDERS = ['local'] as const;
@@ -81,20 +81,6 @@ function doctorRunJson(run: DoctorRun): string {
 }
 
 /** An inventory that remembers the instances it listed, so the report can name the victims' pids. */
-/**
- * The instances another monkey is hurting on purpose (a toxic, an isolated zone): they look sick, and the doctor
- * must not "treat" an experiment.
- */
-function underActiveFault(store: StateStore): Set<string> {
-  const ids = new Set<string>();
-  for (const fault of store.activeFaults()) {
-    for (const target of fault.targets) ids.add(target);
-    const hit = fault.parameters.instances;
-    if (Array.isArray(hit)) for (const id of hit) if (typeof id === 'string') ids.add(id);
-  }
-  return ids;
-}
-
 function rememberingInventory(inventory: Inventory, seen: Map<string, Instance>, excluded: ReadonlySet<string>): Inventory {
   return {
     ...inventory,
@@ -127,7 +113,7 @@ export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<
   try {
     const { provider, store, pipeline, config } = session;
     const seen = new Map<string, Instance>();
-    const excluded = underActiveFault(store);
+    const excluded = instancesUnderFaults(store.activeFaults(), await provider.inventory.instances(), config.callerTimeoutMs);
     if (excluded.size > 0) deps.writeErr(`simian: not examining ${[...excluded].join(', ')}: under an active fault\n`);
     const doctor = new DoctorMonkey({
       inventory: rememberingInventory(provider.inventory, seen, excluded),

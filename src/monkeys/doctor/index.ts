@@ -25,3 +25,4 @@ export {
 export type { LocalRegistrationOptions, RegistrationEntry } from './local-registrations.js';
 export { DEFAULT_RESTART_LOOP_POLICY, judgeRestartLoop, restartLoopCheck } from './restart-loop-check.js';
 export type { RestartLoopPolicy } from './restart-loop-check.js';
+export { instancesUnderFaults } from './under-fault.js';
