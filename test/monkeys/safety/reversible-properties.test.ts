@@ -16,7 +16,7 @@ import { MemoryProvider, type MemoryProviderSpec } from '../../../src/providers/
 import { randomInventory } from '../../../src/providers/memory/random-inventory.js';
 import type { ToxicSpec } from '../../../src/providers/provider.js';
 
-const SEEDS = 200;
+const SEEDS = 2_000;
 const OPT_IN = 'simian/opt-in';
 const MINUTE = 60_000;
 

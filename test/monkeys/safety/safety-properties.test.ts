@@ -9,7 +9,7 @@ import type { VictimSelection } from '../../../src/monkeys/safety/victim-selecti
 import { MemoryProvider, type MemoryProviderSpec } from '../../../src/providers/memory/memory-provider.js';
 import { randomInventory } from '../../../src/providers/memory/random-inventory.js';
 
-const SEEDS = 200;
+const SEEDS = 2_000;
 const OPT_IN = 'simian/opt-in';
 
 function pick<T>(random: Random, items: readonly T[]): T {
