@@ -153,8 +153,8 @@ recovery: { timeout: 60s, interval: 5s }
 steady-state:
   slos: [{ file: ${SLOS}, names: [home-latency], window: 20s }]
 method:
-  - name: slow the catalog by 1.5 s
-    latency: { group: catalog, toxic: { type: latency, latency: 1500ms } }
+  - name: slow the catalog by 900 ms (below the callers' 1 s timeout, so the blast radius lets it cover the group)
+    latency: { group: catalog, toxic: { type: latency, latency: 900ms } }
     duration: 25s
 recovery: { timeout: 60s, interval: 5s }
 `,
@@ -173,7 +173,7 @@ steady-state:
   probes: [{ name: front door, http: { url: "\${frontDoor}/health", status: 200, timeout: 2s } }]
 method:
   - name: slow the gateways
-    latency: { group: gateway, toxic: { type: latency, latency: 3s } }
+    latency: { group: gateway, toxic: { type: latency, latency: 900ms } }
     duration: 5m
 stop-conditions:
   interval: 1s
@@ -189,5 +189,18 @@ recovery: { timeout: 60s, interval: 5s }
     const history = JSON.parse((await simian(['history', '--json', '--state-dir', dir])).stdout) as Array<{ kind?: string; revert?: unknown }>;
     expect(history.filter((e) => e.kind === 'latency').every((e) => e.revert !== undefined)).toBe(true);
   }, 360_000);
+
+  it('an outage check that cannot see skips the faults: the run is not tested (exit 3) and injects nothing', async () => {
+    const blind = join(dir, 'blind.yaml');
+    writeFileSync(blind, `stateDir: ${dir}\nsafety:\n  minInterval: 0\n  maxFaultsPerGroupPerDay: 100\noutageCheck:\n  slos: ${SLOS}\n  prometheus: http://127.0.0.1:9\n`);
+    const file = join(dir, 'blind-experiment.yaml');
+    writeFileSync(file, 'title: a kill the outage check cannot clear\nmethod:\n  - { name: kill a catalog, chaos: { group: catalog } }\n');
+    const journalPath = join(dir, 'blind.json');
+    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--config', blind]);
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+    expect(journal.status, JSON.stringify(journal, null, 1)).toBe('not-tested');
+    expect(journal.reason).toContain('outage-unknown');
+    expect(result.code).toBe(3);
+  }, 120_000);
 
 });

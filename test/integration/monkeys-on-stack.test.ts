@@ -146,6 +146,18 @@ describe('the monkeys against the small stack (built binary)', () => {
     pids.push(...(await inventory()).map((i) => i.pid));
     expect(await faultsOnProxies()).toEqual(zoneB);
 
+    // Faults see each other: a second Gorilla may not take the region's other zone, whoever runs it.
+    const second = await simian(['monkey', 'gorilla', '--provider', 'local', '--zone', 'us-east-1a', '--unleash', '--json', '--state-dir', stateDir]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'blast-radius', detail: expect.stringContaining('0 zone(s) with healthy instances') } });
+    // Doctor probes the proxied addresses, so the whole zone looks sick: it must leave what Gorilla hurts alone.
+    const doctor = await simian(['monkey', 'doctor', '--provider', 'local', '--unleash', '--json', '--state-dir', stateDir]);
+    expect(doctor.code, doctor.stderr).toBe(0);
+    expect(doctor.stderr).toContain('under an active fault');
+    const examined = (JSON.parse(doctor.stdout) as { report: { instances: Array<{ id: string }> } }).report.instances.map((i) => i.id);
+    expect(examined.filter((id) => id.includes('us-east-1b'))).toEqual([]);
+    expect(await faultsOnProxies()).toEqual(zoneB);
+
     const revert = await simian(['revert', '--all', '--state-dir', stateDir]);
     expect(revert.code, revert.stderr).toBe(0);
     expect(await faultsOnProxies()).toEqual([]);
@@ -167,8 +179,14 @@ describe('the monkeys against the small stack (built binary)', () => {
     expect(await regions()).toEqual([{ name: 'us-east', evacuated: false }]);
   }, 60_000);
 
-  it('latency on recommendation, then simian revert, leaves no toxic', async () => {
-    const result = await simian(['monkey', 'latency', '--provider', 'local', '--group', 'recommendation', '--latency', '2s', '--jitter', '100ms', '--unleash', '--detach', '--duration', '10m', '--json', '--state-dir', stateDir]);
+  it('latency past the callers\' timeout on every recommendation is refused unless forced; then simian revert leaves no toxic', async () => {
+    const args = ['monkey', 'latency', '--provider', 'local', '--group', 'recommendation', '--latency', '2s', '--jitter', '100ms', '--unleash', '--detach', '--duration', '10m', '--json', '--state-dir', stateDir];
+    // 2 s is past the callers' 1 s timeout: every call times out, as if the group were down.
+    const refused = await simian(args);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'blast-radius', detail: expect.stringContaining('takes its instances out of service') } });
+    expect(await faultsOnProxies()).toEqual([]);
+    const result = await simian([...args, '--force']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { decision: { outcome: string; fault: { id: string; targets: string[] } } };
     expect(report.decision.outcome).toBe('executed');
@@ -189,7 +207,7 @@ describe('the monkeys against the small stack (built binary)', () => {
 
   /** Starts an attended latency fault and resolves once it is injected. */
   async function attendedLatency(group: string): Promise<{ child: ChildProcess; faultId: string }> {
-    const child = spawn(process.execPath, [BIN, 'monkey', 'latency', '--provider', 'local', '--group', group, '--latency', '1s', '--unleash', '--duration', '10m', '--state-dir', stateDir], {
+    const child = spawn(process.execPath, [BIN, 'monkey', 'latency', '--provider', 'local', '--group', group, '--latency', '500ms', '--unleash', '--duration', '10m', '--state-dir', stateDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: SIMIAN_ENV,
     });
@@ -212,6 +230,28 @@ describe('the monkeys against the small stack (built binary)', () => {
     expect(await exited).toBe(143);
     expect(await faultsOnProxies()).toEqual([]);
     expect((await historyOf(faultId))?.revert).toMatchObject({ outcome: 'reverted', trigger: 'signal' });
+  }, 60_000);
+
+  it('engaging the kill switch ends an attended fault within seconds, and stops new ones until released', async () => {
+    const { child, faultId } = await attendedLatency('playback');
+    expect((await faultsOnProxies()).filter((t) => t.startsWith('playback-'))).toHaveLength(2);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const engaged = await simian(['kill-switch', 'engage', '--state-dir', stateDir]);
+    expect(engaged.code, engaged.stderr).toBe(0);
+    expect(await exited).toBe(0);
+    expect(await faultsOnProxies()).toEqual([]);
+    expect((await historyOf(faultId))?.revert?.trigger).toMatch(/^kill-switch$/);
+    const refused = await simian(['monkey', 'chaos', '--provider', 'local', '--group', 'catalog', '--unleash', '--json', '--state-dir', stateDir]);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'kill-switch' } });
+    expect((await simian(['kill-switch', 'release', '--state-dir', stateDir])).code).toBe(0);
+  }, 60_000);
+
+  it('an outage check that cannot see (Prometheus down) skips the fault with its own reason', async () => {
+    const config = join(CONFIG_DIR, 'blind.yaml');
+    writeFileSync(config, 'safety:\n  minInterval: 0\noutageCheck:\n  slos: ' + join(process.cwd(), 'dashboards/slos/reference-stack.yaml') + '\n  prometheus: http://127.0.0.1:9\n');
+    const result = await simian(['monkey', 'chaos', '--provider', 'local', '--group', 'catalog', '--unleash', '--json', '--config', config, '--state-dir', stateDir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ decision: { outcome: 'skipped', reason: 'outage-unknown' } });
   }, 60_000);
 
   it('a simian killed mid-fault leaves the toxic, and the next simian start reverts it', async () => {
