@@ -141,7 +141,7 @@ const activitySchema = z
 // ---------------------------------------------------------------------------------------------------------------
 // Faults.
 
-const TOXIC_TYPES = ['latency', 'bandwidth', 'timeout', 'reset_peer', 'down'] as const satisfies readonly ToxicType[];
+const TOXIC_TYPES = ['latency', 'bandwidth', 'timeout', 'reset_peer', 'limit_data', 'down'] as const satisfies readonly ToxicType[];
 
 const oneOf = <T extends string>(values: readonly T[]) =>
   z.unknown().transform((value, ctx): T => {
@@ -156,6 +156,7 @@ const TOXIC_ATTRIBUTES: Readonly<Record<(typeof TOXIC_TYPES)[number], readonly s
   bandwidth: ['rate'],
   timeout: ['timeout'],
   reset_peer: ['timeout'],
+  limit_data: ['bytes'],
   down: [],
 };
 
@@ -167,19 +168,21 @@ const toxicSchema = z
       jitter: duration(false).optional(),
       rate: finite('a rate in KB/s').refine((n) => n > 0, { error: 'expected a rate in KB/s above 0' }).optional(),
       timeout: duration(false).optional(),
+      bytes: whole(0).optional(),
       stream: oneOf(['upstream', 'downstream'] as const).optional(),
     },
-    mapping('type, latency, jitter, rate, timeout, stream'),
+    mapping('type, latency, jitter, rate, timeout, bytes, stream'),
   )
   .superRefine((raw, ctx) => {
     const allowed = TOXIC_ATTRIBUTES[raw.type];
-    for (const key of ['latency', 'jitter', 'rate', 'timeout'] as const) {
+    for (const key of ['latency', 'jitter', 'rate', 'timeout', 'bytes'] as const) {
       if (raw[key] !== undefined && !allowed.includes(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `does not apply to a ${raw.type} toxic${allowed.length > 0 ? ` (it takes ${allowed.join(', ')})` : ''}` });
       }
     }
     if (raw.type === 'latency' && raw.latency === undefined) ctx.addIssue({ code: 'custom', path: ['latency'], message: 'a latency toxic needs latency, e.g. latency: 500ms' });
     if (raw.type === 'bandwidth' && raw.rate === undefined) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'a bandwidth toxic needs rate (KB/s)' });
+    if (raw.type === 'limit_data' && raw.bytes === undefined) ctx.addIssue({ code: 'custom', path: ['bytes'], message: 'a limit_data toxic needs bytes (the bytes let through before the connection closes)' });
   })
   .transform((raw): ToxicSpec => {
     const attributes: Record<string, number> = {};
@@ -188,6 +191,7 @@ const toxicSchema = z
       attributes.jitter = raw.jitter ?? 0;
     } else if (raw.type === 'bandwidth') attributes.rate = raw.rate!;
     else if (raw.type === 'timeout' || raw.type === 'reset_peer') attributes.timeout = raw.timeout ?? 0;
+    else if (raw.type === 'limit_data') attributes.bytes = raw.bytes!;
     return { type: raw.type, stream: raw.stream ?? 'downstream', attributes };
   });
 

@@ -198,3 +198,13 @@ describe('experiment files', () => {
     });
   });
 });
+
+describe('limit_data toxics (issue 9: they take an instance out of service)', () => {
+  it('take bytes, and refuse other attributes', async () => {
+    const { parseExperiment } = await import('../../src/runner/load-experiment.js');
+    const experiment = parseExperiment('title: t\ntarget: { provider: memory }\nmethod:\n  - latency: { group: a, toxic: { type: limit_data, bytes: 100 } }\n    duration: 1m\n', 't.yaml', '/');
+    const action = experiment.method[0] as { latency: { toxic: unknown } };
+    expect(action.latency.toxic).toEqual({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 100 } });
+    expect(() => parseExperiment('title: t\nmethod:\n  - latency: { group: a, toxic: { type: limit_data } }\n    duration: 1m\n', 't.yaml', '/')).toThrow(/needs bytes/);
+  });
+});

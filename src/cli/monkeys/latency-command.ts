@@ -6,12 +6,12 @@ import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { toxicRequest } from '../../monkeys/latency/latency-monkey.js';
 import type { ToxicSpec, ToxicType } from '../../providers/provider.js';
-import { parseDurationOrZero, parsePositive } from '../parsers.js';
+import { parseCount, parseDurationOrZero, parsePositive } from '../parsers.js';
 import type { CommandDeps } from '../program.js';
 import { addCommonOptions, addReversibleOptions, type ReversibleMonkeyFlags } from './common-options.js';
 import { runReversible } from './run-reversible.js';
 
-const TOXIC_TYPES: readonly ToxicType[] = ['latency', 'bandwidth', 'timeout', 'reset_peer', 'down'];
+const TOXIC_TYPES: readonly ToxicType[] = ['latency', 'bandwidth', 'timeout', 'reset_peer', 'limit_data', 'down'];
 
 interface LatencyFlags extends ReversibleMonkeyFlags {
   group?: string;
@@ -22,6 +22,7 @@ interface LatencyFlags extends ReversibleMonkeyFlags {
   latency: number;
   jitter: number;
   rate?: number;
+  bytes?: number;
   timeout: number;
   stream: 'upstream' | 'downstream';
   percent?: number;
@@ -32,7 +33,7 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** The toxic the flags describe, in Toxiproxy's attribute names and units (ms, KB/s). */
-export function toxicFromFlags(flags: Pick<LatencyFlags, 'type' | 'latency' | 'jitter' | 'rate' | 'timeout' | 'stream'>): ToxicSpec {
+export function toxicFromFlags(flags: Pick<LatencyFlags, 'type' | 'latency' | 'jitter' | 'rate' | 'bytes' | 'timeout' | 'stream'>): ToxicSpec {
   const attributes: Record<string, number> = {};
   switch (flags.type) {
     case 'latency':
@@ -47,6 +48,10 @@ export function toxicFromFlags(flags: Pick<LatencyFlags, 'type' | 'latency' | 'j
     case 'reset_peer':
       attributes.timeout = flags.timeout;
       break;
+    case 'limit_data':
+      if (flags.bytes === undefined) throw new InvalidInputError('cli.missingOption', '--type limit_data needs --bytes <n> (the bytes let through before the connection closes)');
+      attributes.bytes = flags.bytes;
+      break;
     case 'down':
       break;
   }
@@ -56,7 +61,11 @@ export function toxicFromFlags(flags: Pick<LatencyFlags, 'type' | 'latency' | 'j
 /** The `latency` subcommand of `simian monkey`. */
 export function latencySubcommand(deps: CommandDeps): Command {
   const command = new Command('latency')
-    .description('Latency Monkey: add a network toxic (latency with jitter, bandwidth, timeout, reset, down) to instances for --duration')
+    .description(
+      'Latency Monkey: add a network toxic (latency with jitter, bandwidth, timeout, reset, limit_data, down) to instances for --duration. ' +
+        'A toxic that takes its instances out of service (timeout, reset_peer, limit_data, down, or a latency of safety.callerTimeout or more) ' +
+        'follows the group blast radius like a termination',
+    )
     .option('--group <name>', 'every instance of this group (service)')
     .option('--zone <zone>', 'only instances in this zone')
     .option('--region <region>', 'only instances in this region')
@@ -66,6 +75,7 @@ export function latencySubcommand(deps: CommandDeps): Command {
     .addOption(new Option('--latency <duration>', 'added delay (latency toxic), with a unit: 300ms, 2s').argParser(parseDurationOrZero).default(1000, '1s'))
     .addOption(new Option('--jitter <duration>', 'random extra delay, up to this much (latency toxic): 50ms; 0 for none').argParser(parseDurationOrZero).default(0, '0'))
     .addOption(new Option('--rate <kbps>', 'bandwidth limit in KB/s (bandwidth toxic)').argParser(parsePositive))
+    .addOption(new Option('--bytes <n>', 'bytes let through on each connection before it is closed (limit_data toxic)').argParser(parseCount))
     .addOption(new Option('--timeout <duration>', 'for timeout: close after this long (5s), 0 = hold forever; for reset_peer: reset after').argParser(parseDurationOrZero).default(0, '0'))
     .addOption(new Option('--stream <direction>', 'which direction suffers').choices(['upstream', 'downstream']).default('downstream'));
   addCommonOptions(command);
