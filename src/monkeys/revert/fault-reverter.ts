@@ -4,6 +4,7 @@
  * when the process that held them died (the state store remembers them, their owner and their revert ids). The
  * reverter is the one place that undoes faults, so each of those triggers reverts the same way and records how.
  */
+import { isProcessAlive } from '../../core/process-alive.js';
 import type { Clock, Timer } from '../../core/clock.js';
 import { EventEmitter, type Event } from '../../core/events.js';
 import { isSimianError } from '../../core/errors.js';
@@ -37,16 +38,6 @@ export interface FaultReverterOptions {
   readonly isAlive?: (pid: number) => boolean;
 }
 
-/** Signal 0 checks existence; EPERM means it exists but belongs to someone else. */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -71,7 +62,7 @@ export class FaultReverter {
 
   constructor(private readonly options: FaultReverterOptions) {
     this.pid = options.pid ?? process.pid;
-    this.isAlive = options.isAlive ?? processIsAlive;
+    this.isAlive = options.isAlive ?? isProcessAlive;
   }
 
   /** Reverts the fault when its TTL runs out (at once if it already has). Arming twice keeps one timer. */

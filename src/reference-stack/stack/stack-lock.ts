@@ -9,6 +9,7 @@
  * The lock file is never deleted: a process that opened it just before the deletion would lock a file that no
  * longer has a name, while a third one locked its replacement.
  */
+import { isProcessAlive } from '../../core/process-alive.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -59,15 +60,6 @@ function readOwner(stateDir: string): { pid: number; since: number } | undefined
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
@@ -95,7 +87,7 @@ async function heldBy(stateDir: string, options: StackLockOptions): Promise<Stac
   const deadline = options.clock.monotonic() + (options.ownerWaitMs ?? 1000);
   for (;;) {
     const owner = readOwner(stateDir);
-    if (owner && isAlive(owner.pid)) return owner;
+    if (owner && isProcessAlive(owner.pid)) return owner;
     if (options.clock.monotonic() >= deadline) return { pid: undefined };
     await options.clock.sleep(25);
   }

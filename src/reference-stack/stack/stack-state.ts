@@ -3,6 +3,7 @@
  * The state file of a running stack (`<state dir>/stack.json`): how `simian stack status` and `down` find the
  * stack that `simian stack up` started, possibly in another terminal or detached.
  */
+import { isProcessAlive } from '../../core/process-alive.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimianError } from '../../core/errors.js';
@@ -54,10 +55,5 @@ export function clearStackState(stateDir: string): void {
 
 /** Whether process `pid` is alive. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return isProcessAlive(pid);
 }
