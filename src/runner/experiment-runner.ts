@@ -7,9 +7,12 @@
  * on success, failure, abort and interrupt; a failed one fails the run) → recovery (time to detect, time to
  * recover) → the error budget the run consumed → the journal.
  *
- * A dry run resolves the targets and asks the pipeline leashed, so each decision says what would happen; it runs
- * no check, no HTTP call, no process, no pause. A real run is unleashed (the experiment file is the explicit
- * intent) but passes every other guard: kill switch, outage check, eligibility, blast radius, history.
+ * A run is leashed when the operator's configuration says so (the default) unless `--unleash` is given, and with
+ * `--dry-run`: it resolves the targets and asks the pipeline leashed, so each decision says what the real run
+ * would meet (every guard is evaluated); it runs no check, no HTTP call, no process, no pause. The file's
+ * `blast-radius` may only tighten the operator's limits, field by field. A run in which a fault the method meant
+ * to inject was skipped is `not-tested`: the hypothesis was not put to the test. Engaging the kill switch during a
+ * run aborts it and reverts its faults within a second.
  */
 import type { Fault } from '../core/model.js';
 import { killSwitchReason, watchKillSwitch } from '../monkeys/safety/kill-switch-watch.js';
@@ -55,7 +58,6 @@ import { pollStopConditions, type StopHit } from './stop-conditions.js';
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
 
 /** The fault actions the method meant to inject and did not (their guard, and how to lift it), for `not-tested`. */
 function untested(actions: readonly ActionRecord[], dryRun: boolean): string[] {

@@ -6,10 +6,9 @@
 import { SimianError } from '../../core/errors.js';
 import type { ReversibleFaultRequest } from '../../monkeys/safety/fault-plan.js';
 import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
-import { decisionReportJson, errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
-import type { CommandDeps } from '../program.js';
 import type { Fault } from '../../core/model.js';
-import { unknownTarget } from '../decision-report.js';
+import { decisionReportJson, errorText, formatDecisionReport, unknownTarget, type DecisionReport } from '../decision-report.js';
+import type { CommandDeps } from '../program.js';
 import { holdFault } from './hold-fault.js';
 import { openMonkeySession, type MonkeySession } from './monkey-session.js';
 import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js';
