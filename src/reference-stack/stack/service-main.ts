@@ -11,6 +11,7 @@ import { createLogger } from '../../core/logger.js';
 import { readInstanceLaunchInfo, runInstance } from '../supervisor/instance-runtime.js';
 import { buildService } from './build-service.js';
 import { parseStackInstanceConfig } from './stack-config.js';
+import { STARTUP_CALL_TIMEOUT_MS } from './toxiproxy-admin.js';
 
 const launch = readInstanceLaunchInfo();
 const { identity } = launch;
@@ -36,7 +37,7 @@ await runInstance({
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}` }),
         // A Toxiproxy that never answers fails this start (the supervisor then tries again) rather than hold it.
-        signal: AbortSignal.timeout(5_000),
+        signal: AbortSignal.timeout(STARTUP_CALL_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`could not point proxy ${config.proxyName} at port ${port}: HTTP ${response.status}`);
     }

@@ -13,11 +13,20 @@ export interface ProxyInfo {
 }
 
 /**
+ * How long a start-up call to the Toxiproxy API may take. Generous on purpose: while the 56 processes of the
+ * `default` topology start on two cores, the stack's embedded proxy can take several seconds to answer (5 s was seen
+ * to fail a start in CI), and a call that times out fails the whole start. It is there for a Toxiproxy that never
+ * answers, not for a slow one.
+ */
+export const STARTUP_CALL_TIMEOUT_MS = 30_000;
+
+/**
  * Creates (or replaces) a proxy; resolves with its listen address as bound (port 0 resolved). The request and its
- * answer get `timeoutMs` (default 5 s): a Toxiproxy that never answers fails the stack's start rather than hold it.
+ * answer get `timeoutMs` (default {@link STARTUP_CALL_TIMEOUT_MS}): a Toxiproxy that never answers fails the stack's
+ * start rather than hold it.
  */
 export async function createProxy(adminUrl: string, proxy: Omit<ProxyInfo, 'enabled'>, options: { timeoutMs?: number } = {}): Promise<ProxyInfo> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? STARTUP_CALL_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
   const failed = (reason: string) => new Error(`toxiproxy: creating proxy "${proxy.name}" at ${adminUrl} failed: ${reason}`);
   let response: Response;
