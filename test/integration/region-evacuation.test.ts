@@ -56,20 +56,21 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
     stack = JSON.parse(readFileSync(join(dir, 'stack.json'), 'utf8')) as typeof stack;
     expect(stack.prometheusUrl).toBeDefined();
     pids = ((await (await fetch(`${stack.adminUrl}/inventory`)).json()) as { instances: Array<{ pid: number }> }).instances.map((i) => i.pid);
-    load = runLoad({ target: stack.frontDoorUrl, durationMs: 400_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
+    load = runLoad({ target: stack.frontDoorUrl, durationMs: 900_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
     // Both regions serve viewers, as Prometheus sees them: the SLO windows have events, and us-west has some to lose.
     await waitUntil(async () => (await gatewayRequests('us-east').catch(() => 0)) > 30 && (await gatewayRequests('us-west').catch(() => 0)) > 30, 'Prometheus sees both regions serve viewers', {
       timeoutMs: 90_000,
       intervalMs: 1000,
     });
     // Given a steady state, as an operator checks before a drill: every shipped SLO met over the last minute, the
-    // experiment's window (a stack that has just started is still warming up its caches and connections).
+    // experiment's window (a stack that has just started is still warming up its caches and connections: on the
+    // 2-core CI machine, after twenty minutes of other tests, the home page was seen slow for over three minutes).
     await waitUntil(
       async () => (await simian(['slo', 'check', 'dashboards/slos/reference-stack.yaml', '--prometheus', stack.prometheusUrl!, '--window', '1m'])).code === 0,
       'every SLO is met over the last minute',
-      { timeoutMs: 180_000, intervalMs: 5000 },
+      { timeoutMs: 360_000, intervalMs: 5000 },
     );
-  }, 420_000);
+  }, 600_000);
 
   afterAll(async () => {
     stop.abort();
