@@ -3,6 +3,9 @@
  * The `simian` command line, built by a factory so tests can run it with their own output and no process exit.
  */
 import { Command, CommanderError } from 'commander';
+import { platformProviders, type ProviderRegistry } from '../engine/provider-registry.js';
+import type { CommandDeps, CommandFactory } from './command-deps.js';
+import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { configCommand } from './commands/config.js';
@@ -30,19 +33,13 @@ export interface ProgramDeps {
   clock?: Clock;
   /** Randomness for everything the commands choose. @default the system random */
   random?: Random;
+  /** Where providers come from. @default the real platforms */
+  providers?: ProviderRegistry;
+  /** Where Ctrl-C and SIGTERM come from. @default the process */
+  signals?: SignalSource;
 }
 
-/** What every command receives: the program's dependencies with defaults filled in. */
-export interface CommandDeps {
-  readonly version: string;
-  readonly writeOut: (text: string) => void;
-  readonly writeErr: (text: string) => void;
-  readonly clock: Clock;
-  readonly random: Random;
-}
-
-/** A module under `src/cli/commands/` exports one of these; the program adds the command it builds. */
-export type CommandFactory = (deps: CommandDeps) => Command;
+export type { CommandDeps, CommandFactory } from './command-deps.js';
 
 /** Every command of `simian`, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
@@ -73,6 +70,9 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     writeErr: deps.writeErr ?? ((text) => process.stderr.write(text)),
     clock: deps.clock ?? systemClock,
     random: deps.random ?? systemRandom,
+    providers: deps.providers ?? platformProviders({ clock: deps.clock ?? systemClock, random: deps.random ?? systemRandom }),
+    pid: process.pid,
+    signals: deps.signals ?? process,
   };
   const program = new Command('simian');
   // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).

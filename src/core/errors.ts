@@ -63,3 +63,8 @@ export function withoutStack<E extends Error>(build: () => E): E {
     Error.stackTraceLimit = limit;
   }
 }
+
+/** The message of anything thrown: an Error's, or the value as text (decisions and outcomes carry raw errors). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExperimentCommand, experimentCommand, type RunnerDepsFactory } from '../../src/cli/commands/experiment.js';
-import type { SignalSource } from '../../src/cli/monkeys/hold-fault.js';
+import type { SignalSource } from '../../src/cli/signals.js';
 import { createProgram, type CommandFactory } from '../../src/cli/program.js';
 import type { Journal } from '../../src/runner/journal.js';
 import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { doctorSubcommand, type DoctorRun } from '../../src/cli/commands/monkey-doctor.js';
-import type { CommandDeps } from '../../src/cli/program.js';
+import type { CommandDeps } from '../../src/cli/command-deps.js';
+import { platformProviders } from '../../src/engine/provider-registry.js';
 import { systemClock } from '../../src/core/clock.js';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -121,7 +122,16 @@ afterEach(async () => {
 async function run(args: readonly string[]): Promise<{ out: string; err: string; error: unknown }> {
   let out = '';
   let err = '';
-  const deps: CommandDeps = { version: '0.0.0', writeOut: (t) => (out += t), writeErr: (t) => (err += t), clock: systemClock, random: new SeededRandom(1) };
+  const deps: CommandDeps = {
+    version: '0.0.0',
+    writeOut: (t) => (out += t),
+    writeErr: (t) => (err += t),
+    clock: systemClock,
+    random: new SeededRandom(1),
+    providers: platformProviders({ clock: systemClock, random: new SeededRandom(1) }),
+    pid: process.pid,
+    signals: process,
+  };
   const program = new Command('simian').exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
   const monkey = new Command('monkey');
   const doctor = doctorSubcommand(deps);

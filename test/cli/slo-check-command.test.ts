@@ -141,7 +141,7 @@ describe('simian slo check', () => {
 
     it('samples the stack\'s instances from its inventory across the window, with progress on stderr', async () => {
       targets = await Promise.all([startMetricsTarget({ service: 'api' }), startMetricsTarget({ service: 'api' })]);
-      const instances = targets.map((t, i) => ({ id: `api-${i}`, service: 'api', region: 'r', zone: 'z', state: 'running', pid: 1, address: t.address, publicAddress: t.address, restarts: 0 }));
+      const instances = targets.map((t, i) => ({ id: `api-${i}`, service: 'api', region: 'r', zone: 'z', state: 'running', pid: 1, address: t.address, publicAddress: t.address, launchedAt: 0, restarts: 0 }));
       admin = createServer((_req, res) => res.end(JSON.stringify({ instances })));
       await new Promise<void>((resolve) => admin!.listen(0, '127.0.0.1', resolve));
       const stateDir = join(dir, 'state');

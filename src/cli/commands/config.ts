@@ -18,7 +18,7 @@ import {
   type ConfigFlags,
 } from '../../config/load-config.js';
 import { CONFIG_FILE_NAME, CONFIG_NOT_FOUND, toConfigDocument, type SimianConfig } from '../../config/simian-config.js';
-import type { CommandFactory } from '../program.js';
+import type { CommandFactory } from '../command-deps.js';
 
 /** The options {@link addConfigOptions} adds, as commander parses them. */
 export interface ConfigOptionValues extends ConfigFlags {

@@ -12,38 +12,27 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimianConfig } from '../../config/simian-config.js';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
-import { makePrivateDir } from '../../core/private-files.js';
-import { FaultReverter } from '../../monkeys/revert/fault-reverter.js';
-import type { Provider } from '../../providers/provider.js';
-import type { StackState } from '../../reference-stack/stack/stack-state.js';
-import { readStackToken } from '../../reference-stack/stack/stack-token.js';
-import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
+import { EngineEvents } from '../../engine/events.js';
+import { experimentRunnerDeps, type RunnerSession } from '../../engine/experiment-run.js';
 import { listActivities, type ListedActivity } from '../../runner/activity-list.js';
-import { isFaultAction, methodActions, type Experiment } from '../../runner/experiment.js';
+import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
+import { methodActions, type Experiment } from '../../runner/experiment.js';
 import { runExperiment } from '../../runner/experiment-runner.js';
 import { journalVerdict, writeJournal, type Journal } from '../../runner/journal.js';
 import { loadExperiment, parseExperiment } from '../../runner/load-experiment.js';
-import { resolveSlos, SLO_UNAVAILABLE } from '../../runner/prepare.js';
+import { resolveSlos } from '../../runner/prepare.js';
 import { markdownReport } from '../../runner/report.js';
-import { stateStoreFaults, type PrometheusQuery, type RunnerDeps, type SloLoader } from '../../runner/runner-deps.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
-import { PrometheusClient } from '../../slo/prometheus-client.js';
-import { PrometheusSliSource } from '../../slo/prometheus-sli-source.js';
-import type { SliSource } from '../../slo/sli-source.js';
-import { outageCheckFor } from '../outage-check-wiring.js';
-import { instantQuery, runningStack, scrapeStack } from '../stack-sli.js';
-import { StateStore } from '../../state/state-store.js';
-import { reportRecovered } from '../monkeys/monkey-session.js';
-import { providerSettings } from '../monkeys/common-options.js';
-import type { SignalSource } from '../monkeys/hold-fault.js';
+import type { CommandDeps, CommandFactory } from '../command-deps.js';
+import type { SignalSource } from '../signals.js';
 import { parseHttpUrl } from '../parsers.js';
-import type { CommandDeps, CommandFactory } from '../program.js';
-import { createProvider, providerForRevert } from '../provider-factory.js';
+import { renderEvents } from '../render-events.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigContext, type ConfigOptionValues } from './config.js';
+
+export type { RunnerSession } from '../../engine/experiment-run.js';
 
 /** The exit code a shell expects after each signal. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
 
 interface RunFlags extends ConfigOptionValues {
   json?: boolean;
@@ -51,12 +40,6 @@ interface RunFlags extends ConfigOptionValues {
   dryRun?: boolean;
   prometheus?: string;
   var?: Record<string, string>;
-}
-
-/** The runner's dependencies for one run, and how to let go of them. */
-export interface RunnerSession {
-  readonly deps: RunnerDeps;
-  close(): Promise<void>;
 }
 
 /** What {@link defaultRunnerDeps} is given. */
@@ -67,139 +50,16 @@ export interface RunnerDepsOptions {
   readonly prometheusUrl?: string;
   /** `--var name=value`, over the running stack's variables. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Where the run tells what it does. */
+  readonly events: EngineEvents;
 }
 
 /** Builds a run's dependencies; tests replace it. */
 export type RunnerDepsFactory = (deps: CommandDeps, options: RunnerDepsOptions) => Promise<RunnerSession>;
 
-/** The SLO side of a run: the loader, the SLI source, a PromQL instant query, and how the baseline is scored. */
-export interface SloWiring {
-  readonly loadSlos: SloLoader;
-  readonly sli?: SliSource;
-  readonly prometheus?: PrometheusQuery;
-  readonly baseline: 'history' | 'observe';
-  close(): Promise<void>;
-}
-
-/**
- * The variables a running stack gives every experiment: `${frontDoor}`, `${toxiproxy}`, `${stackAdmin}`,
- * `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
- * which journals and reports show as `[redacted]`.
- */
-export function stackVariables(stack: StackState | undefined, stackToken?: string): Record<string, string> {
-  if (!stack) return {};
-  return {
-    ...(stack.frontDoorUrl ? { frontDoor: stack.frontDoorUrl } : {}),
-    toxiproxy: stack.toxiproxyUrl,
-    stackAdmin: stack.adminUrl,
-    ...(stack.prometheusUrl ? { prometheus: stack.prometheusUrl } : {}),
-    ...(stackToken ? { stackToken } : {}),
-  };
-}
-
-function usesSlos(experiment: Experiment): boolean {
-  return experiment.steadyState.slos.length > 0 || experiment.stopConditions.conditions.some((c) => c.kind === 'burnRate');
-}
-
-/**
- * The SLO sources of a run. With a Prometheus (`--prometheus`, or the one `simian stack up --prometheus` started)
- * SLIs and PromQL checks ask it, and the steady state before scores the window that ends at the start. Without
- * one, SLIs come from direct scrapes of the running stack, which follow replaced instances; they keep no history,
- * so the runner first watches the SLO window (`baseline: 'observe'`).
- *
- * @throws SimianError `experiment.sloUnavailable` (exit 2) when the experiment checks SLOs and there is neither a
- *   Prometheus nor a running stack to scrape
- */
-export async function sloSourceFor(deps: CommandDeps, options: { readonly experiment: Experiment; readonly prometheusUrl?: string; readonly stack: StackState | undefined }): Promise<SloWiring> {
-  const loadSlos: SloLoader = (path) => loadSloFile(path);
-  const prometheusUrl = options.prometheusUrl ?? options.stack?.prometheusUrl;
-  if (prometheusUrl) {
-    const client = new PrometheusClient({ url: prometheusUrl, clock: deps.clock });
-    return { loadSlos, sli: new PrometheusSliSource(client), prometheus: instantQuery(client), baseline: 'history', close: async () => undefined };
-  }
-  if (!usesSlos(options.experiment)) return { loadSlos, baseline: 'history', close: async () => undefined };
-  const stack = options.stack;
-  if (!stack) {
-    throw new SimianError(SLO_UNAVAILABLE, `${options.experiment.source?.file ?? 'the experiment'} checks SLOs: give a Prometheus (--prometheus URL) or start the stack ("simian stack up") to scrape it directly`, { exitCode: 2 });
-  }
-  const { slos } = await resolveSlos(options.experiment, loadSlos);
-  const scrapes = await scrapeStack(deps, stack, slos.map((s) => s.slo));
-  return { loadSlos, sli: scrapes.sli, baseline: 'observe', close: () => scrapes.close() };
-}
-
-/**
- * The dependencies of a real run: the providers of `simian.yaml` (built when first named), the state store and the
- * fault reverter (which first undoes what a dead `simian` left behind) only when the method injects faults, the
- * running stack's variables, and the SLO sources, which are wired by {@link sloSourceFor}.
- */
-export async function defaultRunnerDeps(deps: CommandDeps, options: RunnerDepsOptions): Promise<RunnerSession> {
-  const { config, experiment } = options;
-  const stack = runningStack(config.stateDir);
-  const stackToken = stack ? readStackToken(config.stateDir) : undefined;
-  const settings = providerSettings(config);
-  const providers = new Map<string, Provider>();
-  const provider = (name: string): Provider => {
-    let found = providers.get(name);
-    if (!found) providers.set(name, (found = createProvider(name, settings, deps)));
-    return found;
-  };
-  const closers: Array<() => Promise<void> | void> = [];
-  const close = async () => {
-    for (const closer of closers.reverse()) await closer();
-  };
-  try {
-    let faults: RunnerDeps['faults'];
-    if (methodActions(experiment).some(({ action }) => isFaultAction(action))) {
-      makePrivateDir(dirname(config.stateStorePath));
-      const store = StateStore.open(config.stateStorePath, { clock: deps.clock });
-      closers.push(() => store.close());
-      const reverter = new FaultReverter({
-        store,
-        clock: deps.clock,
-        actuators: (name) => providers.get(name)?.actuator ?? providerForRevert(name, settings, deps).actuator,
-      });
-      closers.push(async () => {
-        // A TTL that just fired must finish its revert before the store closes.
-        await reverter.settled();
-        reverter.dispose();
-      });
-      reportRecovered(deps, await reverter.recover());
-      const outage = await outageCheckFor(deps, config);
-      closers.push(() => outage.close());
-      if (outage.source !== 'off') deps.writeErr(`simian: outage check: ${outage.source}\n`);
-      faults = stateStoreFaults({
-        outageCheck: outage.check,
-        store,
-        reverter,
-        clock: deps.clock,
-        random: deps.random,
-        ownerPid: process.pid,
-        warn: (message) => deps.writeErr(`simian: warning: ${message}\n`),
-      });
-    }
-    const slo = await sloSourceFor(deps, { experiment, stack, ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}) });
-    closers.push(() => slo.close());
-    return {
-      deps: {
-        clock: deps.clock,
-        random: deps.random,
-        providers: provider,
-        ...(faults ? { faults } : {}),
-        safety: config.safety,
-        loadSlos: slo.loadSlos,
-        ...(slo.sli ? { sli: slo.sli } : {}),
-        ...(slo.prometheus ? { prometheus: slo.prometheus } : {}),
-        baseline: slo.baseline,
-        variables: { ...stackVariables(stack, stackToken), ...options.variables },
-        ...(stackToken ? { secrets: [stackToken] } : {}),
-      },
-      close,
-    };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
+/** The real run's dependencies, from the engine (`src/engine/experiment-run.ts`). */
+export const defaultRunnerDeps: RunnerDepsFactory = (deps, options) =>
+  experimentRunnerDeps({ ...options, providers: deps.providers, clock: deps.clock, random: deps.random, ownerPid: deps.pid });
 
 function collectVariable(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const at = value.indexOf('=');
@@ -233,7 +93,7 @@ export function formatSummary(journal: Journal, paths: { journal: string; report
 export interface ExperimentCommandOptions {
   /** @default defaultRunnerDeps */
   readonly runnerDeps?: RunnerDepsFactory;
-  /** Where SIGINT and SIGTERM come from. @default process */
+  /** Where SIGINT and SIGTERM come from. @default the program's */
   readonly signals?: SignalSource;
   /** Where the configuration is read from. @default the real process's */
   readonly context?: () => ConfigContext;
@@ -242,13 +102,22 @@ export interface ExperimentCommandOptions {
 async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: string, flags: RunFlags): Promise<void> {
   const experiment = await loadExperiment(file);
   const config = await resolveCommandConfig(flags, options.context?.() ?? {});
-  const session = await (options.runnerDeps ?? defaultRunnerDeps)(deps, {
-    config,
-    experiment,
-    variables: flags.var ?? {},
-    ...(flags.prometheus ? { prometheusUrl: flags.prometheus } : {}),
-  });
-  const signals = options.signals ?? process;
+  const events = new EngineEvents();
+  const rendering = renderEvents(events, deps.writeErr);
+  let session: RunnerSession;
+  try {
+    session = await (options.runnerDeps ?? defaultRunnerDeps)(deps, {
+      config,
+      experiment,
+      variables: flags.var ?? {},
+      events,
+      ...(flags.prometheus ? { prometheusUrl: flags.prometheus } : {}),
+    });
+  } catch (error) {
+    rendering.dispose();
+    throw error;
+  }
+  const signals = options.signals ?? deps.signals;
   const controller = new AbortController();
   let received: 'SIGINT' | 'SIGTERM' | undefined;
   const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
@@ -263,14 +132,15 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
   let journal: Journal;
   try {
     journal = await runExperiment(experiment, {
+      log: (line) => events.emit({ kind: 'experiment', at: deps.clock.now(), title: experiment.title, message: line }),
       ...session.deps,
       signal: controller.signal,
       dryRun: flags.dryRun === true,
-      log: (line) => deps.writeErr(`simian: ${line}\n`),
     });
   } finally {
     for (const [signal, listener] of listeners) signals.removeListener(signal, listener);
     await session.close();
+    rendering.dispose();
   }
   const journalPath = resolve(flags.journal ?? defaultJournalPath(config.stateDir, file, Date.parse(journal.startedAt)));
   const paths = await writeJournal(journalPath, journal, markdownReport(journal));

@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { HistoryEntry } from '../../state/records.js';
 import { StateStore } from '../../state/state-store.js';
-import type { CommandFactory } from '../program.js';
-import { stateStorePath } from '../monkeys/monkey-session.js';
+import type { CommandFactory } from '../command-deps.js';
+import { defaultStateStorePath } from '../../config/simian-config.js';
 import { formatTable } from '../table.js';
 
 interface HistoryFlags {
@@ -46,7 +46,7 @@ export const historyCommand: CommandFactory = (deps) =>
     .option('--limit <n>', 'only the newest n entries', parseLimit)
     .option('--json', 'print as JSON')
     .action((flags: HistoryFlags) => {
-      const path = stateStorePath(resolve(flags.stateDir));
+      const path = defaultStateStorePath(resolve(flags.stateDir));
       let entries: HistoryEntry[] = [];
       // No store yet means nothing ever happened: an empty history, not an error.
       if (existsSync(path)) {

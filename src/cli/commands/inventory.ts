@@ -6,10 +6,9 @@
 import { Command, Option } from 'commander';
 import type { Instance } from '../../core/model.js';
 import { isOptedIn } from '../../monkeys/safety/eligibility.js';
-import type { CommandFactory } from '../program.js';
-import { createProvider, PROVIDER_NAMES } from '../provider-factory.js';
+import type { CommandFactory } from '../command-deps.js';
+import { PROVIDER_NAMES, providerSettings } from '../../engine/provider-registry.js';
 import { formatTable } from '../table.js';
-import { providerSettings } from '../monkeys/common-options.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 
 interface InventoryFlags extends ConfigOptionValues {
@@ -30,7 +29,7 @@ export const inventoryCommand: CommandFactory = (deps) => {
   addConfigOptions(command);
   return command.action(async (flags: InventoryFlags) => {
     const config = await resolveCommandConfig(flags);
-    const provider = createProvider(flags.provider, providerSettings(config), deps);
+    const provider = deps.providers.create(flags.provider, providerSettings(config));
     const optInTag = config.safety.optInTag;
     const groups = (await provider.inventory.groups()).filter((g) => flags.group === undefined || g.name === flags.group);
     const pick = (instances: readonly Instance[]) => instances.filter((i) => flags.zone === undefined || i.zone === flags.zone);

@@ -10,13 +10,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { SimianError } from '../../core/errors.js';
-import { FaultReverter, type RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
+import { EngineEvents } from '../../engine/events.js';
+import { openFaultRun } from '../../engine/fault-run.js';
+import type { RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import { killSwitchReason } from '../../monkeys/safety/kill-switch-watch.js';
-import { StateStore } from '../../state/state-store.js';
 import { errorText } from '../decision-report.js';
-import { providerSettings } from '../monkeys/common-options.js';
-import type { CommandDeps, CommandFactory } from '../program.js';
-import { providerForRevert } from '../provider-factory.js';
+import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 
 interface KillSwitchFlags extends ConfigOptionValues {
@@ -46,14 +45,11 @@ async function engage(deps: CommandDeps, flags: KillSwitchFlags): Promise<void> 
   // A safety lever ends what is in force: revert every recorded fault now, rather than wait for its holder.
   let reverted: RevertOutcome[] = [];
   if (existsSync(config.stateStorePath)) {
-    const store = StateStore.open(config.stateStorePath, { clock: deps.clock });
-    const settings = providerSettings(config);
-    const reverter = new FaultReverter({ store, clock: deps.clock, actuators: (name) => providerForRevert(name, settings, deps).actuator });
+    const run = await openFaultRun({ config, providers: deps.providers, clock: deps.clock, random: deps.random, events: new EngineEvents(), outageCheck: false });
     try {
-      reverted = await reverter.revertAll('kill-switch');
+      reverted = [...run.recovered.filter((o) => o.outcome !== 'already-reverted'), ...(await run.reverter.revertAll('kill-switch'))];
     } finally {
-      reverter.dispose();
-      store.close();
+      await run.close();
     }
   }
   const lines = [`kill switch engaged: ${file} exists; no new fault will be injected until "simian kill-switch release"`];

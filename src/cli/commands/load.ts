@@ -7,7 +7,7 @@ import { SimianError } from '../../core/errors.js';
 import { SeededRandom } from '../../core/random.js';
 import { runLoad } from '../../reference-stack/load/load-generator.js';
 import type { LoadReport } from '../../reference-stack/load/load-stats.js';
-import type { CommandFactory } from '../program.js';
+import type { CommandFactory } from '../command-deps.js';
 import { parseCount, parseDuration, parseHttpUrl, parsePositive, parseRatio } from '../parsers.js';
 
 interface LoadFlags {

@@ -16,10 +16,11 @@ import { instancesUnderFaults } from '../../monkeys/doctor/under-fault.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
 import type { Inventory } from '../../providers/provider.js';
 import { errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
-import { addCommonOptions, sessionOptions, type CommonMonkeyFlags } from '../monkeys/common-options.js';
+import { recordDryRun } from '../../monkeys/chaos/chaos-monkey.js';
+import { addCommonOptions, type CommonMonkeyFlags } from '../monkeys/common-options.js';
 import { openMonkeySession } from '../monkeys/monkey-session.js';
 import { parseDuration } from '../parsers.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../command-deps.js';
 import { formatTable } from '../table.js';
 
 /** The providers `monkey doctor --provider` accepts: the registration check knows the local stack's discovery. */
@@ -109,9 +110,10 @@ function decisionReportOf(treatment: Treatment, run: { provider: string; leashed
  * @throws {SimianError} `stack.notRunning` without a running stack, `monkey.actionFailed` when a termination failed.
  */
 export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<DoctorRun> {
-  const session = await openMonkeySession(deps, await sessionOptions(flags));
+  const session = await openMonkeySession(deps, flags);
   try {
-    const { provider, store, pipeline, config } = session;
+    const { provider, pipeline, config } = session;
+    const store = session.run.store;
     const seen = new Map<string, Instance>();
     const excluded = instancesUnderFaults(store.activeFaults(), await provider.inventory.instances(), config.callerTimeoutMs);
     if (excluded.size > 0) deps.writeErr(`simian: not examining ${[...excluded].join(', ')}: under an active fault\n`);
@@ -124,12 +126,8 @@ export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<
     const report = await doctor.examine();
     const treatments = await doctor.treat(report, pipeline);
     for (const { group, decision } of treatments) {
-      if (decision.outcome !== 'skipped' || decision.reason !== 'leashed' || !decision.fault) continue;
-      // Dry runs are history too (they count for no limit); failing to note one changes nothing that happened.
       try {
-        for (const instanceId of decision.fault.targets) {
-          store.recordTermination({ monkey: 'doctor', provider: provider.name, group, instanceId, at: decision.fault.startedAt, dryRun: true });
-        }
+        recordDryRun(store, decision, { monkey: 'doctor', provider: provider.name, group });
       } catch (error) {
         deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
       }
@@ -144,7 +142,7 @@ export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<
     }
     return run;
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

@@ -8,7 +8,7 @@ import { doctorSubcommand } from './monkey-doctor.js';
 import { gorillaSubcommand } from '../monkeys/gorilla-command.js';
 import { kongSubcommand } from '../monkeys/kong-command.js';
 import { latencySubcommand } from '../monkeys/latency-command.js';
-import type { CommandFactory } from '../program.js';
+import type { CommandFactory } from '../command-deps.js';
 
 
 /** The `monkey` command. */

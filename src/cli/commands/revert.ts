@@ -6,13 +6,12 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
-import { FaultReverter, type RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
-import { StateStore } from '../../state/state-store.js';
+import { EngineEvents } from '../../engine/events.js';
+import { openFaultRun } from '../../engine/fault-run.js';
+import type { RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import { errorText } from '../decision-report.js';
-import { providerSettings } from '../monkeys/common-options.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
-import type { CommandFactory } from '../program.js';
-import { providerForRevert } from '../provider-factory.js';
+import type { CommandFactory } from '../command-deps.js';
 import { formatTable } from '../table.js';
 
 interface RevertFlags extends ConfigOptionValues {
@@ -59,16 +58,14 @@ export const revertCommand: CommandFactory = (deps) => {
       deps.writeOut(flags.json ? `${JSON.stringify({ reverted: [], stillActive: [] }, null, 2)}\n` : 'nothing to revert (no state store)\n');
       return;
     }
-    const settings = providerSettings(config);
-    const store = StateStore.open(path, { clock: deps.clock });
-    const reverter = new FaultReverter({ store, clock: deps.clock, actuators: (name) => providerForRevert(name, settings, deps).actuator });
+    // Only reverts: no outage check, no owner. Opening the run already does what every start does.
+    const run = await openFaultRun({ config, providers: deps.providers, clock: deps.clock, random: deps.random, events: new EngineEvents(), outageCheck: false });
+    const { store, reverter } = run;
     try {
       for (const id of ids) if (!store.fault(id)) throw new InvalidInputError('cli.unknownFault', `no fault ${id} in ${path} (see "simian history")`);
-      let reverted: RevertOutcome[] = [];
-      if (flags.all) reverted = await reverter.revertAll('manual');
-      else if (ids.length === 0) reverted = await reverter.recover();
+      const reverted: RevertOutcome[] = [...run.recovered];
+      if (flags.all) reverted.push(...(await reverter.revertAll('manual')));
       else for (const id of ids) reverted.push(await reverter.revert(id, 'manual'));
-      reverter.dispose();
       const stillActive = store.activeFaults().map((f) => ({ id: f.id, kind: f.kind, expiresAt: f.expiresAt, ...(f.ownerPid !== undefined ? { ownerPid: f.ownerPid } : {}) }));
       const report: RevertReport = { reverted, stillActive };
       deps.writeOut(
@@ -79,8 +76,7 @@ export const revertCommand: CommandFactory = (deps) => {
       const failed = reverted.filter((o) => o.outcome === 'failed');
       if (failed.length > 0) throw new SimianError('revert.failed', `${failed.length} fault(s) could not be reverted; they stay recorded: run "simian revert" again`);
     } finally {
-      reverter.dispose();
-      store.close();
+      await run.close();
     }
   });
 };

@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
-import type { StackInstance } from '../../reference-stack/stack/reference-stack.js';
+import { StackAdminClient } from '../../reference-stack/stack/stack-admin-client.js';
 import { readStackState } from '../../reference-stack/stack/stack-state.js';
 import { formatDuration } from '../../slo/burn-rate.js';
 import { evaluateSlo, type SloEvaluation } from '../../slo/evaluate-slo.js';
@@ -22,10 +22,10 @@ import { metricNamesOf, parseSubsetQuery } from '../../slo/promql-subset.js';
 import { ScrapeSliSource, type ScrapeTarget } from '../../slo/scrape-sli-source.js';
 import type { SliSource, SliWindow } from '../../slo/sli-source.js';
 import type { Slo, SloSpec } from '../../slo/slo-spec.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../command-deps.js';
 import { parseDuration, parseHttpUrl } from '../parsers.js';
 import { formatTable } from '../table.js';
-import { STACK_SCRAPE_JOB, stackTargets } from './stack.js';
+import { STACK_SCRAPE_JOB, stackTargets } from '../../reference-stack/stack/scrape-targets.js';
 
 interface CheckFlags {
   prometheus?: string;
@@ -104,10 +104,11 @@ function evaluateAll(slos: readonly { slo: Slo }[], window: SliWindow, source: S
 /** Samples the running stack over a window starting now; resolves with the source once it has a sample after the end. */
 async function watchStack(deps: CommandDeps, flags: CheckFlags, slos: readonly Slo[]): Promise<{ source: ScrapeSliSource; window: SliWindow }> {
   const state = readStackState(resolve(flags.stateDir));
+  const admin = new StackAdminClient({ adminUrl: state.adminUrl, clock: deps.clock });
   const targets = async (): Promise<ScrapeTarget[]> => {
-    const answer = await fetch(new URL('/inventory', state.adminUrl), { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-    if (!answer?.ok) throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer at ${state.adminUrl}`);
-    const { instances } = (await answer.json()) as { instances: StackInstance[] };
+    const instances = await admin.inventory().catch(() => {
+      throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer at ${state.adminUrl}`);
+    });
     return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_JOB, ...t.labels } }));
   };
   // Sampling along the way lets the 5m burn rate of a 10m window start near its own start, not at the window's.

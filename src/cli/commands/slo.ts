@@ -15,7 +15,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
 import { renderRuleTests, sloRuleTests } from '../../slo/rule-tests.js';
 import { renderRuleFile, sloRuleFile } from '../../slo/slo-rules.js';
-import type { CommandFactory } from '../program.js';
+import type { CommandFactory } from '../command-deps.js';
 
 interface RulesFlags {
   out?: string;

@@ -4,32 +4,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fchmodSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Command } from 'commander';
 import type { Disposable } from '../../core/events.js';
 import { SimianError } from '../../core/errors.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../../core/private-files.js';
-import { ReferenceStack, type StackInstance } from '../../reference-stack/stack/reference-stack.js';
-import { createStackAdminApi } from '../../reference-stack/stack/stack-admin-api.js';
+import { EngineEvents } from '../../engine/events.js';
+import { hostStack } from '../../engine/stack-host.js';
+import { StackAdminClient, type AdminInstance } from '../../reference-stack/stack/stack-admin-client.js';
 import { alreadyRunningError, StackLock } from '../../reference-stack/stack/stack-lock.js';
-import { clearStackState, isAlive, readStackState, writeStackState } from '../../reference-stack/stack/stack-state.js';
-import { clearStackToken, newStackToken, writeStackToken } from '../../reference-stack/stack/stack-token.js';
+import { clearStackState, isAlive, readStackState } from '../../reference-stack/stack/stack-state.js';
+import { clearStackToken } from '../../reference-stack/stack/stack-token.js';
 import { loadTopology } from '../../reference-stack/topology/topology.js';
-import type { Topology } from '../../reference-stack/topology/topology-schema.js';
-import { requirePrometheusBinary, startPrometheusServer, type PrometheusServer, type PrometheusTarget } from '../../slo/prometheus-server.js';
-import { createToxiproxyServer } from '../../toxiproxy/server.js';
-import { LocalProvider } from '../../providers/local/local-provider.js';
-import type { CommandDeps, CommandFactory } from '../program.js';
-import { keepLocalFaultsOnTime, type FaultKeeper } from '../stack-fault-keeper.js';
+import { requirePrometheusBinary } from '../../slo/prometheus-server.js';
+import type { CommandDeps, CommandFactory } from '../command-deps.js';
+import { renderEvents } from '../render-events.js';
+import { untilSignal } from '../signals.js';
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
 import { resolveCommandConfig } from './config.js';
-
-/** The kill switch the stack's sweep obeys. */
-type KillSwitchConfig = { readonly killSwitch: boolean; readonly killSwitchFile?: string };
 
 interface UpFlags {
   topology: string;
@@ -44,22 +37,9 @@ interface UpFlags {
 const DEFAULT_STATE_DIR = '.simian';
 
 /** A table of instances, one line each. */
-export function formatInventory(instances: readonly Pick<StackInstance, 'id' | 'state' | 'pid' | 'publicAddress' | 'restarts'>[]): string {
-  const rows = instances.map((i) => [i.id, i.state, String(i.pid ?? '-'), i.publicAddress, String(i.restarts)]);
+export function formatInventory(instances: readonly Pick<AdminInstance, 'id' | 'state' | 'pid' | 'publicAddress' | 'restarts'>[]): string {
+  const rows = instances.map((i) => [i.id, i.state, String(i.pid ?? '-'), i.publicAddress ?? '-', String(i.restarts ?? 0)]);
   return formatTable(['INSTANCE', 'STATE', 'PID', 'ADDRESS', 'RESTARTS'], rows);
-}
-
-/** The `job` label of the stack's targets, as in dashboards/prometheus/prometheus.yml (the dashboards select on it). */
-export const STACK_SCRAPE_JOB = 'reference-stack';
-
-/**
- * The instances as scrape targets: their direct addresses (not through the fault proxy, so that a latency fault does
- * not slow the scrape) with `service`, `region`, `zone` and `instance` labels.
- */
-export function stackTargets(instances: readonly Pick<StackInstance, 'id' | 'service' | 'region' | 'zone' | 'address' | 'state'>[]): PrometheusTarget[] {
-  return instances
-    .filter((i) => i.address !== undefined && i.state === 'running')
-    .map((i) => ({ address: i.address!, labels: { service: i.service, region: i.region, zone: i.zone, instance: i.id } }));
 }
 
 async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<void> {
@@ -70,92 +50,55 @@ async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<
   const config = await resolveCommandConfig({ stateDir });
   if (flags.prometheus) requirePrometheusBinary();
   if (flags.detach) return detach(deps, stateDir, command);
-  // The lock is taken by the process that runs the stack (with --detach, the background one), before it starts
-  // anything: a second `stack up` on this state directory stops here, with nothing of its own left running.
-  const lock = await StackLock.acquire(stateDir, { clock: deps.clock });
+  // The stack narrates its start and every revert and replacement (its output goes to stack.log when detached).
+  const events = new EngineEvents();
+  const rendering = renderStackEvents(events, deps);
   try {
-    await runStack(deps, flags, stateDir, topology, config.safety);
+    // The lock is taken by the process that runs the stack (with --detach, the background one), before it starts
+    // anything: a second `stack up` on this state directory stops there, with nothing of its own left running.
+    const host = await hostStack({
+      topology,
+      topologyName: flags.topology,
+      stateDir,
+      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      ...(flags.toxiproxy ? { toxiproxyUrl: flags.toxiproxy } : {}),
+      prometheus: flags.prometheus === true,
+      killSwitch: config.safety,
+      pid: deps.pid,
+      clock: deps.clock,
+      random: deps.random,
+      events,
+    });
+    try {
+      const { frontDoorUrl, toxiproxyUrl, prometheusUrl } = host.state;
+      if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: host.inventory() }, null, 2)}\n`);
+      else {
+        const promLine = prometheusUrl ? `prometheus  ${prometheusUrl}\n` : '';
+        deps.writeOut(`front door  ${frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(host.inventory())}\nCtrl-C stops the stack.\n`);
+      }
+      await untilSignal(deps.signals);
+    } finally {
+      await host.stop();
+    }
   } finally {
-    lock.release();
+    rendering.dispose();
   }
 }
 
-/** Runs the stack in this process until SIGINT or SIGTERM; the caller holds the state directory's lock. */
-async function runStack(deps: CommandDeps, flags: UpFlags, stateDir: string, topology: Topology, killSwitch: KillSwitchConfig): Promise<void> {
-  // Whatever a crashed stack left here describes nothing any more.
-  clearStackState(stateDir);
-  const stackToken = newStackToken();
-  writeStackToken(stateDir, stackToken);
-  const embedded = flags.toxiproxy ? undefined : await createToxiproxyServer({ host: '127.0.0.1', port: 0, clock: deps.clock, random: deps.random }).catch((error: unknown) => {
-    clearStackToken(stateDir);
-    throw error;
+/**
+ * The stack's commentary on standard error: the start as a few progress lines (not one per instance), then every
+ * instance that goes down or is replaced and every fault the sweep reverts.
+ */
+function renderStackEvents(events: EngineEvents, deps: CommandDeps): Disposable {
+  let lastQuarter = -1;
+  const lines = renderEvents(events, deps.writeErr, 'all', (event) => {
+    if (event.kind !== 'progress' || event.fraction === undefined || event.fraction === 0) return true;
+    const quarter = Math.floor(event.fraction * 4);
+    if (quarter === lastQuarter) return false;
+    lastQuarter = quarter;
+    return true;
   });
-  const toxiproxyUrl = flags.toxiproxy ?? embedded!.url;
-  let stack: ReferenceStack | undefined;
-  let keeper: FaultKeeper | undefined;
-  let prometheus: PrometheusServer | undefined;
-  let admin: ServerType | undefined;
-  let following: Disposable[] = [];
-  try {
-    deps.writeErr(`starting the "${flags.topology}" stack…\n`);
-    stack = await ReferenceStack.start({ topology, dataDir: resolve(flags.dataDir ?? `${stateDir}/data`), toxiproxyUrl, stackToken, clock: deps.clock });
-    const running = stack;
-    const api = createStackAdminApi({
-      stackToken,
-      inventory: () => running.inventory(),
-      signal: (id, signal, pid) => running.supervisor.signal(id, signal, pid),
-      // What every simian run decided against this stack, from the state store: Prometheus scrapes it here.
-      metrics: () => keeper?.metrics() ?? Promise.resolve(''),
-    });
-    const server = createAdaptorServer({ fetch: api.fetch });
-    admin = server;
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const adminUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (flags.prometheus) {
-      prometheus = await startPrometheusServer({ targets: stackTargets(running.inventory()), jobName: STACK_SCRAPE_JOB, clock: deps.clock });
-      // A replaced instance listens on a new port: rewrite the targets file whenever one starts or dies.
-      const follow = (): void => prometheus?.setTargets(stackTargets(running.inventory()));
-      following = [running.supervisor.launched(follow), running.supervisor.exited(follow)];
-    }
-    writeStackState(stateDir, {
-      pid: process.pid,
-      topology: flags.topology,
-      frontDoorUrl: stack.frontDoorUrl,
-      toxiproxyUrl,
-      adminUrl,
-      ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
-      startedAt: deps.clock.now(),
-    });
-    keeper = keepLocalFaultsOnTime(
-      deps,
-      stateDir,
-      new LocalProvider({ adminUrl, toxiproxyUrl, ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}), stackToken, random: deps.random }),
-      killSwitch,
-    );
-    const prometheusUrl = prometheus?.url;
-    if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl: stack.frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: stack.inventory() }, null, 2)}\n`);
-    else {
-      const promLine = prometheusUrl ? `prometheus  ${prometheusUrl}\n` : '';
-      deps.writeOut(`front door  ${stack.frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(stack.inventory())}\nCtrl-C stops the stack.\n`);
-    }
-    await new Promise<void>((done) => {
-      process.once('SIGINT', () => done());
-      process.once('SIGTERM', () => done());
-    });
-  } finally {
-    deps.writeErr('stopping the stack…\n');
-    await keeper?.stop();
-    for (const subscription of following) subscription.dispose();
-    await prometheus?.stop();
-    await stack?.stop();
-    await embedded?.close();
-    if (admin) {
-      admin.close();
-      (admin as Server).closeAllConnections();
-    }
-    clearStackState(stateDir);
-    clearStackToken(stateDir);
-  }
+  return lines;
 }
 
 /** The background stack's standard output and error (so that a failed start can say why). */
@@ -226,12 +169,9 @@ async function status(deps: CommandDeps, flags: { stateDir: string; json?: boole
   if (!isAlive(state.pid)) throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) is no longer running`);
   // A stack that takes the request and never answers (stopped with SIGSTOP, wedged) must not hang status: the
   // answer, body included, comes within 5 s or not at all.
-  const giveUp = new AbortController();
-  const timer = deps.clock.setTimer(() => giveUp.abort(), 5_000, { keepAlive: false });
-  const instances = await fetch(new URL('/inventory', state.adminUrl), { signal: giveUp.signal })
-    .then(async (answer) => (answer.ok ? ((await answer.json()) as { instances: StackInstance[] }).instances : undefined))
-    .catch(() => undefined)
-    .finally(() => timer.cancel());
+  const instances = await new StackAdminClient({ adminUrl: state.adminUrl, clock: deps.clock, timeoutMs: 5_000 })
+    .inventory()
+    .catch(() => undefined);
   if (!instances) {
     throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer within 5 s; if it crashed, "simian stack down" cleans up`);
   }

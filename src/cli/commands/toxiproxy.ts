@@ -11,7 +11,7 @@ import { SeededRandom } from '../../core/random.js';
 import { readProxyConfigFile } from '../../toxiproxy/config-file.js';
 import { createToxiproxyServer } from '../../toxiproxy/server.js';
 import { parseCount } from '../parsers.js';
-import type { CommandFactory } from '../program.js';
+import type { CommandFactory } from '../command-deps.js';
 
 interface ToxiproxyFlags {
   host: string;

@@ -4,14 +4,12 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
-import { randomInt } from '../../core/random.js';
-import { maxVictims } from '../../monkeys/safety/blast-radius.js';
-import { eligibleInstances } from '../../monkeys/safety/eligibility.js';
+import { chooseGroup, recordDryRun } from '../../monkeys/chaos/chaos-monkey.js';
 import type { VictimSelection } from '../../monkeys/safety/victim-selection.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
 import { decisionReportJson, errorText, formatDecisionReport, unknownTarget, type DecisionReport } from '../decision-report.js';
-import type { CommandDeps } from '../program.js';
-import { addCommonOptions, sessionOptions, type CommonMonkeyFlags } from './common-options.js';
+import type { CommandDeps } from '../command-deps.js';
+import { addCommonOptions, type CommonMonkeyFlags } from './common-options.js';
 import { openMonkeySession } from './monkey-session.js';
 
 interface ChaosFlags extends CommonMonkeyFlags {
@@ -42,30 +40,19 @@ function selectionOf(flags: ChaosFlags): VictimSelection {
 }
 
 async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
-  const session = await openMonkeySession(deps, await sessionOptions(flags));
+  const session = await openMonkeySession(deps, flags);
   try {
-    const { provider, store, pipeline, config } = session;
+    const { provider, pipeline, config } = session;
     const groups = await provider.inventory.groups();
-    let group = flags.group;
-    if (group === undefined) {
-      // Like Chaos Monkey, pick among the groups it may hit: a group of one, or one that did not opt in, would only
-      // ever be skipped, and a run that always skips teaches nobody anything.
-      const hittable = groups.filter((g) => eligibleInstances(g, config).length > 0 && maxVictims(g, config) > 0);
-      if (hittable.length === 0) throw new SimianError('monkey.noGroups', `provider ${provider.name} has no group with an instance the blast radius allows to hit`);
-      group = hittable[randomInt(deps.random, hittable.length)]!.name;
-    }
+    const group = flags.group ?? chooseGroup(deps.random, groups, config);
+    if (group === undefined) throw new SimianError('monkey.noGroups', `provider ${provider.name} has no group with an instance the blast radius allows to hit`);
     const pids = new Map(groups.flatMap((g) => g.instances.map((i) => [i.id, i.tags[PID_TAG]] as const)));
     const decision = await pipeline.terminate({ monkey: 'chaos', group, selection: selectionOf(flags), signal: flags.signal });
     if (decision.outcome === 'skipped' && decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
-    if (decision.outcome === 'skipped' && decision.reason === 'leashed' && decision.fault) {
-      // Dry runs are history too (they count for no limit); failing to note one changes nothing that happened.
-      try {
-        for (const instanceId of decision.fault.targets) {
-          store.recordTermination({ monkey: 'chaos', provider: provider.name, group, instanceId, at: decision.fault.startedAt, dryRun: true });
-        }
-      } catch (error) {
-        deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
-      }
+    try {
+      recordDryRun(session.run.store, decision, { monkey: 'chaos', provider: provider.name, group });
+    } catch (error) {
+      deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
     }
     const targets = decision.outcome === 'skipped' ? (decision.fault?.targets ?? []) : decision.fault.targets;
     const victims = targets.map((id) => {
@@ -78,7 +65,7 @@ async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
       throw new SimianError('monkey.actionFailed', `the termination failed: ${errorText(decision.error)}`, { cause: decision.error });
     }
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

@@ -1,13 +1,11 @@
 /**
  * @module
- * The flags every `simian monkey …` command shares, and how they and `simian.yaml` become a session's options.
+ * The flags every `simian monkey …` command shares.
  */
 import { Option, type Command } from 'commander';
-import type { SimianConfig } from '../../config/simian-config.js';
-import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from '../commands/config.js';
+import { PROVIDER_NAMES } from '../../engine/provider-registry.js';
+import { addConfigOptions, type ConfigOptionValues } from '../commands/config.js';
 import { parseDuration } from '../parsers.js';
-import { PROVIDER_NAMES, type ProviderSettings } from '../provider-factory.js';
-import type { MonkeySessionOptions } from './monkey-session.js';
 
 /** The shared flags, as commander hands them over (the config flags included). */
 export interface CommonMonkeyFlags extends ConfigOptionValues {
@@ -37,28 +35,4 @@ export function addReversibleOptions(command: Command): Command {
     .addOption(new Option('--duration <duration>', 'how long the fault lasts before it reverts itself, with a unit: 30s, 5m (default: faults.defaultDuration, 5m)').argParser(parseDuration))
     .option('--detach', 'return once the fault is injected; the stack, the next simian start or "simian revert" ends it on time')
     .option('--force', 'override the blast radius (and nothing else: the kill switch, the leash and the history still apply)');
-}
-
-/** Where the providers are, from the resolved config. */
-export function providerSettings(config: SimianConfig): ProviderSettings {
-  return {
-    stateDir: config.stateDir,
-    kubernetes: config.providers.kubernetes,
-    aws: config.providers.aws,
-    toxiproxyUrl: config.providers.toxiproxy.url,
-    ...(config.providers.trafficShiftUrl ? { trafficShiftUrl: config.providers.trafficShiftUrl } : {}),
-  };
-}
-
-/** The resolved config and the session options the flags describe. */
-export async function sessionOptions(flags: CommonMonkeyFlags & { detach?: boolean }): Promise<MonkeySessionOptions & { readonly config: SimianConfig }> {
-  const config = await resolveCommandConfig(flags);
-  return {
-    config,
-    provider: flags.provider,
-    providers: providerSettings(config),
-    safety: config.safety,
-    stateStore: config.stateStorePath,
-    ...(flags.detach ? { detached: true } : {}),
-  };
 }

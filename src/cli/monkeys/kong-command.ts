@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { killEvacuatedRegion, regionEvacuationRequest } from '../../monkeys/kong/chaos-kong.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../command-deps.js';
 import { addCommonOptions, addReversibleOptions, type ReversibleMonkeyFlags } from './common-options.js';
 import { runReversible } from './run-reversible.js';
 

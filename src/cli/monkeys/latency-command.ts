@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { toxicRequest } from '../../monkeys/latency/latency-monkey.js';
 import type { ToxicSpec, ToxicType } from '../../providers/provider.js';
 import { parseCount, parseDurationOrZero, parsePositive } from '../parsers.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../command-deps.js';
 import { addCommonOptions, addReversibleOptions, type ReversibleMonkeyFlags } from './common-options.js';
 import { runReversible } from './run-reversible.js';
 

@@ -8,10 +8,10 @@ import type { ReversibleFaultRequest } from '../../monkeys/safety/fault-plan.js'
 import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import type { Fault } from '../../core/model.js';
 import { decisionReportJson, errorText, formatDecisionReport, unknownTarget, type DecisionReport } from '../decision-report.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../command-deps.js';
 import { holdFault } from './hold-fault.js';
 import { openMonkeySession, type MonkeySession } from './monkey-session.js';
-import { sessionOptions, type ReversibleMonkeyFlags } from './common-options.js';
+import type { ReversibleMonkeyFlags } from './common-options.js';
 
 /**
  * Runs one reversible fault. `build` receives the resolved safety config (the planners read its blast radius) and
@@ -27,12 +27,11 @@ export async function runReversible(
   /** What follows an executed fault, through the same pipeline (Chaos Kong's kills); its decisions are reported. */
   followUp?: (session: MonkeySession, fault: Fault) => Promise<readonly DecisionReport[]>,
 ): Promise<void> {
-  const options = await sessionOptions(flags);
-  const session = await openMonkeySession(deps, options);
+  const session = await openMonkeySession(deps, flags);
   try {
-    const request = build(session.config, flags.duration ?? options.config.faults.defaultDurationMs);
+    const request = build(session.config, flags.duration ?? session.simian.faults.defaultDurationMs);
     const decision = await session.pipeline.inject(request);
-    const scope = decision.outcome === 'skipped' ? request.monkey : (session.store.fault(decision.fault.id)?.group ?? request.monkey);
+    const scope = decision.outcome === 'skipped' ? request.monkey : (session.run.store.fault(decision.fault.id)?.group ?? request.monkey);
     const base: DecisionReport = { monkey: request.monkey, provider: session.provider.name, scope, leashed: session.config.leashed, decision };
     if (decision.outcome === 'failed') {
       deps.writeOut(flags.json ? decisionReportJson(base) : formatDecisionReport(base));
@@ -55,10 +54,10 @@ export async function runReversible(
     if (!flags.json) deps.writeOut(formatDecisionReport(report));
     const held = await holdFault(deps, session, { id: decision.fault.id, expiresAt });
     const outcome = held.outcome.outcome;
-    const trigger = held.signal ? 'signal' : held.killSwitch ? 'kill-switch' : 'ttl';
+    const trigger = held.signal ? 'signal' : held.endedBy;
     if (flags.json) deps.writeOut(decisionReportJson({ ...report, revert: { expiresAt, detached, outcome, trigger } }));
-    else deps.writeOut(`reverted: ${decision.fault.id} (${held.signal ? `on ${held.signal}` : held.killSwitch ? 'the kill switch was engaged' : 'on time'})\n`);
+    else deps.writeOut(`reverted: ${decision.fault.id} (${held.signal ? `on ${held.signal}` : held.endedBy === 'kill-switch' ? 'the kill switch was engaged' : 'on time'})\n`);
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -27,6 +27,9 @@ export type RevertOutcome =
   | { readonly faultId: string; readonly outcome: 'reverted' | 'gone' | 'already-reverted' }
   | { readonly faultId: string; readonly outcome: 'failed'; readonly error: unknown };
 
+/** A revert attempted, with what triggered it: what {@link FaultReverter.reverts} tells its subscribers. */
+export type RevertReport = RevertOutcome & { readonly trigger: RevertTrigger };
+
 /** Options of {@link FaultReverter}. */
 export interface FaultReverterOptions {
   readonly store: StateStore;
@@ -56,9 +59,9 @@ export class FaultReverter {
   private readonly inFlight = new Map<string, Promise<RevertOutcome>>();
   private readonly pid: number;
   private readonly isAlive: (pid: number) => boolean;
-  private readonly emitter = new EventEmitter<RevertOutcome>();
+  private readonly emitter = new EventEmitter<RevertReport>();
   /** Every revert this reverter attempted, whatever its outcome. */
-  readonly reverts: Event<RevertOutcome> = this.emitter.event;
+  readonly reverts: Event<RevertReport> = this.emitter.event;
 
   constructor(private readonly options: FaultReverterOptions) {
     this.pid = options.pid ?? process.pid;
@@ -158,7 +161,7 @@ export class FaultReverter {
       this.timers.get(faultId)?.cancel();
       this.timers.delete(faultId);
     }
-    this.emitter.emit(outcome);
+    this.emitter.emit({ ...outcome, trigger });
     return outcome;
   }
 

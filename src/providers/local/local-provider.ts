@@ -6,10 +6,11 @@
  * evacuation switch. Every
  * instance of the bundled stack is opted in (it exists to be broken), unless its own tags say otherwise.
  */
-import { SimianError } from '../../core/errors.js';
+import { errorMessage, isSimianError, SimianError } from '../../core/errors.js';
 import type { Group, Instance, InstanceState, Region, Zone } from '../../core/model.js';
 import type { Random } from '../../core/random.js';
 import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
+import { StackAdminClient, type AdminInstance, type TerminateAnswer } from '../../reference-stack/stack/stack-admin-client.js';
 import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import {
   matchesInstanceFilter,
@@ -32,20 +33,7 @@ export const PID_TAG = 'simian/pid';
 /** The tag on every local instance that says how many times the supervisor replaced it (Doctor reads it). */
 export const RESTARTS_TAG = 'simian/restarts';
 
-/** One instance as the stack's admin API reports it (`GET /inventory`). */
-export interface AdminInstance {
-  readonly id: string;
-  readonly service: string;
-  readonly region: string;
-  readonly zone: string;
-  readonly pid?: number | null;
-  readonly address?: string | null;
-  readonly publicAddress?: string;
-  readonly launchedAt: number;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly state: string;
-  readonly restarts?: number;
-}
+export type { AdminInstance } from '../../reference-stack/stack/stack-admin-client.js';
 
 /** Options of {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -104,21 +92,18 @@ export class LocalProvider implements Provider {
   readonly name = 'local';
   readonly inventory: Inventory;
   readonly actuator: Actuator;
-  private readonly adminUrl: string;
+  private readonly admin: StackAdminClient;
   private readonly optInTag: string;
-  private readonly stackToken: string | undefined;
-  private readonly timeoutMs: number;
   private readonly toxiproxy: ToxiproxyActuator | undefined;
   private readonly trafficShift: TrafficShift | undefined;
 
   constructor(options: LocalProviderOptions) {
-    this.adminUrl = options.adminUrl;
+    const timeoutMs = options.timeoutMs ?? 5000;
+    this.admin = new StackAdminClient({ adminUrl: options.adminUrl, timeoutMs, ...(options.stackToken ? { stackToken: options.stackToken } : {}) });
     this.optInTag = options.optInTag ?? DEFAULT_SAFETY_CONFIG.optInTag;
-    this.stackToken = options.stackToken;
-    this.timeoutMs = options.timeoutMs ?? 5000;
     this.toxiproxy = options.toxiproxyUrl ? new ToxiproxyActuator(options.toxiproxyUrl, options.random ? { random: options.random } : {}) : undefined;
     this.trafficShift = options.frontDoorUrl
-      ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs: this.timeoutMs, ...(this.stackToken ? { token: this.stackToken } : {}) })
+      ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs, ...(options.stackToken ? { token: options.stackToken } : {}) })
       : undefined;
     this.inventory = {
       groups: () => this.groups(),
@@ -146,20 +131,12 @@ export class LocalProvider implements Provider {
 
   /** What the admin API reports, unchanged. */
   async adminInventory(): Promise<AdminInstance[]> {
-    const url = new URL('/inventory', this.adminUrl);
-    let body: unknown;
     try {
-      const answer = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
-      body = await answer.json();
+      return await this.admin.inventory();
     } catch (error) {
-      throw new SimianError('provider.unreachable', `the local stack's admin API ${url.href} does not answer: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      if (isSimianError(error, 'stack.badAnswer')) throw new SimianError('provider.badInventory', error.message, { cause: error });
+      throw new SimianError('provider.unreachable', `the local ${errorMessage(error).replace(/^the /, '')}`, { cause: error });
     }
-    const instances = (body as { instances?: unknown } | null)?.instances;
-    if (!Array.isArray(instances)) throw new SimianError('provider.badInventory', `${url.href} did not return { instances: [...] }`);
-    return instances as AdminInstance[];
   }
 
   private async fetchInstances(): Promise<Instance[]> {
@@ -239,31 +216,17 @@ export class LocalProvider implements Provider {
     if (!Number.isSafeInteger(pid) || pid <= 0) {
       throw new SimianError('provider.instanceGone', `instance ${instance.id} has no process in the local stack: it is not running`);
     }
-    const url = new URL(`/instances/${encodeURIComponent(instance.id)}/terminate`, this.adminUrl);
-    const signal = options.signal ?? 'SIGKILL';
-    let answer: Response;
+    let answer: TerminateAnswer;
     try {
-      answer = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.stackToken ? { authorization: `Bearer ${this.stackToken}` } : {}) },
-        body: JSON.stringify({ pid, signal }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      answer = await this.admin.terminate(instance.id, { pid, signal: options.signal ?? 'SIGKILL' });
     } catch (error) {
-      throw new SimianError('provider.unreachable', `cannot terminate ${instance.id}: the local stack's admin API ${url.href} does not answer: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new SimianError('provider.unreachable', `cannot terminate ${instance.id}: the local ${errorMessage(error).replace(/^the /, '')}`, { cause: error });
     }
-    if (answer.ok) {
-      await answer.body?.cancel();
-      return;
-    }
-    const reason = await answer
-      .json()
-      .then((body) => String((body as { error?: unknown } | null)?.error ?? `HTTP ${answer.status}`))
-      .catch(() => `HTTP ${answer.status}`);
-    if (answer.status === 404 || answer.status === 409) throw new SimianError('provider.instanceGone', reason);
-    if (answer.status === 401 || answer.status === 403) {
+    const { outcome } = answer;
+    if (outcome === 'signalled') return;
+    const { reason } = answer;
+    if (outcome === 'gone') throw new SimianError('provider.instanceGone', reason);
+    if (outcome === 'unauthorized') {
       throw new SimianError('provider.unauthorized', `the local stack refused to terminate ${instance.id}: ${reason} (is the stack token in <state-dir>/stack.token the running stack's?)`);
     }
     throw new SimianError('provider.terminateFailed', `the local stack could not terminate ${instance.id}: ${reason}`);

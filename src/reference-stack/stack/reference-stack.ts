@@ -38,6 +38,8 @@ export interface ReferenceStackOptions {
    * once (from TypeScript sources, through tsx) take many seconds each. @default 60_000
    */
   readyTimeoutMs?: number;
+  /** Called with the supervisor before the first instance starts: a host follows the start (progress) from here. */
+  supervising?: (supervisor: Supervisor) => void;
 }
 
 /** An instance with the address the rest of the stack reaches it by. */
@@ -95,6 +97,7 @@ export class ReferenceStack {
     const supervisor = new Supervisor({ topology: options.topology, launcher, clock, logger });
     const frontDoor = slots.find((s) => s.service === 'frontdoor');
     const stack = new ReferenceStack(supervisor, publicAddresses, frontDoor ? publicAddresses.get(frontDoor.id) : undefined, options.toxiproxyUrl, stackToken);
+    options.supervising?.(supervisor);
     try {
       await supervisor.start();
     } catch (error) {

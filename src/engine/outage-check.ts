@@ -13,7 +13,7 @@ import { loadSloFile } from '../slo/load-slo-file.js';
 import { PrometheusClient } from '../slo/prometheus-client.js';
 import { PrometheusSliSource } from '../slo/prometheus-sli-source.js';
 import type { Slo } from '../slo/slo-spec.js';
-import type { CommandDeps } from './program.js';
+import type { Clock } from '../core/clock.js';
 import { instantQuery, runningStack, scrapeStack } from './stack-sli.js';
 
 /** The outage check of a run, and how to let go of what it watches. */
@@ -48,7 +48,7 @@ async function outageSlos(config: SimianConfig): Promise<Slo[]> {
  *
  * @throws InvalidInputError `config.invalid` (exit 2) when the SLO file cannot be loaded or names an unknown SLO
  */
-export async function outageCheckFor(deps: Pick<CommandDeps, 'clock'>, config: SimianConfig): Promise<OutageWiring> {
+export async function outageCheckFor(deps: { readonly clock: Clock }, config: SimianConfig): Promise<OutageWiring> {
   const settings = config.outageCheck;
   if (!outageCheckEnabled(settings)) return { check: noOutageCheck, source: 'off', close: async () => undefined };
   const slos = await outageSlos(config);

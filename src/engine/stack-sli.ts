@@ -4,18 +4,17 @@
  * the one `simian stack up --prometheus` started), or direct scrapes of the running stack's instances, which follow
  * replaced instances and keep no history.
  */
-import type { StackInstance } from '../reference-stack/stack/reference-stack.js';
+import { StackAdminClient } from '../reference-stack/stack/stack-admin-client.js';
 import { isAlive, readStackState, type StackState } from '../reference-stack/stack/stack-state.js';
-import { SimianError } from '../core/errors.js';
+import { errorMessage, SimianError } from '../core/errors.js';
 import type { PrometheusQuery } from '../runner/runner-deps.js';
 import type { PrometheusClient } from '../slo/prometheus-client.js';
 import { metricNamesOf, parseSubsetQuery } from '../slo/promql-subset.js';
 import { ScrapeSliSource, type ScrapeTarget } from '../slo/scrape-sli-source.js';
 import type { SliResult, SliSource, SliWindow } from '../slo/sli-source.js';
 import type { Slo } from '../slo/slo-spec.js';
-import { STACK_JOB } from './commands/slo-check.js';
-import { stackTargets } from './commands/stack.js';
-import type { CommandDeps } from './program.js';
+import { STACK_SCRAPE_JOB, stackTargets } from '../reference-stack/stack/scrape-targets.js';
+import type { Clock } from '../core/clock.js';
 
 /** How often direct scrapes look for replaced instances (a killed instance comes back on a new port). */
 const TARGET_REFRESH_MS = 5_000;
@@ -91,12 +90,13 @@ export interface StackScrapes {
  *
  * @throws SimianError `stack.notRunning` when the stack's admin API does not answer
  */
-export async function scrapeStack(deps: Pick<CommandDeps, 'clock'>, stack: StackState, slos: readonly Slo[]): Promise<StackScrapes> {
+export async function scrapeStack(deps: { readonly clock: Clock }, stack: StackState, slos: readonly Slo[]): Promise<StackScrapes> {
+  const admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock: deps.clock });
   const targets = async (): Promise<ScrapeTarget[]> => {
-    const answer = await fetch(new URL('/inventory', stack.adminUrl), { signal: AbortSignal.timeout(5_000) });
-    if (!answer.ok) throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) answers ${answer.status} at ${stack.adminUrl}`);
-    const { instances } = (await answer.json()) as { instances: StackInstance[] };
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_JOB, ...t.labels } }));
+    const instances = await admin.inventory().catch((error: unknown) => {
+      throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) does not answer at ${stack.adminUrl}: ${errorMessage(error)}`, { cause: error });
+    });
+    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
   };
   const names = metricNames(slos);
   const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs: 2_000, ...(names ? { metricNames: names } : {}) });

@@ -12,10 +12,11 @@ import { MonkeyMetrics } from '../monkeys/metrics/monkey-metrics.js';
 import { FaultReverter } from '../monkeys/revert/fault-reverter.js';
 import { killSwitchReason } from '../monkeys/safety/kill-switch-watch.js';
 import type { Provider } from '../providers/provider.js';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import { defaultStateStorePath } from '../config/simian-config.js';
 import { StateStore } from '../state/state-store.js';
-import { errorText } from './decision-report.js';
-import { stateStorePath } from './monkeys/monkey-session.js';
-import type { CommandDeps } from './program.js';
+import type { EngineEvents } from './events.js';
 
 /** A running sweep; `stop` once the stack is down. */
 export interface FaultKeeper {
@@ -29,17 +30,18 @@ export interface FaultKeeper {
  * opened is reported and the stack runs on: faults then revert through their owner or the next start.
  */
 export function keepLocalFaultsOnTime(
-  deps: CommandDeps,
+  deps: { readonly clock: Clock; readonly events: EngineEvents },
   stateDir: string,
   provider: Provider,
   killSwitch: { readonly killSwitch: boolean; readonly killSwitchFile?: string } = { killSwitch: false },
   everyMs = 1000,
 ): FaultKeeper {
+  const warn = (message: string) => deps.events.emit({ kind: 'warning', at: deps.clock.now(), message });
   let store: StateStore;
   try {
-    store = StateStore.open(stateStorePath(stateDir), { clock: deps.clock });
+    store = StateStore.open(defaultStateStorePath(stateDir), { clock: deps.clock });
   } catch (error) {
-    deps.writeErr(`simian: warning: cannot open the state store, faults will not be reverted by the stack: ${errorText(error)}\n`);
+    warn(`cannot open the state store, faults will not be reverted by the stack: ${errorMessage(error)}`);
     return { metrics: async () => '', stop: async () => undefined };
   }
   const reverter = new FaultReverter({ store, clock: deps.clock, actuators: () => provider.actuator });
@@ -54,12 +56,19 @@ export function keepLocalFaultsOnTime(
       ? await reverter.revertEach(store.activeFaults().filter(isLocal), 'kill-switch')
       : await reverter.revertExpired(isLocal);
     for (const o of outcomes) {
-      if (o.outcome === 'failed') deps.writeErr(`simian: fault ${o.faultId} could not be reverted: ${errorText(o.error)}\n`);
-      else if (o.outcome === 'reverted') deps.writeErr(`simian: fault ${o.faultId} reverted ${engaged ? `(${engaged})` : 'on time'}\n`);
+      if (o.outcome === 'already-reverted') continue;
+      deps.events.emit({
+        kind: 'fault-reverted',
+        at: deps.clock.now(),
+        faultId: o.faultId,
+        outcome: o.outcome,
+        trigger: engaged ? 'kill-switch' : 'ttl',
+        ...(o.outcome === 'failed' ? { detail: errorMessage(o.error) } : engaged ? { detail: engaged } : {}),
+      });
     }
   };
   const sweep = () => {
-    sweeping = once().catch((error: unknown) => deps.writeErr(`simian: the fault sweep failed: ${errorText(error)}\n`));
+    sweeping = once().catch((error: unknown) => warn(`the fault sweep failed: ${errorMessage(error)}`));
     void sweeping.then(() => {
       if (timer) timer = deps.clock.setTimer(sweep, everyMs, { keepAlive: false });
     });
@@ -77,7 +86,7 @@ export function keepLocalFaultsOnTime(
           store.markReverted(fault.id, { outcome: 'gone', trigger: 'manual', detail: 'the stack stopped, and its proxies and front door with it' });
         }
       } catch (error) {
-        deps.writeErr(`simian: warning: cannot close the stack's faults in the state store: ${errorText(error)}\n`);
+        warn(`cannot close the stack's faults in the state store: ${errorMessage(error)}`);
       }
       store.close();
     },

@@ -1,14 +1,15 @@
 /**
  * @module
- * Builds a provider by name from the resolved configuration (flags over environment over `simian.yaml`). The
- * reverter uses it too, to undo a fault recorded by another process with nothing but the provider's name.
+ * The provider registry: builds a provider by name from the resolved configuration (flags over environment over
+ * `simian.yaml`). The reverter uses it too, to undo a fault recorded by another process with nothing but the
+ * provider's name. Front ends take a {@link ProviderRegistry}, so tests can hand them an in-memory platform.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../core/clock.js';
 import { SimianError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
-import { DEFAULT_TOXIPROXY_URL, type AwsProviderConfig, type KubernetesProviderConfig } from '../config/simian-config.js';
+import { DEFAULT_TOXIPROXY_URL, type AwsProviderConfig, type KubernetesProviderConfig, type SimianConfig } from '../config/simian-config.js';
 import { TARGET_GONE } from '../monkeys/revert/fault-reverter.js';
 import { AwsProvider } from '../providers/aws/aws-provider.js';
 import { KubernetesProvider } from '../providers/kubernetes/kubernetes-provider.js';
@@ -143,4 +144,31 @@ export function providerForRevert(name: string, settings: ProviderSettings, deps
     }
     throw error;
   }
+}
+
+/** Where the providers are, from the resolved config. */
+export function providerSettings(config: SimianConfig): ProviderSettings {
+  return {
+    stateDir: config.stateDir,
+    kubernetes: config.providers.kubernetes,
+    aws: config.providers.aws,
+    toxiproxyUrl: config.providers.toxiproxy.url,
+    ...(config.providers.trafficShiftUrl ? { trafficShiftUrl: config.providers.trafficShiftUrl } : {}),
+  };
+}
+
+/** Builds providers by name: the real platforms, or whatever a test hands a front end. */
+export interface ProviderRegistry {
+  /** The provider `name`, to act on. @throws SimianError as {@link createProvider} */
+  create(name: string, settings: ProviderSettings): Provider;
+  /** The provider `name`, to revert a recorded fault on (see {@link providerForRevert}). */
+  forRevert(name: string, settings: ProviderSettings): Provider;
+}
+
+/** The registry of the real platforms. */
+export function platformProviders(deps: ProviderDeps): ProviderRegistry {
+  return {
+    create: (name, settings) => createProvider(name, settings, deps),
+    forRevert: (name, settings) => providerForRevert(name, settings, deps),
+  };
 }

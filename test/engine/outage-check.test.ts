@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outageCheckFor } from '../../src/cli/outage-check-wiring.js';
+import { outageCheckFor } from '../../src/engine/outage-check.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { PrometheusClient, singleValue } from '../../src/slo/prometheus-client.js';

@@ -1,0 +1,66 @@
+/**
+ * @module
+ * The CLI's view of the engine's events: each one as the line `simian` prints on standard error. Results go to
+ * standard output from the commands themselves; this is the running commentary.
+ */
+import type { Disposable } from '../core/events.js';
+import type { EngineEvent, EngineEvents } from '../engine/events.js';
+
+/** Which fault reverts a command reports: what its start cleaned up and what failed, or every one (the stack). */
+export type RevertLines = 'leftovers' | 'all';
+
+function seconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
+}
+
+/** The line for one event, or undefined for an event this command does not narrate. */
+export function eventLine(event: EngineEvent, reverts: RevertLines): string | undefined {
+  switch (event.kind) {
+    case 'notice':
+      return event.message;
+    case 'warning':
+      return `warning: ${event.message}`;
+    case 'progress':
+      return `${event.task}: ${event.message}`;
+    case 'experiment':
+      return event.message;
+    case 'fault-held':
+      return `fault ${event.faultId} active, reverts in ${seconds(event.expiresAt - event.at)}s (Ctrl-C reverts now)`;
+    case 'fault-reverted':
+      if (event.trigger === 'restart') {
+        return event.outcome === 'failed'
+          ? `could not revert leftover fault ${event.faultId}: ${event.detail ?? 'unknown error'}`
+          : `leftover fault ${event.faultId} ${event.outcome} (its holder died or its time ran out)`;
+      }
+      if (event.outcome === 'failed') return `fault ${event.faultId} could not be reverted: ${event.detail ?? 'unknown error'}`;
+      if (reverts === 'leftovers') return undefined;
+      return `fault ${event.faultId} ${event.outcome} ${event.trigger === 'ttl' ? 'on time' : event.detail ? `(${event.detail})` : `(${event.trigger})`}`;
+    case 'instance':
+      return `${event.id} ${event.state}${event.pid !== undefined ? ` (pid ${event.pid})` : ''}`;
+    case 'decision':
+    case 'fault-injected':
+      // The command reports its own decisions on standard output, in full.
+      return undefined;
+  }
+}
+
+/**
+ * Writes every event worth a line to `writeErr`, prefixed `simian: `.
+ *
+ * @example
+ * const rendering = renderEvents(events, deps.writeErr);
+ * try { … } finally { rendering.dispose(); }
+ */
+export function renderEvents(
+  events: EngineEvents,
+  writeErr: (text: string) => void,
+  reverts: RevertLines = 'leftovers',
+  /** Leaves out the events it returns false for (a command that thins out progress). */
+  keep: (event: EngineEvent) => boolean = () => true,
+): Disposable {
+  return events.on((event) => {
+    if (!keep(event)) return;
+    const line = eventLine(event, reverts);
+    if (line !== undefined) writeErr(`simian: ${line}\n`);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * @module
+ * The engine's one typed event stream. Every front end subscribes to it: the CLI renders each event as the line it
+ * prints, the game-day console draws them, the daemon turns them into notifications and metrics. Nothing in the
+ * engine writes to a terminal; it says what happened here.
+ */
+import { EventEmitter, type Disposable } from '../core/events.js';
+import type { Fault } from '../core/model.js';
+import type { SafetyDecision } from '../monkeys/safety/decision.js';
+import type { RevertTrigger } from '../state/records.js';
+
+/** A safety decision, executed, skipped (with its reason) or failed. */
+export interface DecisionEvent {
+  readonly kind: 'decision';
+  readonly at: number;
+  readonly monkey: string;
+  readonly provider: string;
+  /** The group, or the zone or region scope. */
+  readonly scope: string;
+  readonly decision: SafetyDecision;
+}
+
+/** A reversible fault is in force (after an executed decision), with when it reverts. */
+export interface FaultInjectedEvent {
+  readonly kind: 'fault-injected';
+  readonly at: number;
+  readonly fault: Fault;
+  readonly provider: string;
+}
+
+/** A fault stopped being in force, or could not be reverted. */
+export interface FaultRevertedEvent {
+  readonly kind: 'fault-reverted';
+  readonly at: number;
+  readonly faultId: string;
+  readonly outcome: 'reverted' | 'gone' | 'already-reverted' | 'failed';
+  /** What ended it: its TTL, an abort, a signal, the kill switch, the next start, a person. */
+  readonly trigger: RevertTrigger;
+  /** Why the revert failed, or what it found. */
+  readonly detail?: string;
+}
+
+/** A held fault is still in force: how long it has left. */
+export interface FaultHeldEvent {
+  readonly kind: 'fault-held';
+  readonly at: number;
+  readonly faultId: string;
+  readonly expiresAt: number;
+}
+
+/** An instance of the reference stack changed state. */
+export interface InstanceEvent {
+  readonly kind: 'instance';
+  readonly at: number;
+  readonly id: string;
+  readonly service: string;
+  readonly state: 'up' | 'down' | 'replacing' | 'replaced';
+  readonly pid?: number;
+}
+
+/** A step of an experiment run: targets, steady state, method steps, reverts, rollbacks, recovery, the verdict. */
+export interface ExperimentEvent {
+  readonly kind: 'experiment';
+  readonly at: number;
+  readonly title: string;
+  readonly message: string;
+}
+
+/** Progress of long work (a stack coming up, a watch before a fault is judged). */
+export interface ProgressEvent {
+  readonly kind: 'progress';
+  readonly at: number;
+  readonly task: string;
+  readonly message: string;
+  /** 0–1 when it is known. */
+  readonly fraction?: number;
+}
+
+/** Something people should know that changed nothing (what the outage check reads, a decision not logged). */
+export interface NoticeEvent {
+  readonly kind: 'notice' | 'warning';
+  readonly at: number;
+  readonly message: string;
+}
+
+/** Every event the engine emits. */
+export type EngineEvent = DecisionEvent | FaultInjectedEvent | FaultRevertedEvent | FaultHeldEvent | InstanceEvent | ExperimentEvent | ProgressEvent | NoticeEvent;
+
+/** The stream: emit from the engine, subscribe from a front end. */
+export class EngineEvents {
+  private readonly emitter = new EventEmitter<EngineEvent>();
+
+  /** Subscribes to every event; dispose the result to stop. */
+  on(listener: (event: EngineEvent) => void): Disposable {
+    return this.emitter.event(listener);
+  }
+
+  emit(event: EngineEvent): void {
+    this.emitter.emit(event);
+  }
+}
