@@ -88,6 +88,8 @@ export interface ParseConfigOptions {
   readonly file?: string;
   /** What `~/` expands to. @default os.homedir() */
   readonly home?: string;
+  /** Where the default state directory goes when the file names none. @default baseDir */
+  readonly cwd?: string;
 }
 
 /**
@@ -108,6 +110,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): SimianCo
     baseDir: options.baseDir,
     ...(options.file === undefined ? {} : { file: options.file }),
     ...(options.home === undefined ? {} : { home: options.home }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
 }
 
@@ -127,7 +130,7 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
  *
  * @throws InvalidInputError `config.notFound` if it cannot be read, `config.invalid` if it is not valid
  */
-export async function readConfigFile(location: ConfigFileLocation, home?: string): Promise<SimianConfig> {
+export async function readConfigFile(location: ConfigFileLocation, home?: string, cwd?: string): Promise<SimianConfig> {
   let text: string;
   try {
     text = await readFile(location.path, 'utf8');
@@ -142,6 +145,7 @@ export async function readConfigFile(location: ConfigFileLocation, home?: string
     baseDir: dirname(location.path),
     file: location.path,
     ...(home === undefined ? {} : { home }),
+    ...(cwd === undefined ? {} : { cwd }),
   });
 }
 
@@ -158,7 +162,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Simia
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const location = findConfigFile({ ...options, cwd, env });
-  const base = location === undefined ? defaultConfig(cwd) : await readConfigFile(location, options.home);
+  const base = location === undefined ? defaultConfig(cwd) : await readConfigFile(location, options.home, cwd);
   return applyEnvOverrides(base, env, cwd, options.home);
 }
 

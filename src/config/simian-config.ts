@@ -366,7 +366,7 @@ export const simianConfigSchema = z
       leashed: bool.default(DEFAULT_SAFETY_CONFIG.leashed),
       environment: text('an environment name').optional(),
       killSwitchFile: path.optional(),
-      stateDir: path.default(DEFAULT_STATE_DIR),
+      stateDir: path.optional(),
       stateStore: path.optional(),
       safety: section(safetySchema),
       faults: section(faultsSchema),
@@ -424,6 +424,11 @@ export interface ConfigFileOrigin {
   readonly file?: string;
   /** The home directory `~/` expands to. @default os.homedir() */
   readonly home?: string;
+  /**
+   * Where the default state directory goes when the file names none: the working directory, as with no file
+   * (a `--config /etc/simian/simian.yaml` must not move the state beside it). @default baseDir
+   */
+  readonly cwd?: string;
 }
 
 /**
@@ -434,7 +439,7 @@ export interface ConfigFileOrigin {
  */
 export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin): SimianConfig {
   const at = (p: string) => resolveConfigPath(origin.baseDir, p, origin.home);
-  const stateDir = at(file.stateDir);
+  const stateDir = file.stateDir === undefined ? resolve(origin.cwd ?? origin.baseDir, DEFAULT_STATE_DIR) : at(file.stateDir);
   const { kubernetes, aws, toxiproxy, trafficShiftUrl } = file.providers;
   const { minInterval, callerTimeout, ...safety } = file.safety;
   const outage = file.outageCheck;

@@ -97,8 +97,23 @@ export interface TerminationHistoryEntry {
   readonly instanceId: string;
 }
 
+/** A decision that injected nothing (skipped, with its reason, or failed) in {@link StateStore.history}. */
+export interface DecisionHistoryEntry {
+  readonly type: 'decision';
+  readonly at: number;
+  readonly decision: 'skipped' | 'failed';
+  readonly monkey: string;
+  readonly provider: string;
+  /** The group, zone or region scope; absent for decisions recorded before schema v6. */
+  readonly group?: string;
+  /** The skip reason (`min-interval`, `blast-radius`…). */
+  readonly reason?: string;
+  /** The sentence for people: which limit, which check, what error. */
+  readonly detail?: string;
+}
+
 /** One line of `simian history`. */
-export type HistoryEntry = FaultHistoryEntry | TerminationHistoryEntry;
+export type HistoryEntry = FaultHistoryEntry | TerminationHistoryEntry | DecisionHistoryEntry;
 
 /** Options of {@link StateStore.history}. */
 export interface HistoryOptions {
@@ -117,6 +132,10 @@ export interface DecisionRecord {
   readonly outcome: 'executed' | 'skipped' | 'failed';
   /** The skip reason, for skipped decisions. */
   readonly reason?: string;
+  /** The group, zone or region scope the decision was about. */
+  readonly scope?: string;
+  /** Why it was skipped or failed, in a sentence. */
+  readonly detail?: string;
 }
 
 /** Decisions counted since the store was created, for metrics. */

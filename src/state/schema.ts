@@ -84,6 +84,12 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO decision_totals (monkey, provider, outcome, reason, count)
     SELECT monkey, provider, outcome, IFNULL(reason, ''), COUNT(*) FROM decisions GROUP BY monkey, provider, outcome, IFNULL(reason, '');
   `,
+  // v6: a decision names its scope (the group, zone or region) and, for a skip or a failure, its sentence, so that
+  // \`simian history\` can show what was refused and why, not only what ran. Older rows have neither.
+  `
+  ALTER TABLE decisions ADD COLUMN scope TEXT;
+  ALTER TABLE decisions ADD COLUMN detail TEXT;
+  `,
 ];
 
 /** The version this Simian writes and reads. */

@@ -92,8 +92,18 @@ interface TerminationRow {
 
 /** One row of the history query: the columns both tables share, and the row's seq to fetch the rest. */
 interface HistoryRow {
-  type: 'fault' | 'termination';
+  type: 'fault' | 'termination' | 'decision';
   seq: number;
+}
+
+interface DecisionRow {
+  at: number;
+  monkey: string;
+  provider: string;
+  outcome: 'skipped' | 'failed';
+  reason: string | null;
+  scope: string | null;
+  detail: string | null;
 }
 
 // The next seq, shared by both tables so that history has one insertion order. Computed inside the write
@@ -348,8 +358,8 @@ export class StateStore {
     const at = requireTime(decision.at, 'at');
     this.write('a decision', () => {
       this.db
-        .prepare('INSERT INTO decisions (at, monkey, provider, outcome, reason) VALUES (?, ?, ?, ?, ?)')
-        .run(at, decision.monkey, decision.provider, decision.outcome, decision.reason ?? null);
+        .prepare('INSERT INTO decisions (at, monkey, provider, outcome, reason, scope, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(at, decision.monkey, decision.provider, decision.outcome, decision.reason ?? null, decision.scope ?? null, decision.detail ?? null);
       this.db
         .prepare(
           `INSERT INTO decision_totals (monkey, provider, outcome, reason, count) VALUES (?, ?, ?, ?, 1)
@@ -423,20 +433,41 @@ export class StateStore {
       throw new InvalidInputError('state.invalidQuery', `history limit must be a positive integer, got ${String(limit)}`);
     }
     return this.read('history', () => {
-      // One ordered list of (type, seq) over both tables first, then the rows themselves: LIMIT applies across both.
+      // One ordered list of (type, seq) over the three tables first, then the rows themselves: LIMIT applies across
+      // them. A leashed Chaos Monkey run is already there as a dry-run termination (naming its victim): its
+      // "leashed" skip, logged within the same second for the same group, would say it twice.
+      const from = since ?? Number.MIN_SAFE_INTEGER;
       const rows = this.db
-        .prepare<[number, number, number], HistoryRow>(
+        .prepare<[number, number, number, number], HistoryRow>(
           `SELECT type, seq FROM (
-             SELECT 'fault' AS type, seq, started_at AS at FROM faults WHERE started_at >= ?
-             UNION ALL SELECT 'termination', seq, at FROM terminations WHERE at >= ?)
-           ORDER BY at DESC, seq DESC LIMIT ?`,
+             SELECT 'fault' AS type, seq, started_at AS at, 1 AS rank FROM faults WHERE started_at >= ?
+             UNION ALL SELECT 'termination', seq, at, 1 FROM terminations WHERE at >= ?
+             UNION ALL SELECT 'decision', seq, at, 0 FROM decisions d WHERE outcome <> 'executed' AND at >= ?
+               AND NOT (reason = 'leashed' AND EXISTS (
+                 SELECT 1 FROM terminations t WHERE t.dry_run = 1 AND t.monkey = d.monkey AND t.provider = d.provider
+                   AND t.group_name = d.scope AND t.at BETWEEN d.at - 1000 AND d.at + 1000)))
+           ORDER BY at DESC, rank DESC, seq DESC LIMIT ?`,
         )
-        .all(since ?? Number.MIN_SAFE_INTEGER, since ?? Number.MIN_SAFE_INTEGER, limit ?? -1);
+        .all(from, from, from, limit ?? -1);
+      const decisionBySeq = this.db.prepare<[number], DecisionRow>('SELECT at, monkey, provider, outcome, reason, scope, detail FROM decisions WHERE seq = ?');
       const faultBySeq = this.db.prepare<[number], FaultRow>(`SELECT ${FAULT_COLUMNS} FROM faults WHERE seq = ?`);
       const terminationBySeq = this.db.prepare<[number], TerminationRow>(
         'SELECT monkey, provider, group_name, instance_id, at, dry_run FROM terminations WHERE seq = ?',
       );
       return rows.map((row): HistoryEntry => {
+        if (row.type === 'decision') {
+          const d = decisionBySeq.get(row.seq)!;
+          return {
+            type: 'decision',
+            at: d.at,
+            decision: d.outcome,
+            monkey: d.monkey,
+            provider: d.provider,
+            ...(d.scope !== null ? { group: d.scope } : {}),
+            ...(d.reason !== null ? { reason: d.reason } : {}),
+            ...(d.detail !== null ? { detail: d.detail } : {}),
+          };
+        }
         if (row.type === 'fault') {
           const fault = toFault(faultBySeq.get(row.seq)!);
           return {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,6 +93,19 @@ describe('simian slo check', () => {
       expect(main).toHaveLength(3);
       for (const q of main) expect(q.get('query')).toContain(`@ ${q.get('time')}`);
       expect(queries.some((q) => q.get('query')!.includes('[300s] @ '))).toBe(true);
+    });
+
+    it("without --prometheus, judges a running stack by the stack's own Prometheus, found through simian.yaml's stateDir", async () => {
+      answer = (q) => (q.includes('errors_total') ? '0.0005' : q.includes('5..') ? '0.05' : '10');
+      const cwd = join(dir, 'project');
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, 'simian.yaml'), 'stateDir: state-elsewhere\n');
+      // This test's own process plays the stack's: alive, and it has a Prometheus.
+      writeStackState(join(cwd, 'state-elsewhere'), { pid: process.pid, topology: 'small', frontDoorUrl: undefined, toxiproxyUrl: 'http://127.0.0.1:9', adminUrl: 'http://127.0.0.1:9', prometheusUrl: url, startedAt: 0 });
+      const { out, exitCode } = await sloCheck([file, '--config', join(cwd, 'simian.yaml'), '--window', '30m']);
+      expect(exitCode).toBe(0);
+      expect(out).toContain(`prometheus ${url}`);
+      expect(queries.some((q) => q.get('query')!.includes('[1800s] @ '))).toBe(true);
     });
 
     it('exits 1 when an SLO fails, and prints JSON for scripts', async () => {

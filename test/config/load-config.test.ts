@@ -179,11 +179,16 @@ describe('files on disk', () => {
     expect(config.source.file).toBe(join(dir, 'etc', 'simian.yaml'));
   });
 
-  it('resolves the default stateDir against the file folder too, as if the example line were kept', async () => {
+  it('keeps the default stateDir in the working directory when a file elsewhere names none; a named one resolves beside the file', async () => {
     await mkdir(join(dir, 'etc'));
     await writeFile(join(dir, 'etc', 'simian.yaml'), 'leashed: true\n');
-    const config = await loadConfig({ cwd: '/', env: { SIMIAN_CONFIG: join(dir, 'etc', 'simian.yaml') } });
-    expect(config.stateDir).toBe(join(dir, 'etc', '.simian'));
+    const config = await loadConfig({ cwd: join(dir, 'work'), env: { SIMIAN_CONFIG: join(dir, 'etc', 'simian.yaml') } });
+    expect(config.stateDir).toBe(join(dir, 'work', '.simian'));
+    expect(config.stateStorePath).toBe(join(dir, 'work', '.simian', 'simian.db'));
+    expect(config.safety.killSwitchFile).toBe(join(dir, 'work', '.simian', 'kill-switch'));
+    await writeFile(join(dir, 'etc', 'simian.yaml'), 'stateDir: .simian\n');
+    const named = await loadConfig({ cwd: join(dir, 'work'), env: {}, configPath: join(dir, 'etc', 'simian.yaml') });
+    expect(named.stateDir).toBe(join(dir, 'etc', '.simian'));
   });
 
   it('refuses a missing --config or SIMIAN_CONFIG file with exit code 2, saying which', async () => {

@@ -300,7 +300,7 @@ describe('StateStoreLedger', () => {
       await waitUntil(() => !isRunning(victimPid), 'the victim has exited');
       expect(kids.filter((k) => isRunning(k.pid))).toHaveLength(2);
       expect(isRunning(kids[2]!.pid)).toBe(true);
-      expect(store.history().map((e) => (e.type === 'termination' ? e.instanceId : e.id))).toEqual([victim]);
+      expect(store.history().map((e) => (e.type === 'termination' ? e.instanceId : e.type === 'fault' ? e.id : e.decision))).toEqual([victim]);
     } finally {
       store.close();
     }

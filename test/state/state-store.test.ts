@@ -135,6 +135,31 @@ describe('state store', () => {
     expect(store.faultsSince('api', t0)).toBe(2);
   });
 
+  it('lists skipped and failed decisions in history with their scope and why, but not a leashed Chaos run twice', () => {
+    const clock = new ManualClock();
+    const store = open(clock, ':memory:');
+    const t0 = clock.now();
+    // A leashed Chaos run: its dry-run termination names the victim, and its "leashed" skip is the same decision.
+    store.recordTermination({ monkey: 'chaos', provider: 'local', group: 'api', instanceId: 'i-1', at: t0, dryRun: true });
+    store.recordDecision({ at: t0 + 1, monkey: 'chaos', provider: 'local', outcome: 'skipped', reason: 'leashed', scope: 'api', detail: 'leashed' });
+    // A leashed latency has no termination: its skip is all there is.
+    store.recordDecision({ at: t0 + 1, monkey: 'latency', provider: 'local', outcome: 'skipped', reason: 'leashed', scope: 'web', detail: 'leashed: --unleash acts' });
+    // Another group's leashed skip at the same moment is its own decision.
+    store.recordDecision({ at: t0 + 1, monkey: 'chaos', provider: 'local', outcome: 'skipped', reason: 'leashed', scope: 'web', detail: 'leashed web' });
+    store.recordDecision({ at: t0 + 2, monkey: 'chaos', provider: 'local', outcome: 'skipped', reason: 'min-interval', scope: 'api', detail: 'api had a fault 1s ago' });
+    store.recordDecision({ at: t0 + 3, monkey: 'gorilla', provider: 'local', outcome: 'failed', scope: 'us-east-1a', detail: 'toxiproxy down' });
+    store.recordDecision({ at: t0 + 4, monkey: 'chaos', provider: 'local', outcome: 'executed', scope: 'api' });
+    expect(store.history().map((e) => [e.type, e.decision, e.group, e.type === 'decision' ? e.detail : undefined])).toEqual([
+      ['decision', 'failed', 'us-east-1a', 'toxiproxy down'],
+      ['decision', 'skipped', 'api', 'api had a fault 1s ago'],
+      ['decision', 'skipped', 'web', 'leashed web'],
+      ['decision', 'skipped', 'web', 'leashed: --unleash acts'],
+      ['termination', 'dry-run', 'api', undefined],
+    ]);
+    expect(store.history()[1]).toMatchObject({ monkey: 'chaos', reason: 'min-interval' });
+    expect(store.history({ limit: 1 })).toHaveLength(1);
+  });
+
   it('lists history newest first, ties in recording order, with dry-run decisions, limit and since', () => {
     const clock = new ManualClock();
     const store = open(clock, ':memory:');
@@ -143,7 +168,7 @@ describe('state store', () => {
     store.recordFault(fault('f1', t0 + 2));
     store.recordTermination({ monkey: 'chaos', provider: 'local', group: 'api', instanceId: 'i-2', at: t0 + 1, dryRun: false });
     store.recordFault(fault('f2', t0 + 2));
-    const label = (e: ReturnType<StateStore['history']>[number]): string => (e.type === 'fault' ? e.id : `${e.instanceId}:${e.decision}`);
+    const label = (e: ReturnType<StateStore['history']>[number]): string => (e.type === 'fault' ? e.id : e.type === 'termination' ? `${e.instanceId}:${e.decision}` : e.decision);
     expect(store.history().map(label)).toEqual(['f2', 'f1', 'i-2:executed', 'i-1:dry-run']);
     expect(store.history({ limit: 2 }).map(label)).toEqual(['f2', 'f1']);
     expect(store.history({ limit: 3, since: t0 + 1 }).map(label)).toEqual(['f2', 'f1', 'i-2:executed']);
@@ -187,7 +212,7 @@ describe('state store', () => {
     expect(a.markReverted('from-a', { outcome: 'reverted', trigger: 'manual' })).toBe(false);
     expect(a.activeFaults().map((f) => f.id)).toEqual(['from-b']);
     // One sequence across both connections: history order is the order of commits.
-    expect(a.history().map((e) => (e.type === 'fault' ? e.id : e.instanceId))).toEqual(['from-b', 'from-a']);
+    expect(a.history().map((e) => (e.type === 'fault' ? e.id : e.type === 'termination' ? e.instanceId : e.decision))).toEqual(['from-b', 'from-a']);
   });
 
   it('appends revert ids in order and keeps the owner, only on active faults; detach releases the owner', () => {

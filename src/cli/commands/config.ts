@@ -70,6 +70,23 @@ export function addConfigOptions(command: Command): Command {
   return command;
 }
 
+/** The options of {@link addStateDirOptions}, as commander parses them. */
+export interface StateDirOptionValues {
+  readonly config?: string;
+  readonly stateDir?: string;
+}
+
+/**
+ * Adds `--config <file>` and `--state-dir <dir>` to a command that reads Simian's state but changes nothing (the
+ * stack, history, SLO checks): it finds the same state directory as every other command (simian.yaml's
+ * `stateDir`, `SIMIAN_STATE_DIR`, the flag), and takes none of the flags that loosen or act (`--unleash`).
+ */
+export function addStateDirOptions(command: Command, what = 'the state directory'): Command {
+  return command
+    .addOption(new Option('--config <file>', `the config file (default: $${CONFIG_PATH_ENV_VAR}, else ./${CONFIG_FILE_NAME} if present)`))
+    .addOption(new Option('--state-dir <dir>', `${what} (default: the config's stateDir, else ./.simian)`));
+}
+
 /**
  * The configuration for a command: defaults < file < environment < the flags in `values`.
  *

@@ -1,18 +1,15 @@
 /**
  * @module
- * `simian history`: the faults and terminations recorded in the state store, newest first.
+ * `simian history`: the faults, terminations and refused decisions recorded in the state store, newest first.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { readHistory } from '../../engine/history.js';
 import type { HistoryEntry } from '../../state/records.js';
-import { StateStore } from '../../state/state-store.js';
 import type { CommandFactory } from '../command-deps.js';
-import { defaultStateStorePath } from '../../config/simian-config.js';
 import { formatTable } from '../table.js';
+import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
 
-interface HistoryFlags {
-  stateDir: string;
+interface HistoryFlags extends StateDirOptionValues {
   limit?: number;
   json?: boolean;
 }
@@ -23,39 +20,41 @@ function parseLimit(value: string): number {
   return n;
 }
 
-/** A table of history entries, one line each. Times are ISO 8601, UTC. */
+/** The KIND, DECISION and WHAT columns of one entry. */
+function describe(e: HistoryEntry): [string, string, string] {
+  switch (e.type) {
+    case 'termination':
+      return ['terminate', e.decision, e.instanceId];
+    case 'fault':
+      return [e.kind, e.decision, e.targets.join(',')];
+    case 'decision':
+      return ['-', e.reason ? `${e.decision} (${e.reason})` : e.decision, e.detail ?? ''];
+  }
+}
+
+/**
+ * A table of history entries, one line each: times in ISO 8601 (UTC); the fault id that `simian revert` takes;
+ * what was hit, or why nothing was.
+ */
 export function formatHistory(entries: readonly HistoryEntry[]): string {
-  if (entries.length === 0) return 'no faults recorded\n';
-  const rows = entries.map((e) => [
-    new Date(e.at).toISOString(),
-    e.type === 'termination' ? 'terminate' : e.kind,
-    e.decision,
-    e.monkey,
-    e.provider,
-    e.group,
-    e.type === 'termination' ? e.instanceId : e.targets.join(','),
-  ]);
-  return formatTable(['AT', 'KIND', 'DECISION', 'MONKEY', 'PROVIDER', 'GROUP', 'TARGETS'], rows);
+  if (entries.length === 0) return 'nothing recorded\n';
+  const rows = entries.map((e) => {
+    const [kind, decision, what] = describe(e);
+    return [new Date(e.at).toISOString(), e.type === 'fault' ? e.id : '-', kind, decision, e.monkey, e.provider, e.group ?? '-', what];
+  });
+  return formatTable(['AT', 'FAULT', 'KIND', 'DECISION', 'MONKEY', 'PROVIDER', 'GROUP', 'TARGETS / WHY'], rows);
 }
 
 /** The `history` command. */
 export const historyCommand: CommandFactory = (deps) =>
-  new Command('history')
-    .description('List the faults and terminations recorded in the state store, newest first')
-    .option('--state-dir <dir>', 'the state directory; the state store is <state-dir>/simian.db', '.simian')
+  addStateDirOptions(
+    new Command('history').description('List the faults, terminations and skipped decisions recorded in the state store, newest first'),
+    'the state directory, whose state store (simian.db) is read',
+  )
     .option('--limit <n>', 'only the newest n entries', parseLimit)
     .option('--json', 'print as JSON')
-    .action((flags: HistoryFlags) => {
-      const path = defaultStateStorePath(resolve(flags.stateDir));
-      let entries: HistoryEntry[] = [];
-      // No store yet means nothing ever happened: an empty history, not an error.
-      if (existsSync(path)) {
-        const store = StateStore.open(path, { clock: deps.clock, readOnly: true });
-        try {
-          entries = store.history(flags.limit === undefined ? {} : { limit: flags.limit });
-        } finally {
-          store.close();
-        }
-      }
+    .action(async (flags: HistoryFlags) => {
+      const config = await resolveCommandConfig(flags);
+      const entries = readHistory(config, { clock: deps.clock, ...(flags.limit === undefined ? {} : { limit: flags.limit }) });
       deps.writeOut(flags.json ? `${JSON.stringify(entries, null, 2)}\n` : formatHistory(entries));
     });

@@ -8,11 +8,12 @@
  * window out (sampling along the way, for the burn rates, and following replaced instances), samples again, and
  * scores the window it watched.
  */
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import { StackAdminClient } from '../../reference-stack/stack/stack-admin-client.js';
 import { readStackState } from '../../reference-stack/stack/stack-state.js';
+import { runningStack } from '../../engine/stack-sli.js';
+import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
 import { formatDuration } from '../../slo/burn-rate.js';
 import { evaluateSlo, type SloEvaluation } from '../../slo/evaluate-slo.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
@@ -27,10 +28,9 @@ import { parseDuration, parseHttpUrl } from '../parsers.js';
 import { formatTable } from '../table.js';
 import { STACK_SCRAPE_JOB, stackTargets } from '../../reference-stack/stack/scrape-targets.js';
 
-interface CheckFlags {
+interface CheckFlags extends StateDirOptionValues {
   prometheus?: string;
   window: number;
-  stateDir: string;
   json?: boolean;
 }
 
@@ -42,22 +42,23 @@ export const INCONCLUSIVE_EXIT_CODE = 3;
 
 /** `slo check`, for the `slo` command to add. */
 export function sloCheckSubcommand(deps: CommandDeps): Command {
-  return new Command('check')
+  const command = new Command('check')
     .description('judge each SLO of FILE over a window: SLI, objective, error budget consumed, burn rates, verdict')
     .argument('<file>', 'an SLO file (sloth prometheus/v1 or OpenSLO v1)')
-    .option('--prometheus <url>', 'score the window ending now with this Prometheus server (default: scrape the running stack directly)', parseHttpUrl)
+    .option('--prometheus <url>', "score the window ending now with this Prometheus server (default: the running stack's own, from stack up --prometheus, else direct scrapes of the stack)", parseHttpUrl)
     .addOption(new Option('--window <duration>', 'the window to judge: 30s, 10m, 1h').default(600_000, '10m').argParser(parseDuration))
-    .option('--state-dir <dir>', 'the state directory given to "stack up" (for direct scrapes)', '.simian')
     .option('--json', 'print the results as JSON')
     .addHelpText(
       'after',
-      '\nWithout --prometheus there is no history to read: the command samples the stack now, waits the whole window\n' +
+      '\nWithout --prometheus, a stack started with --prometheus is judged by its own Prometheus. Otherwise there is\n' +
+        'no history to read: the command samples the stack now, waits the whole window\n' +
         '(progress on stderr), samples again, and judges the window it watched. With --prometheus it judges the\n' +
         'window that ends now, with every range pinned to it (the @ modifier).\n' +
         '\nExit status: 0 every SLO passed; 1 at least one failed; 3 none failed but at least one was inconclusive\n' +
         '(no data, no events, an unsupported query); 2 bad input.',
     )
     .action((file: string, flags: CheckFlags) => check(deps, file, flags));
+  return addStateDirOptions(command, 'the state directory of "stack up" (its Prometheus, or its instances to scrape)');
 }
 
 async function check(deps: CommandDeps, file: string, flags: CheckFlags): Promise<void> {
@@ -69,13 +70,16 @@ async function check(deps: CommandDeps, file: string, flags: CheckFlags): Promis
   let evaluations: SloEvaluation[];
   let window: SliWindow;
   let source: SliSource;
-  if (flags.prometheus) {
-    source = new PrometheusSliSource(new PrometheusClient({ url: flags.prometheus, clock: deps.clock }));
+  // The stack's state directory is the one every command finds: simian.yaml's, SIMIAN_STATE_DIR's or the flag's.
+  const { stateDir } = await resolveCommandConfig(flags);
+  const prometheusUrl = flags.prometheus ?? runningStack(stateDir)?.prometheusUrl;
+  if (prometheusUrl) {
+    source = new PrometheusSliSource(new PrometheusClient({ url: prometheusUrl, clock: deps.clock }));
     const end = deps.clock.now();
     window = { start: end - flags.window, end };
     evaluations = await evaluateAll(slos, window, source, end);
   } else {
-    const scrape = await watchStack(deps, flags, slos.map((s) => s.slo));
+    const scrape = await watchStack(deps, stateDir, flags.window, slos.map((s) => s.slo));
     source = scrape.source;
     window = scrape.window;
     try {
@@ -102,8 +106,8 @@ function evaluateAll(slos: readonly { slo: Slo }[], window: SliWindow, source: S
 }
 
 /** Samples the running stack over a window starting now; resolves with the source once it has a sample after the end. */
-async function watchStack(deps: CommandDeps, flags: CheckFlags, slos: readonly Slo[]): Promise<{ source: ScrapeSliSource; window: SliWindow }> {
-  const state = readStackState(resolve(flags.stateDir));
+async function watchStack(deps: CommandDeps, stateDir: string, windowMs: number, slos: readonly Slo[]): Promise<{ source: ScrapeSliSource; window: SliWindow }> {
+  const state = readStackState(stateDir);
   const admin = new StackAdminClient({ adminUrl: state.adminUrl, clock: deps.clock });
   const targets = async (): Promise<ScrapeTarget[]> => {
     const instances = await admin.inventory().catch(() => {
@@ -112,20 +116,20 @@ async function watchStack(deps: CommandDeps, flags: CheckFlags, slos: readonly S
     return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_JOB, ...t.labels } }));
   };
   // Sampling along the way lets the 5m burn rate of a 10m window start near its own start, not at the window's.
-  const intervalMs = Math.min(15_000, Math.max(1_000, flags.window / 40));
+  const intervalMs = Math.min(15_000, Math.max(1_000, windowMs / 40));
   const metricNames = neededMetricNames(slos);
   const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs, ...(metricNames ? { metricNames } : {}) });
   try {
     await source.start();
     const start = deps.clock.now();
-    const end = start + flags.window;
-    const progressEveryMs = Math.max(5_000, Math.min(60_000, flags.window / 10));
-    deps.writeErr(`watching the stack for ${formatDuration(flags.window)} (direct scrapes every ${formatDuration(intervalMs)})…\n`);
+    const end = start + windowMs;
+    const progressEveryMs = Math.max(5_000, Math.min(60_000, windowMs / 10));
+    deps.writeErr(`watching the stack for ${formatDuration(windowMs)} (direct scrapes every ${formatDuration(intervalMs)})…\n`);
     for (let now = deps.clock.now(); now < end; now = deps.clock.now()) {
       await deps.clock.sleep(Math.min(progressEveryMs, end - now));
       // Replaced instances listen on new ports: follow them, and keep the old targets if the stack does not answer.
       source.setTargets(await targets().catch(() => source.targets));
-      deps.writeErr(`  ${formatDuration(Math.min(flags.window, deps.clock.now() - start))} of ${formatDuration(flags.window)}\n`);
+      deps.writeErr(`  ${formatDuration(Math.min(windowMs, deps.clock.now() - start))} of ${formatDuration(windowMs)}\n`);
     }
     await source.sampleNow();
     return { source, window: { start, end } };

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fchmodSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Disposable } from '../../core/events.js';
 import { SimianError } from '../../core/errors.js';
@@ -22,11 +22,10 @@ import { renderEvents } from '../render-events.js';
 import { untilSignal } from '../signals.js';
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
-import { resolveCommandConfig } from './config.js';
+import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
 
-interface UpFlags {
+interface UpFlags extends StateDirOptionValues {
   topology: string;
-  stateDir: string;
   dataDir?: string;
   toxiproxy?: string;
   prometheus?: boolean;
@@ -34,22 +33,20 @@ interface UpFlags {
   json?: boolean;
 }
 
-const DEFAULT_STATE_DIR = '.simian';
-
 /** A table of instances, one line each. */
 export function formatInventory(instances: readonly Pick<AdminInstance, 'id' | 'state' | 'pid' | 'publicAddress' | 'restarts'>[]): string {
   const rows = instances.map((i) => [i.id, i.state, String(i.pid ?? '-'), i.publicAddress ?? '-', String(i.restarts ?? 0)]);
   return formatTable(['INSTANCE', 'STATE', 'PID', 'ADDRESS', 'RESTARTS'], rows);
 }
 
-async function up(deps: CommandDeps, flags: UpFlags, command: Command): Promise<void> {
-  const stateDir = resolve(flags.stateDir);
-  // Bad input is refused before anything starts.
+async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
+  // Bad input is refused before anything starts. The configuration gives the state directory (the one every
+  // other command finds) and the kill switch the stack's sweep obeys.
   const topology = await loadTopology(flags.topology);
-  // The kill switch the stack's sweep obeys: simian.yaml's (or <state-dir>/kill-switch).
-  const config = await resolveCommandConfig({ stateDir });
+  const config = await resolveCommandConfig(flags);
+  const stateDir = config.stateDir;
   if (flags.prometheus) requirePrometheusBinary();
-  if (flags.detach) return detach(deps, stateDir, command);
+  if (flags.detach) return detach(deps, stateDir);
   // The stack narrates its start and every revert and replacement (its output goes to stack.log when detached).
   const events = new EngineEvents();
   const rendering = renderStackEvents(events, deps);
@@ -120,7 +117,7 @@ function logTail(path: string): string {
  * process takes the lock itself (this one exits): when another stack took it first, it exits with code 2 before
  * starting anything, and this one says who holds it.
  */
-async function detach(deps: CommandDeps, stateDir: string, command: Command): Promise<void> {
+async function detach(deps: CommandDeps, stateDir: string): Promise<void> {
   const holder = await StackLock.holder(stateDir, { clock: deps.clock });
   if (holder) throw alreadyRunningError(stateDir, holder);
   makePrivateDir(stateDir);
@@ -131,7 +128,8 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
     fchmodSync(log, PRIVATE_FILE_MODE);
     ftruncateSync(log, 0);
     const args = process.argv.slice(1).filter((a) => a !== '--detach');
-    if (!command.opts<UpFlags>().stateDir || !args.includes('--state-dir')) args.push('--state-dir', stateDir);
+    // The background process must find the same state directory, wherever it came from (file, environment, flag).
+    if (!args.includes('--state-dir')) args.push('--state-dir', stateDir);
     child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', log, log] });
   } finally {
     closeSync(log);
@@ -164,8 +162,8 @@ async function detach(deps: CommandDeps, stateDir: string, command: Command): Pr
   throw new SimianError('stack.startFailed', `the background stack did not start within 60 s (its output: ${logPath})`);
 }
 
-async function status(deps: CommandDeps, flags: { stateDir: string; json?: boolean }): Promise<void> {
-  const state = readStackState(resolve(flags.stateDir));
+async function status(deps: CommandDeps, flags: StateDirOptionValues & { json?: boolean }): Promise<void> {
+  const state = readStackState((await resolveCommandConfig(flags)).stateDir);
   if (!isAlive(state.pid)) throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) is no longer running`);
   // A stack that takes the request and never answers (stopped with SIGSTOP, wedged) must not hang status: the
   // answer, body included, comes within 5 s or not at all.
@@ -187,8 +185,8 @@ async function status(deps: CommandDeps, flags: { stateDir: string; json?: boole
  * the lock's holder, never from a stack.json that a crashed stack may have left: when nobody holds the lock, no
  * stack runs from here, and nothing is signalled.
  */
-async function down(deps: CommandDeps, flags: { stateDir: string }): Promise<void> {
-  const stateDir = resolve(flags.stateDir);
+async function down(deps: CommandDeps, flags: StateDirOptionValues): Promise<void> {
+  const { stateDir } = await resolveCommandConfig(flags);
   const holder = await StackLock.holder(stateDir, { clock: deps.clock });
   if (!holder) {
     readStackState(stateDir); // throws stack.notRunning when there is nothing to clean up either
@@ -217,23 +215,23 @@ export const stackCommand: CommandFactory = (deps) => {
     .command('up')
     .description('start the stack and keep it running until Ctrl-C (or in the background with --detach)')
     .option('--topology <name|file>', 'built-in topology (small, default) or a topology YAML file', 'small')
-    .option('--state-dir <dir>', 'where the running stack leaves its state for status and down', DEFAULT_STATE_DIR)
     .option('--data-dir <dir>', 'where billing keeps its databases (default: <state-dir>/data)')
     .option('--toxiproxy <url>', 'use this Toxiproxy server instead of the embedded one', parseHttpUrl)
     .option('--prometheus', 'also start a Prometheus (the "prometheus" binary on PATH) scraping every instance; its URL goes in the state')
     .option('--detach', 'run in the background and return once it is up')
     .option('--json', 'print the front door and the inventory as JSON')
-    .action((flags: UpFlags, command: Command) => up(deps, flags, command));
+    .action((flags: UpFlags) => up(deps, flags));
+  addStateDirOptions(stack.commands.at(-1)!, 'where the running stack leaves its state for status and down');
   stack
     .command('status')
     .description('show the running stack\'s instances')
-    .option('--state-dir <dir>', 'the state directory given to "stack up"', DEFAULT_STATE_DIR)
     .option('--json', 'print as JSON')
-    .action((flags: { stateDir: string; json?: boolean }) => status(deps, flags));
+    .action((flags: StateDirOptionValues & { json?: boolean }) => status(deps, flags));
+  addStateDirOptions(stack.commands.at(-1)!, 'the state directory of "stack up"');
   stack
     .command('down')
     .description('stop the running stack and every process it started')
-    .option('--state-dir <dir>', 'the state directory given to "stack up"', DEFAULT_STATE_DIR)
-    .action((flags: { stateDir: string }) => down(deps, flags));
+    .action((flags: StateDirOptionValues) => down(deps, flags));
+  addStateDirOptions(stack.commands.at(-1)!, 'the state directory of "stack up"');
   return stack;
 };
