@@ -38,8 +38,11 @@ export interface FaultRunOptions {
   readonly ownerPid?: number;
   /** Build the outage check of `config.outageCheck`. @default true (false for runs that only revert) */
   readonly outageCheck?: boolean;
-  /** Providers already built (to fail fast before anything is opened: no stack running, a bad kubeconfig). */
-  readonly prebuilt?: readonly Provider[];
+  /**
+   * Providers to build before anything is opened, so that a run that cannot act fails fast (no stack running, a
+   * bad kubeconfig) and leaves nothing behind.
+   */
+  readonly providersFirst?: readonly string[];
 }
 
 /** An open run: close it in a `finally`. */
@@ -69,12 +72,13 @@ export interface FaultRun {
 export async function openFaultRun(options: FaultRunOptions): Promise<FaultRun> {
   const { config, clock, random, events } = options;
   const settings = providerSettings(config);
-  const providers = new Map<string, Provider>((options.prebuilt ?? []).map((p) => [p.name, p]));
+  const providers = new Map<string, Provider>();
   const provider = (name: string): Provider => {
     let found = providers.get(name);
     if (!found) providers.set(name, (found = options.providers.create(name, settings)));
     return found;
   };
+  for (const name of options.providersFirst ?? []) provider(name);
   const storePath = config.stateStorePath;
   // The state directory is Simian's own, created owner-only on first use; a store configured elsewhere must find
   // its folder there (a mistyped path is an error, not a new empty store).

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { doctorSubcommand, type DoctorRun } from '../../src/cli/commands/monkey-doctor.js';
+import { doctorSubcommand, type DoctorRun } from '../../src/cli/monkeys/doctor-command.js';
 import type { CommandDeps } from '../../src/cli/command-deps.js';
 import { platformProviders } from '../../src/engine/provider-registry.js';
 import { systemClock } from '../../src/core/clock.js';

@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 import type { Instance } from '../../core/model.js';
 import { isOptedIn } from '../../monkeys/safety/eligibility.js';
 import type { CommandFactory } from '../command-deps.js';
-import { PROVIDER_NAMES, providerSettings } from '../../engine/provider-registry.js';
+import { readInventory } from '../../engine/inventory.js';
+import { PROVIDER_NAMES } from '../../engine/provider-registry.js';
 import { formatTable } from '../table.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 
@@ -29,14 +30,13 @@ export const inventoryCommand: CommandFactory = (deps) => {
   addConfigOptions(command);
   return command.action(async (flags: InventoryFlags) => {
     const config = await resolveCommandConfig(flags);
-    const provider = deps.providers.create(flags.provider, providerSettings(config));
+    const seen = await readInventory(config, deps.providers, flags.provider);
     const optInTag = config.safety.optInTag;
-    const groups = (await provider.inventory.groups()).filter((g) => flags.group === undefined || g.name === flags.group);
+    const groups = seen.groups.filter((g) => flags.group === undefined || g.name === flags.group);
     const pick = (instances: readonly Instance[]) => instances.filter((i) => flags.zone === undefined || i.zone === flags.zone);
     if (flags.json) {
-      const zones = await provider.inventory.zones();
-      const regions = await provider.inventory.regions();
-      deps.writeOut(`${JSON.stringify({ provider: provider.name, regions, zones, groups: groups.map((g) => ({ ...g, instances: pick(g.instances) })) }, null, 2)}\n`);
+      const { provider, regions, zones } = seen;
+      deps.writeOut(`${JSON.stringify({ provider, regions, zones, groups: groups.map((g) => ({ ...g, instances: pick(g.instances) })) }, null, 2)}\n`);
       return;
     }
     const rows = groups.flatMap((g) =>

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { chaosSubcommand } from '../monkeys/chaos-command.js';
-import { doctorSubcommand } from './monkey-doctor.js';
+import { doctorSubcommand } from '../monkeys/doctor-command.js';
 import { gorillaSubcommand } from '../monkeys/gorilla-command.js';
 import { kongSubcommand } from '../monkeys/kong-command.js';
 import { latencySubcommand } from '../monkeys/latency-command.js';

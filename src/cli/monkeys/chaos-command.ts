@@ -4,9 +4,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
-import { chooseGroup, recordDryRun } from '../../monkeys/chaos/chaos-monkey.js';
+import { runChaos } from '../../engine/chaos-run.js';
 import type { VictimSelection } from '../../monkeys/safety/victim-selection.js';
-import { PID_TAG } from '../../providers/local/local-provider.js';
 import { decisionReportJson, errorText, formatDecisionReport, unknownTarget, type DecisionReport } from '../decision-report.js';
 import type { CommandDeps } from '../command-deps.js';
 import { addCommonOptions, type CommonMonkeyFlags } from './common-options.js';
@@ -43,22 +42,15 @@ async function chaos(deps: CommandDeps, flags: ChaosFlags): Promise<void> {
   const session = await openMonkeySession(deps, flags);
   try {
     const { provider, pipeline, config } = session;
-    const groups = await provider.inventory.groups();
-    const group = flags.group ?? chooseGroup(deps.random, groups, config);
-    if (group === undefined) throw new SimianError('monkey.noGroups', `provider ${provider.name} has no group with an instance the blast radius allows to hit`);
-    const pids = new Map(groups.flatMap((g) => g.instances.map((i) => [i.id, i.tags[PID_TAG]] as const)));
-    const decision = await pipeline.terminate({ monkey: 'chaos', group, selection: selectionOf(flags), signal: flags.signal });
-    if (decision.outcome === 'skipped' && decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
-    try {
-      recordDryRun(session.run.store, decision, { monkey: 'chaos', provider: provider.name, group });
-    } catch (error) {
-      deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
-    }
-    const targets = decision.outcome === 'skipped' ? (decision.fault?.targets ?? []) : decision.fault.targets;
-    const victims = targets.map((id) => {
-      const pid = pids.get(id);
-      return { id, pid: pid === undefined ? undefined : Number(pid) };
+    const { group, decision, victims } = await runChaos(session.run, provider, pipeline, {
+      clock: deps.clock,
+      random: deps.random,
+      events: session.events,
+      ...(flags.group ? { group: flags.group } : {}),
+      selection: selectionOf(flags),
+      signal: flags.signal,
     });
+    if (decision.outcome === 'skipped' && decision.reason === 'unknown-target') throw unknownTarget(decision.detail);
     const report: DecisionReport = { monkey: 'chaos', provider: provider.name, scope: group, leashed: config.leashed, decision, victims };
     deps.writeOut(flags.json ? decisionReportJson(report) : formatDecisionReport(report));
     if (decision.outcome === 'failed') {

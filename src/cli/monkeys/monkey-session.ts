@@ -6,7 +6,6 @@
 import type { SimianConfig } from '../../config/simian-config.js';
 import { EngineEvents } from '../../engine/events.js';
 import { openFaultRun, type FaultRun } from '../../engine/fault-run.js';
-import { providerSettings } from '../../engine/provider-registry.js';
 import type { SafetyConfig } from '../../monkeys/safety/safety-config.js';
 import type { SafetyPipeline } from '../../monkeys/safety/safety-pipeline.js';
 import type { Provider } from '../../providers/provider.js';
@@ -27,12 +26,11 @@ export interface MonkeySession {
 }
 
 /**
- * Resolves the configuration, builds the provider first (no stack running, a bad kubeconfig: refused before
- * anything is opened), then opens the run. `detach` leaves its faults to their TTL: no owner is recorded.
+ * Resolves the configuration and opens the engine's run, which builds the provider first (no stack running, a
+ * bad kubeconfig: refused before anything is opened). `detach` leaves its faults to their TTL: no owner is recorded.
  */
 export async function openMonkeySession(deps: CommandDeps, flags: CommonMonkeyFlags & { detach?: boolean }): Promise<MonkeySession> {
   const simian = await resolveCommandConfig(flags);
-  const provider = deps.providers.create(flags.provider, providerSettings(simian));
   const events = new EngineEvents();
   const rendering = renderEvents(events, deps.writeErr);
   try {
@@ -42,9 +40,10 @@ export async function openMonkeySession(deps: CommandDeps, flags: CommonMonkeyFl
       clock: deps.clock,
       random: deps.random,
       events,
-      prebuilt: [provider],
+      providersFirst: [flags.provider],
       ...(flags.detach ? {} : { ownerPid: deps.pid }),
     });
+    const provider = run.provider(flags.provider);
     return {
       simian,
       config: simian.safety,

@@ -7,18 +7,14 @@
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import type { Instance } from '../../core/model.js';
-import { DoctorMonkey, type DoctorReport, type InstanceReport, type Treatment } from '../../monkeys/doctor/doctor-monkey.js';
+import type { DoctorReport, InstanceReport, Treatment } from '../../monkeys/doctor/doctor-monkey.js';
+import { victimsOf } from '../../engine/chaos-run.js';
+import { runDoctor as runDoctorInEngine } from '../../engine/doctor-run.js';
 import type { Finding } from '../../monkeys/doctor/health-checks.js';
-import { httpHealthCheck } from '../../monkeys/doctor/http-health-check.js';
-import { localRegistrationCheck } from '../../monkeys/doctor/local-registrations.js';
-import { restartLoopCheck } from '../../monkeys/doctor/restart-loop-check.js';
-import { instancesUnderFaults } from '../../monkeys/doctor/under-fault.js';
 import { PID_TAG } from '../../providers/local/local-provider.js';
-import type { Inventory } from '../../providers/provider.js';
 import { errorText, formatDecisionReport, type DecisionReport } from '../decision-report.js';
-import { recordDryRun } from '../../monkeys/chaos/chaos-monkey.js';
-import { addCommonOptions, type CommonMonkeyFlags } from '../monkeys/common-options.js';
-import { openMonkeySession } from '../monkeys/monkey-session.js';
+import { addCommonOptions, type CommonMonkeyFlags } from './common-options.js';
+import { openMonkeySession } from './monkey-session.js';
 import { parseDuration } from '../parsers.js';
 import type { CommandDeps } from '../command-deps.js';
 import { formatTable } from '../table.js';
@@ -81,25 +77,9 @@ function doctorRunJson(run: DoctorRun): string {
   return `${JSON.stringify(run, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value), 2)}\n`;
 }
 
-/** An inventory that remembers the instances it listed, so the report can name the victims' pids. */
-function rememberingInventory(inventory: Inventory, seen: Map<string, Instance>, excluded: ReadonlySet<string>): Inventory {
-  return {
-    ...inventory,
-    instances: async (filter) => {
-      const listed = (await inventory.instances(filter)).filter((i) => !excluded.has(i.id));
-      for (const instance of listed) seen.set(instance.id, instance);
-      return listed;
-    },
-  };
-}
-
 function decisionReportOf(treatment: Treatment, run: { provider: string; leashed: boolean }, seen: ReadonlyMap<string, Instance>): DecisionReport {
   const { decision } = treatment;
-  const targets = decision.outcome === 'skipped' ? (decision.fault?.targets ?? []) : decision.fault.targets;
-  const victims = targets.map((id) => {
-    const pid = seen.get(id)?.tags[PID_TAG];
-    return { id, pid: pid === undefined ? undefined : Number(pid) };
-  });
+  const victims = victimsOf(decision, new Map([...seen].map(([id, instance]) => [id, instance.tags[PID_TAG]])));
   return { monkey: 'doctor', provider: run.provider, scope: treatment.group, leashed: run.leashed, decision, victims };
 }
 
@@ -113,25 +93,7 @@ export async function runDoctor(deps: CommandDeps, flags: DoctorFlags): Promise<
   const session = await openMonkeySession(deps, flags);
   try {
     const { provider, pipeline, config } = session;
-    const store = session.run.store;
-    const seen = new Map<string, Instance>();
-    const excluded = instancesUnderFaults(store.activeFaults(), await provider.inventory.instances(), config.callerTimeoutMs);
-    if (excluded.size > 0) deps.writeErr(`simian: not examining ${[...excluded].join(', ')}: under an active fault\n`);
-    const doctor = new DoctorMonkey({
-      inventory: rememberingInventory(provider.inventory, seen, excluded),
-      clock: deps.clock,
-      checkTimeoutMs: flags.timeout,
-      checks: [httpHealthCheck(), localRegistrationCheck(), restartLoopCheck(deps.clock)],
-    });
-    const report = await doctor.examine();
-    const treatments = await doctor.treat(report, pipeline);
-    for (const { group, decision } of treatments) {
-      try {
-        recordDryRun(store, decision, { monkey: 'doctor', provider: provider.name, group });
-      } catch (error) {
-        deps.writeErr(`simian: warning: the dry run was not recorded: ${errorText(error)}\n`);
-      }
-    }
+    const { report, treatments, seen } = await runDoctorInEngine(session.run, provider, pipeline, { clock: deps.clock, events: session.events, checkTimeoutMs: flags.timeout });
     const context = { provider: provider.name, leashed: config.leashed };
     const run: DoctorRun = { monkey: 'doctor', ...context, report, treatments: treatments.map((t) => decisionReportOf(t, context, seen)) };
     deps.writeOut(flags.json ? doctorRunJson(run) : formatDoctorRun(run));

@@ -1,0 +1,26 @@
+/**
+ * @module
+ * What a provider sees, for any front end: its regions, zones and groups with their instances, read once.
+ */
+import type { SimianConfig } from '../config/simian-config.js';
+import type { Group, Region, Zone } from '../core/model.js';
+import { providerSettings, type ProviderRegistry } from './provider-registry.js';
+
+/** One look at a platform. */
+export interface InventorySnapshot {
+  readonly provider: string;
+  readonly regions: readonly Region[];
+  readonly zones: readonly Zone[];
+  readonly groups: readonly Group[];
+}
+
+/**
+ * Builds the provider `name` of the configuration and lists what it sees.
+ *
+ * @throws SimianError from the provider (no stack running, an unreachable API)
+ */
+export async function readInventory(config: SimianConfig, providers: ProviderRegistry, name: string): Promise<InventorySnapshot> {
+  const provider = providers.create(name, providerSettings(config));
+  const [groups, zones, regions] = await Promise.all([provider.inventory.groups(), provider.inventory.zones(), provider.inventory.regions()]);
+  return { provider: provider.name, regions, zones, groups };
+}
