@@ -8,6 +8,9 @@ import { isSimianError } from '../core/errors.js';
 import { createProgram, isCleanExit } from './program.js';
 import { packageVersion } from './version.js';
 
+// The AWS SDK warns once per process on Node < 22; Simian pins a release that works there (package-lock.json).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 try {
   await createProgram({ version: packageVersion() }).parseAsync(process.argv);
 } catch (error) {

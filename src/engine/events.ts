@@ -66,6 +66,19 @@ export interface ExperimentEvent {
   readonly message: string;
 }
 
+/** One SLI measured for an SLO over a window (a steady-state check, the outage check): the console plots these. */
+export interface SloSampleEvent {
+  readonly kind: 'slo-sample';
+  readonly at: number;
+  readonly slo: string;
+  /** Where it was read: `prometheus http://…`, `direct scrapes`. */
+  readonly source: string;
+  readonly window: { readonly start: number; readonly end: number };
+  /** Bad events over all events, 0–1; absent when the source could not tell (then `reason` says why). */
+  readonly errorRatio?: number;
+  readonly reason?: string;
+}
+
 /** Progress of long work (a stack coming up, a watch before a fault is judged). */
 export interface ProgressEvent {
   readonly kind: 'progress';
@@ -84,7 +97,16 @@ export interface NoticeEvent {
 }
 
 /** Every event the engine emits. */
-export type EngineEvent = DecisionEvent | FaultInjectedEvent | FaultRevertedEvent | FaultHeldEvent | InstanceEvent | ExperimentEvent | ProgressEvent | NoticeEvent;
+export type EngineEvent =
+  | DecisionEvent
+  | FaultInjectedEvent
+  | FaultRevertedEvent
+  | FaultHeldEvent
+  | InstanceEvent
+  | SloSampleEvent
+  | ExperimentEvent
+  | ProgressEvent
+  | NoticeEvent;
 
 /** The stream: emit from the engine, subscribe from a front end. */
 export class EngineEvents {

@@ -103,6 +103,25 @@ export async function sloSourceFor(
   return { loadSlos, sli: scrapes.sli, baseline: 'observe', close: () => scrapes.close() };
 }
 
+/** `sli`, telling every answer it gives as an `slo-sample` event. */
+export function sampledSli(sli: SliSource, deps: { readonly clock: Clock; readonly events: EngineEvents }): SliSource {
+  return {
+    name: sli.name,
+    errorRatio: async (slo, window, signal) => {
+      const result = await sli.errorRatio(slo, window, signal);
+      deps.events.emit({
+        kind: 'slo-sample',
+        at: deps.clock.now(),
+        slo: slo.name,
+        source: sli.name,
+        window: { start: window.start, end: window.end },
+        ...(result.outcome === 'measured' ? { errorRatio: result.errorRatio } : { reason: result.reason }),
+      });
+      return result;
+    },
+  };
+}
+
 /** The runner's fault seams over an engine fault run. */
 function faultSeams(run: FaultRun): FaultSeams {
   return {
@@ -144,7 +163,7 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
         ...(run ? { faults: faultSeams(run) } : {}),
         safety: config.safety,
         loadSlos: slo.loadSlos,
-        ...(slo.sli ? { sli: slo.sli } : {}),
+        ...(slo.sli ? { sli: sampledSli(slo.sli, { clock, events }) } : {}),
         ...(slo.prometheus ? { prometheus: slo.prometheus } : {}),
         baseline: slo.baseline,
         variables: { ...stackVariables(stack, stackToken), ...options.variables },

@@ -86,8 +86,6 @@ function kubernetesProvider(config: KubernetesProviderConfig | undefined, deps: 
 }
 
 function awsProvider(config: AwsProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
-  // The SDK warns once per process on Node < 22; Simian pins a working release in its lockfile (deps.md §7).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = config?.region ?? 'us-east-1';
   const client = new EC2Client({
     region,

@@ -10,23 +10,21 @@
  */
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
-import { StackAdminClient } from '../../reference-stack/stack/stack-admin-client.js';
-import { readStackState } from '../../reference-stack/stack/stack-state.js';
+import { EngineEvents } from '../../engine/events.js';
+import { watchStackSlis } from '../../engine/slo-watch.js';
 import { runningStack } from '../../engine/stack-sli.js';
-import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
-import { formatDuration } from '../../slo/burn-rate.js';
+import { STACK_SCRAPE_JOB } from '../../reference-stack/stack/scrape-targets.js';
 import { evaluateSlo, type SloEvaluation } from '../../slo/evaluate-slo.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
 import { PrometheusClient } from '../../slo/prometheus-client.js';
 import { PrometheusSliSource } from '../../slo/prometheus-sli-source.js';
-import { metricNamesOf, parseSubsetQuery } from '../../slo/promql-subset.js';
-import { ScrapeSliSource, type ScrapeTarget } from '../../slo/scrape-sli-source.js';
 import type { SliSource, SliWindow } from '../../slo/sli-source.js';
 import type { Slo, SloSpec } from '../../slo/slo-spec.js';
 import type { CommandDeps } from '../command-deps.js';
 import { parseDuration, parseHttpUrl } from '../parsers.js';
-import { formatTable } from '../table.js';
-import { STACK_SCRAPE_JOB, stackTargets } from '../../reference-stack/stack/scrape-targets.js';
+import { renderEvents } from '../render-events.js';
+import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
+import { formatText, toJson } from './slo-check-report.js';
 
 interface CheckFlags extends StateDirOptionValues {
   prometheus?: string;
@@ -79,7 +77,9 @@ async function check(deps: CommandDeps, file: string, flags: CheckFlags): Promis
     window = { start: end - flags.window, end };
     evaluations = await evaluateAll(slos, window, source, end);
   } else {
-    const scrape = await watchStack(deps, stateDir, flags.window, slos.map((s) => s.slo));
+    const events = new EngineEvents();
+    const rendering = renderEvents(events, deps.writeErr);
+    const scrape = await watchStackSlis({ clock: deps.clock, events }, stateDir, flags.window, slos.map((s) => s.slo)).finally(() => rendering.dispose());
     source = scrape.source;
     window = scrape.window;
     try {
@@ -105,109 +105,3 @@ function evaluateAll(slos: readonly { slo: Slo }[], window: SliWindow, source: S
   return Promise.all(slos.map(({ slo }) => evaluateSlo(slo, window, source, { now })));
 }
 
-/** Samples the running stack over a window starting now; resolves with the source once it has a sample after the end. */
-async function watchStack(deps: CommandDeps, stateDir: string, windowMs: number, slos: readonly Slo[]): Promise<{ source: ScrapeSliSource; window: SliWindow }> {
-  const state = readStackState(stateDir);
-  const admin = new StackAdminClient({ adminUrl: state.adminUrl, clock: deps.clock });
-  const targets = async (): Promise<ScrapeTarget[]> => {
-    const instances = await admin.inventory().catch(() => {
-      throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer at ${state.adminUrl}`);
-    });
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_JOB, ...t.labels } }));
-  };
-  // Sampling along the way lets the 5m burn rate of a 10m window start near its own start, not at the window's.
-  const intervalMs = Math.min(15_000, Math.max(1_000, windowMs / 40));
-  const metricNames = neededMetricNames(slos);
-  const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs, ...(metricNames ? { metricNames } : {}) });
-  try {
-    await source.start();
-    const start = deps.clock.now();
-    const end = start + windowMs;
-    const progressEveryMs = Math.max(5_000, Math.min(60_000, windowMs / 10));
-    deps.writeErr(`watching the stack for ${formatDuration(windowMs)} (direct scrapes every ${formatDuration(intervalMs)})…\n`);
-    for (let now = deps.clock.now(); now < end; now = deps.clock.now()) {
-      await deps.clock.sleep(Math.min(progressEveryMs, end - now));
-      // Replaced instances listen on new ports: follow them, and keep the old targets if the stack does not answer.
-      source.setTargets(await targets().catch(() => source.targets));
-      deps.writeErr(`  ${formatDuration(Math.min(windowMs, deps.clock.now() - start))} of ${formatDuration(windowMs)}\n`);
-    }
-    await source.sampleNow();
-    return { source, window: { start, end } };
-  } catch (error) {
-    await source.stop();
-    throw error;
-  }
-}
-
-/** The metric names the SLOs read, so that direct scrapes keep only those; undefined when that cannot be narrowed. */
-function neededMetricNames(slos: readonly Slo[]): string[] | undefined {
-  const names = new Set<string>();
-  for (const slo of slos) {
-    if (slo.sli.kind !== 'events') continue;
-    for (const query of [slo.sli.errorQuery, slo.sli.totalQuery]) {
-      try {
-        const parsed = parseSubsetQuery(query);
-        const found = metricNamesOf(parsed);
-        if (found.length < (parsed.kind === 'term' ? 1 : 2)) return undefined;
-        for (const name of found) names.add(name);
-      } catch {
-        // Unsupported: that SLO is inconclusive and needs no samples.
-      }
-    }
-  }
-  return [...names];
-}
-
-interface Row {
-  readonly service: string;
-  readonly evaluation: SloEvaluation;
-}
-
-function toJson(file: string, window: SliWindow, source: string, rows: readonly Row[]): unknown {
-  return {
-    file,
-    source,
-    window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), durationMs: window.end - window.start },
-    slos: rows.map(({ service, evaluation: e }) => ({
-      service,
-      slo: e.slo.name,
-      objective: e.objective,
-      sli: e.sli,
-      errorRatio: e.errorRatio,
-      events: e.events ?? null,
-      errorBudgetConsumed: e.errorBudgetConsumed,
-      periodBudgetConsumed: e.periodBudgetConsumed,
-      burnRates: e.burnRates,
-      verdict: e.verdict,
-      reason: e.reason,
-    })),
-  };
-}
-
-function formatText(file: string, window: SliWindow, source: string, rows: readonly Row[]): string {
-  const burnLabels = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.burnRates)))];
-  const header = ['SERVICE', 'SLO', 'SLI', 'OBJECTIVE', 'EVENTS', 'BUDGET USED', ...burnLabels.map((l) => `BURN ${l}`), 'VERDICT'];
-  const table = rows.map(({ service, evaluation: e }) => [
-    service,
-    e.slo.name,
-    e.sli === null ? '-' : percent(e.sli),
-    percent(e.objective),
-    e.events ? String(Math.round(e.events.total)) : '-',
-    e.errorBudgetConsumed === null ? '-' : `${(e.errorBudgetConsumed * 100).toFixed(1)}%`,
-    ...burnLabels.map((l) => {
-      const burn = e.burnRates[l];
-      return burn?.burnRate === null || burn === undefined ? '-' : burn.burnRate.toFixed(2);
-    }),
-    e.verdict,
-  ]);
-  const notes = rows.filter((r) => r.evaluation.verdict !== 'pass').map((r) => `  ${r.service}/${r.evaluation.slo.name}: ${r.evaluation.reason}\n`);
-  return (
-    `${file}: ${formatDuration(window.end - window.start)} from ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}, ${source}\n\n` +
-    formatTable(header, table) +
-    (notes.length > 0 ? `\n${notes.join('')}` : '')
-  );
-}
-
-function percent(ratio: number): string {
-  return `${Number((ratio * 100).toFixed(3))}%`;
-}
