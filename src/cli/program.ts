@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { platformProviders, type ProviderRegistry } from '../engine/provider-registry.js';
 import type { CommandDeps, CommandFactory } from './command-deps.js';
+import { checkMandatoryOptionsLast } from './mandatory-options.js';
 import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
@@ -98,16 +99,26 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     program.addCommand(command);
     inheritSettings(command, program);
   }
+  checkMandatoryOptionsLast(program);
   return program;
 }
 
 /**
  * Commands built by factories were created apart from the program, so they missed the settings commander copies
  * on `.command()`: without this, a subcommand's parse error would call process.exit and write to the real stdout.
+ * The hint after an error is each command's own: its `--help` is the one that lists the options it takes.
  */
 function inheritSettings(command: Command, parent: Command): void {
   command.copyInheritedSettings(parent);
+  command.showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
   for (const sub of command.commands) inheritSettings(sub, command);
+}
+
+/** How a command is typed: `simian monkey chaos`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Whether `error` is commander's way of saying "done" (help or version printed): not a failure. */
