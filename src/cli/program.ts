@@ -38,6 +38,8 @@ export interface ProgramDeps {
   providers?: ProviderRegistry;
   /** Where Ctrl-C and SIGTERM come from. @default the process */
   signals?: SignalSource;
+  /** Whether standard error is a terminal (progress redraws a line) or a log (progress prints lines). @default process.stderr.isTTY, false when `writeErr` is given */
+  stderrIsTerminal?: boolean;
 }
 
 export type { CommandDeps, CommandFactory } from './command-deps.js';
@@ -74,6 +76,8 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     providers: deps.providers ?? platformProviders({ clock: deps.clock ?? systemClock, random: deps.random ?? systemRandom }),
     pid: process.pid,
     signals: deps.signals ?? process,
+    // Output a test captures is no terminal, whatever the test runner's own standard error is.
+    stderrIsTerminal: deps.stderrIsTerminal ?? (deps.writeErr === undefined && process.stderr.isTTY === true),
   };
   const program = new Command('simian');
   // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).
