@@ -60,7 +60,7 @@ const COMMANDS: readonly CommandFactory[] = [
 ];
 
 /**
- * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.
+ * Builds the `simian` program from its commands, one file each under `src/cli/commands/`.
  * Errors never call `process.exit`: they throw a `CommanderError` carrying the exit code, which `main.ts` applies.
  *
  * @example
@@ -85,9 +85,10 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
   program.configureOutput({ writeOut: resolved.writeOut, writeErr: resolved.writeErr });
   program
     .description(
-      "Chaos engineering and resilience toolkit in the spirit of Netflix's Simian Army. " +
-        'Commands for monkeys, experiments and game days are added as they land; faults are always leashed (dry-run) ' +
-        'unless --unleash is given.',
+      "Chaos engineering in the spirit of Netflix's Simian Army: monkeys kill instances, cut off zones and regions " +
+        'and slow services down, and experiments check that the SLOs hold meanwhile, on a bundled reference stack, ' +
+        'Kubernetes, AWS or any Toxiproxy. Every fault goes through one safety pipeline and is leashed (a dry run ' +
+        'that reports what would happen) unless --unleash is given. Docs: README.md and docs/, in the package.',
     )
     .version(deps.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -95,8 +96,7 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     .addHelpText(
       'after',
       '\nDurations take a unit: 500ms, 30s, 5m, 1h, 1d (1.5s, 1h30m too); a bare number is refused, except 0.\n' +
-        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".\n' +
-        'Docs: README.md',
+        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".',
     );
   for (const create of commands) {
     const command = create(resolved);

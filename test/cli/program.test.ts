@@ -32,6 +32,15 @@ describe('simian program', () => {
     expect(isCleanExit(error)).toBe(true);
   });
 
+  it('describes the product in --help: what it does, the leash, where the docs are', async () => {
+    const { out } = await run(['--help']);
+    const description = out.split('\n\n')[1]!.replace(/\s+/g, ' ');
+    expect(description).toContain('monkeys kill instances');
+    expect(description).toContain('leashed (a dry run that reports what would happen) unless --unleash is given');
+    expect(description).toContain('Docs: README.md and docs/');
+    expect(out).not.toMatch(/as they land/);
+  });
+
   it('rejects an unknown option as an error, not a clean exit', async () => {
     const { err, error } = await run(['--bogus']);
     expect(err).toContain("unknown option '--bogus'");
