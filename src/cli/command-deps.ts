@@ -22,6 +22,8 @@ export interface CommandDeps {
   readonly pid: number;
   /** Where Ctrl-C and SIGTERM come from: the process, or a stub in tests. */
   readonly signals: SignalSource;
+  /** Whether `writeErr` reaches a terminal, where progress may redraw a line; absent: it does not. */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** A module under `src/cli/commands/` exports one of these; the program adds the command it builds. */

@@ -6,13 +6,21 @@
 import { CommanderError } from 'commander';
 import { isSimianError } from '../core/errors.js';
 import { createProgram, isCleanExit } from './program.js';
+import { CLOSED_PIPE_EXIT_CODE, quietWriter } from './quiet-output.js';
 import { packageVersion } from './version.js';
 
 // The AWS SDK warns once per process on Node < 22; Simian pins a release that works there (package-lock.json).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const stdout = quietWriter(process.stdout);
+const stderr = quietWriter(process.stderr);
+// Set on exit, not when the pipe closes: the EPIPE arrives after the write, often after the command has finished.
+// A command that failed for a reason of its own keeps its code.
+process.once('exit', () => {
+  if ((stdout.closed() || stderr.closed()) && !process.exitCode) process.exitCode = CLOSED_PIPE_EXIT_CODE;
+});
 
 try {
-  await createProgram({ version: packageVersion() }).parseAsync(process.argv);
+  await createProgram({ version: packageVersion(), writeOut: stdout.write, writeErr: stderr.write, stderrIsTerminal: process.stderr.isTTY === true }).parseAsync(process.argv);
 } catch (error) {
   if (isCleanExit(error)) {
     process.exitCode = 0;
@@ -20,10 +28,10 @@ try {
     // Commander already printed the message; a usage error is bad input.
     process.exitCode = error.exitCode === 1 ? 2 : error.exitCode;
   } else if (isSimianError(error)) {
-    process.stderr.write(`simian: ${error.message} [${error.code}]\n`);
+    stderr.write(`simian: ${error.message} [${error.code}]\n`);
     process.exitCode = error.exitCode;
   } else {
-    process.stderr.write(`simian: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    stderr.write(`simian: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   }
 }

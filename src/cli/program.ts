@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { platformProviders, type ProviderRegistry } from '../engine/provider-registry.js';
 import type { CommandDeps, CommandFactory } from './command-deps.js';
+import { checkMandatoryOptionsLast } from './mandatory-options.js';
 import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
@@ -37,6 +38,8 @@ export interface ProgramDeps {
   providers?: ProviderRegistry;
   /** Where Ctrl-C and SIGTERM come from. @default the process */
   signals?: SignalSource;
+  /** Whether standard error is a terminal (progress redraws a line) or a log (progress prints lines). @default process.stderr.isTTY, false when `writeErr` is given */
+  stderrIsTerminal?: boolean;
 }
 
 export type { CommandDeps, CommandFactory } from './command-deps.js';
@@ -57,7 +60,7 @@ const COMMANDS: readonly CommandFactory[] = [
 ];
 
 /**
- * Builds the `simian` program. Commands are added by later modules, one file each under `src/cli/commands/`.
+ * Builds the `simian` program from its commands, one file each under `src/cli/commands/`.
  * Errors never call `process.exit`: they throw a `CommanderError` carrying the exit code, which `main.ts` applies.
  *
  * @example
@@ -73,6 +76,8 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     providers: deps.providers ?? platformProviders({ clock: deps.clock ?? systemClock, random: deps.random ?? systemRandom }),
     pid: process.pid,
     signals: deps.signals ?? process,
+    // Output a test captures is no terminal, whatever the test runner's own standard error is.
+    stderrIsTerminal: deps.stderrIsTerminal ?? (deps.writeErr === undefined && process.stderr.isTTY === true),
   };
   const program = new Command('simian');
   // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).
@@ -80,9 +85,10 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
   program.configureOutput({ writeOut: resolved.writeOut, writeErr: resolved.writeErr });
   program
     .description(
-      "Chaos engineering and resilience toolkit in the spirit of Netflix's Simian Army. " +
-        'Commands for monkeys, experiments and game days are added as they land; faults are always leashed (dry-run) ' +
-        'unless --unleash is given.',
+      "Chaos engineering in the spirit of Netflix's Simian Army: monkeys kill instances, cut off zones and regions " +
+        'and slow services down, and experiments check that the SLOs hold meanwhile, on a bundled reference stack, ' +
+        'Kubernetes, AWS or any Toxiproxy. Every fault goes through one safety pipeline and is leashed (a dry run ' +
+        'that reports what would happen) unless --unleash is given. Docs: README.md and docs/, in the package.',
     )
     .version(deps.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -90,24 +96,33 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     .addHelpText(
       'after',
       '\nDurations take a unit: 500ms, 30s, 5m, 1h, 1d (1.5s, 1h30m too); a bare number is refused, except 0.\n' +
-        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".\n' +
-        'Docs: README.md',
+        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".',
     );
   for (const create of commands) {
     const command = create(resolved);
     program.addCommand(command);
     inheritSettings(command, program);
   }
+  checkMandatoryOptionsLast(program);
   return program;
 }
 
 /**
  * Commands built by factories were created apart from the program, so they missed the settings commander copies
  * on `.command()`: without this, a subcommand's parse error would call process.exit and write to the real stdout.
+ * The hint after an error is each command's own: its `--help` is the one that lists the options it takes.
  */
 function inheritSettings(command: Command, parent: Command): void {
   command.copyInheritedSettings(parent);
+  command.showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
   for (const sub of command.commands) inheritSettings(sub, command);
+}
+
+/** How a command is typed: `simian monkey chaos`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Whether `error` is commander's way of saying "done" (help or version printed): not a failure. */

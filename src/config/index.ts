@@ -44,5 +44,5 @@ export type {
 } from './simian-config.js';
 export { CONFIG_ENV_VARS, applyEnvOverrides, applyOverrides, envOverrides } from './env-overrides.js';
 export type { ConfigEnvVar, ConfigOverrides, Environment } from './env-overrides.js';
-export { CONFIG_FLAGS, CONFIG_PATH_ENV_VAR, applyFlags, findConfigFile, loadConfig, configFileAt, parseConfig, readConfigFile } from './load-config.js';
+export { CONFIG_FLAGS, CONFIG_PATH_ENV_VAR, UNLEASH_FLAG, applyFlags, findConfigFile, loadConfig, configFileAt, parseConfig, readConfigFile } from './load-config.js';
 export type { ApplyFlagsOptions, ConfigFileLocation, ConfigFlag, ConfigFlags, LoadConfigOptions, ParseConfigOptions } from './load-config.js';

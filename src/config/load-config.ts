@@ -204,9 +204,17 @@ export interface ConfigFlag {
   readonly override: keyof ConfigOverrides;
 }
 
-/** Every flag {@link applyFlags} understands, in the order they are documented. */
+/**
+ * `--unleash`, apart from {@link CONFIG_FLAGS}: only a command that injects faults takes it, so that a command that
+ * cannot act refuses it as unknown rather than accepting a flag that does nothing.
+ */
+export const UNLEASH_FLAG: ConfigFlag = { flag: '--unleash', option: 'unleash', key: 'leashed', kind: 'unleash', override: 'leashed' };
+
+/**
+ * The flags that override a setting, which every command that reads the configuration takes, in the order they are
+ * documented. {@link applyFlags} also understands {@link UNLEASH_FLAG}.
+ */
 export const CONFIG_FLAGS: readonly ConfigFlag[] = [
-  { flag: '--unleash', option: 'unleash', key: 'leashed', kind: 'unleash', override: 'leashed' },
   { flag: '--environment <name>', option: 'environment', key: 'environment', kind: 'string', override: 'environment' },
   { flag: '--kill-switch-file <file>', option: 'killSwitchFile', key: 'killSwitchFile', kind: 'path', override: 'killSwitchFile' },
   { flag: '--state-dir <dir>', option: 'stateDir', key: 'stateDir', kind: 'path', override: 'stateDir' },
@@ -238,7 +246,7 @@ export function applyFlags(config: SimianConfig, flags: ConfigFlags, options: Ap
   const cwd = options.cwd ?? process.cwd();
   const overrides: Record<string, string | boolean> = {};
   const used: string[] = [];
-  for (const spec of CONFIG_FLAGS) {
+  for (const spec of [UNLEASH_FLAG, ...CONFIG_FLAGS]) {
     const value = flags[spec.option];
     if (value === undefined || value === false) continue;
     const name = spec.flag.split(' ')[0] ?? spec.flag;

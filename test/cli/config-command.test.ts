@@ -78,27 +78,29 @@ describe('simian config', () => {
       expect(config.source).toEqual({ file, env: ['SIMIAN_LEASHED', 'SIMIAN_ENVIRONMENT'], flags: ['--environment', '--state-dir'] });
     });
 
-    it('--unleash overrides leashed', async () => {
-      const { out } = await run(['config', 'show', '--json', '--unleash'], isolated({ SIMIAN_LEASHED: 'true' }));
+    it('shows an unleashed configuration from the environment; --unleash is refused, since showing acts on nothing', async () => {
+      const { out } = await run(['config', 'show', '--json'], isolated({ SIMIAN_LEASHED: 'false' }));
       expect((JSON.parse(out) as SimianConfig).safety.leashed).toBe(false);
+      const { error } = await run(['config', 'show', '--unleash'], isolated());
+      expect((error as CommanderError).code).toBe('commander.unknownOption');
     });
 
     it('without --json prints the sources, then a simian.yaml that resolves to the same configuration', async () => {
-      const file = await writeConfig('simian.yaml', ['killSwitchFile: STOP', 'safety: { exceptGroups: [billing], maxGroupShare: 0.3 }']);
-      const { out: json } = await run(['config', 'show', '--json', '--unleash'], isolated({ SIMIAN_AWS_REGION: 'eu-west-1' }));
-      const { out, error } = await run(['config', 'show', '--unleash'], isolated({ SIMIAN_AWS_REGION: 'eu-west-1' }));
+      const file = await writeConfig('simian.yaml', ['leashed: false', 'killSwitchFile: STOP', 'safety: { exceptGroups: [billing], maxGroupShare: 0.3 }']);
+      const { out: json } = await run(['config', 'show', '--json', '--environment', 'staging'], isolated({ SIMIAN_AWS_REGION: 'eu-west-1' }));
+      const { out, error } = await run(['config', 'show', '--environment', 'staging'], isolated({ SIMIAN_AWS_REGION: 'eu-west-1' }));
       expect(error).toBeUndefined();
       expect(out).toContain(`# file:        ${file}\n`);
       expect(out).toContain('# environment: SIMIAN_AWS_REGION\n');
-      expect(out).toContain('# flags:       --unleash\n');
+      expect(out).toContain('# flags:       --environment\n');
       expect(out).toContain(`# state store: ${join(dir, '.simian', 'simian.db')}\n`);
-      expect(parse(out)).toMatchObject({ leashed: false, killSwitchFile: join(dir, 'STOP'), safety: { minInterval: '1h' } });
+      expect(parse(out)).toMatchObject({ leashed: false, environment: 'staging', killSwitchFile: join(dir, 'STOP'), safety: { minInterval: '1h' } });
       const reparsed = parseConfig(out, { baseDir: '/elsewhere' });
       expect({ ...reparsed, source: undefined }).toEqual({ ...(JSON.parse(json) as SimianConfig), source: undefined });
     });
 
     it('notes that a test environment refuses unleashed runs', async () => {
-      const { out } = await run(['config', 'show', '--unleash', '--environment', 'test'], isolated());
+      const { out } = await run(['config', 'show', '--environment', 'test'], isolated({ SIMIAN_LEASHED: 'false' }));
       expect(out).toContain('# note: environment is "test"');
       const { out: allowed } = await run(['config', 'show', '--environment', 'test'], isolated());
       expect(allowed).not.toContain('# note:');
@@ -195,7 +197,7 @@ describe('simian config', () => {
       expect(out).toContain('SIMIAN_KUBECONFIG');
     }
     const { out } = await run(['config', 'show', '--help']);
-    expect(out).toContain('--unleash');
+    expect(out).not.toContain('--unleash');
     expect(out).toContain('--state-dir <dir>');
   });
 });

@@ -38,10 +38,15 @@ describe('simian load', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   });
 
-  const run = async (args: string[]) => {
+  const run = async (args: string[], stderrIsTerminal?: boolean) => {
     let out = '';
     let err = '';
-    const program = createProgram({ version: '0', writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+    const program = createProgram({
+      version: '0',
+      writeOut: (t) => (out += t),
+      writeErr: (t) => (err += t),
+      ...(stderrIsTerminal === undefined ? {} : { stderrIsTerminal }),
+    });
     const error = await program.parseAsync(['load', ...args], { from: 'user' }).then(
       () => undefined,
       (e: unknown) => e,
@@ -81,6 +86,23 @@ describe('simian load', () => {
     const clean = await run(['--target', honest, '--duration', '300ms', '--rate', '20', '--json', '--seed', '3', '--subscribe', '1']);
     expect(clean.error).toBeUndefined();
     expect(JSON.parse(clean.out)).toMatchObject({ billing: { lost: 0, duplicated: 0 } });
+  });
+
+  // The generator reports progress once a second: 1.5 s of load gives one report, whichever the output.
+  it('redraws its progress line with carriage returns on a terminal', async () => {
+    const { url, server } = await startFakeFrontDoor();
+    servers.push(server);
+    const { err, error } = await run(['--target', url, '--duration', '1500ms', '--rate', '40', '--subscribe', '0'], true);
+    expect(error).toBeUndefined();
+    expect(err).toMatch(/^\r\d+ sessions, \d+ requests, success 100\.00% {3}\n$/);
+  });
+
+  it('prints progress as lines, without carriage returns, when standard error is not a terminal', async () => {
+    const { url, server } = await startFakeFrontDoor();
+    servers.push(server);
+    const { err, error } = await run(['--target', url, '--duration', '1500ms', '--rate', '40', '--subscribe', '0'], false);
+    expect(error).toBeUndefined();
+    expect(err).toMatch(/^1 s: \d+ sessions, \d+ requests, success 100\.00%\n$/);
   });
 
   it('names a bad flag', async () => {

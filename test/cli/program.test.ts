@@ -32,10 +32,56 @@ describe('simian program', () => {
     expect(isCleanExit(error)).toBe(true);
   });
 
+  it('describes the product in --help: what it does, the leash, where the docs are', async () => {
+    const { out } = await run(['--help']);
+    const description = out.split('\n\n')[1]!.replace(/\s+/g, ' ');
+    expect(description).toContain('monkeys kill instances');
+    expect(description).toContain('leashed (a dry run that reports what would happen) unless --unleash is given');
+    expect(description).toContain('Docs: README.md and docs/');
+    expect(out).not.toMatch(/as they land/);
+  });
+
   it('rejects an unknown option as an error, not a clean exit', async () => {
     const { err, error } = await run(['--bogus']);
     expect(err).toContain("unknown option '--bogus'");
     expect(isCleanExit(error)).toBe(false);
+  });
+});
+
+describe('usage errors', () => {
+  it('a misspelt required option is unknown, with the nearest spelling, not "required option missing"', async () => {
+    const { err, error } = await run(['monkey', 'chaos', '--provder', 'local']);
+    expect((error as CommanderError).code).toBe('commander.unknownOption');
+    expect(err).toContain("unknown option '--provder'\n(Did you mean --provider?)");
+    expect(err).not.toContain('required option');
+  });
+
+  it('does so for every command, checking required options after unknown ones', async () => {
+    const { err, error } = await run(['load', '--targt', 'http://127.0.0.1:9']);
+    expect((error as CommanderError).code).toBe('commander.unknownOption');
+    expect(err).toContain('(Did you mean --target?)');
+  });
+
+  it('still reports a required option that is missing, before anything runs', async () => {
+    let ran = false;
+    const factory = () =>
+      new Command('deploy').requiredOption('--to <where>', 'where').action(() => {
+        ran = true;
+      });
+    let err = '';
+    const program = createProgram({ version: '1', writeOut: () => undefined, writeErr: (t) => (err += t) }, [factory]);
+    const error = await program.parseAsync(['deploy'], { from: 'user' }).catch((e: unknown) => e);
+    expect((error as CommanderError).code).toBe('commander.missingMandatoryOptionValue');
+    expect(err).toContain("error: required option '--to <where>' not specified");
+    expect(ran).toBe(false);
+    const real = await run(['monkey', 'chaos']);
+    expect(real.err).toContain("required option '--provider <name>' not specified");
+  });
+
+  it('points at the --help of the command that failed', async () => {
+    expect((await run(['monkey', 'chaos', '--provder', 'local'])).err).toContain('(run "simian monkey chaos --help" for usage)');
+    expect((await run(['monkey', 'bogus'])).err).toContain('(run "simian monkey --help" for usage)');
+    expect((await run(['--bogus'])).err).toContain('(run "simian --help" for usage)');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_ENV_VARS, CONFIG_FLAGS, allConfigKeys, defaultConfig, parseConfig } from '../../src/config/index.js';
+import { CONFIG_ENV_VARS, CONFIG_FLAGS, UNLEASH_FLAG, allConfigKeys, defaultConfig, parseConfig } from '../../src/config/index.js';
 
 const example = readFileSync('simian.example.yaml', 'utf8');
 const docs = readFileSync('docs/configuration.md', 'utf8');
@@ -35,6 +35,6 @@ describe('docs/configuration.md', () => {
       expect(docs, key).toContain(`| \`${key}\` |`);
     }
     for (const variable of [...CONFIG_ENV_VARS.map((v) => v.name), 'SIMIAN_CONFIG']) expect(docs, variable).toContain(`\`${variable}\``);
-    for (const flag of CONFIG_FLAGS) expect(docs, flag.flag).toContain(`\`${flag.flag}\``);
+    for (const flag of [UNLEASH_FLAG, ...CONFIG_FLAGS]) expect(docs, flag.flag).toContain(`\`${flag.flag}\``);
   });
 });

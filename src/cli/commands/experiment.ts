@@ -23,6 +23,7 @@ import type { SignalSource } from '../signals.js';
 import { parseHttpUrl } from '../parsers.js';
 import { renderEvents } from '../render-events.js';
 import { importSubcommand, validateSubcommand } from './experiment-files.js';
+import { addUnleashOption } from '../unleash-option.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigContext, type ConfigOptionValues } from './config.js';
 
 export type { RunnerSession } from '../../engine/experiment-run.js';
@@ -159,7 +160,7 @@ export function createExperimentCommand(options: ExperimentCommandOptions = {}):
   return (deps) => {
     const experiment = new Command('experiment').description('Run chaos experiments with a steady-state hypothesis, stop conditions and rollbacks (docs/experiments.md)');
 
-    addConfigOptions(
+    addUnleashOption(addConfigOptions(
       experiment
         .command('run')
         .description('Run an experiment file; write its journal (JSON) and a Markdown report beside it')
@@ -169,7 +170,7 @@ export function createExperimentCommand(options: ExperimentCommandOptions = {}):
         .option('--dry-run', 'leashed even if unleashed: evaluate every guard for each fault and show what would happen, act on nothing')
         .addOption(new Option('--prometheus <url>', "score SLOs and run PromQL checks with this Prometheus (default: the stack's own, else direct scrapes)").argParser(parseHttpUrl))
         .option('--var <name=value>', 'a value for ${name} in the file (repeat for several)', collectVariable),
-    )
+    ))
       .addHelpText(
         'after',
         '\nLeashed by default, like every monkey: without --unleash (or leashed: false in simian.yaml) a run only shows\n' +

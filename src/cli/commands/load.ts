@@ -9,6 +9,7 @@ import { runLoad } from '../../reference-stack/load/load-generator.js';
 import type { LoadReport } from '../../reference-stack/load/load-stats.js';
 import type { CommandFactory } from '../command-deps.js';
 import { parseCount, parseDuration, parseHttpUrl, parsePositive, parseRatio } from '../parsers.js';
+import { progressOutput } from '../progress-output.js';
 
 interface LoadFlags {
   target: string;
@@ -55,6 +56,7 @@ export const loadCommand: CommandFactory = (deps) =>
     .addOption(new Option('--fail-below <ratio>', 'exit 1 when the success ratio is below this').argParser(parseRatio))
     .option('--json', 'print the report as JSON')
     .action(async (flags: LoadFlags) => {
+      const progress = progressOutput({ write: deps.writeErr, terminal: deps.stderrIsTerminal === true });
       const report = await runLoad({
         target: flags.target,
         durationMs: flags.duration,
@@ -63,9 +65,9 @@ export const loadCommand: CommandFactory = (deps) =>
         subscribeProbability: flags.subscribe,
         clock: deps.clock,
         random: flags.seed === undefined ? deps.random : new SeededRandom(flags.seed),
-        onProgress: (r) => deps.writeErr(`\r${r.sessions} sessions, ${r.requests} requests, success ${percent(r.successRatio)}   `),
+        onProgress: (r) => progress.update(r.durationMs, `${r.sessions} sessions, ${r.requests} requests, success ${percent(r.successRatio)}`),
       });
-      deps.writeErr('\n');
+      progress.done();
       deps.writeOut(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadReport(report));
       // An acknowledged write lost, or a write applied twice, fails any run: billing promises neither happens.
       const { lost, duplicated } = report.billing;

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { PROVIDER_NAMES } from '../../engine/provider-registry.js';
 import { addConfigOptions, type ConfigOptionValues } from '../commands/config.js';
 import { parseDuration } from '../parsers.js';
+import { addUnleashOption } from '../unleash-option.js';
 
 /** The shared flags, as commander hands them over (the config flags included). */
 export interface CommonMonkeyFlags extends ConfigOptionValues {
@@ -21,12 +22,12 @@ export interface ReversibleMonkeyFlags extends CommonMonkeyFlags {
   force?: boolean;
 }
 
-/** Adds the shared flags: `--provider`, `--json` and every config override (`--config`, `--unleash`, `--state-dir`…). */
+/** Adds the shared flags: `--provider`, `--json`, `--unleash` and every config override (`--config`, `--state-dir`…). */
 export function addCommonOptions(command: Command, providers: readonly string[] = PROVIDER_NAMES): Command {
   command
     .addOption(new Option('--provider <name>', `where to act: ${providers.join(', ')}`).choices(providers).makeOptionMandatory())
     .option('--json', 'print the decision as JSON');
-  return addConfigOptions(command);
+  return addUnleashOption(addConfigOptions(command));
 }
 
 /** Adds the flags of reversible faults. */

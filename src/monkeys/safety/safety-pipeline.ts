@@ -1,6 +1,6 @@
 /**
  * @module
- * The one road every fault takes, in DESIGN.md's fixed order: enabled → kill switch → outage check →
+ * The one road every fault takes, in the fixed order of docs/architecture.md: enabled → kill switch → outage check →
  * eligibility → blast radius → the history (minimum interval, daily quota) and the test-environment guard → leash →
  * record → act → arm the automatic revert → report. Each stage may only stop the fault, never widen it, and the
  * cheap, local stages come first so that a disabled monkey asks nobody anything. Modelled on chaosmonkey's
