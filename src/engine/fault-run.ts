@@ -2,7 +2,7 @@
  * @module
  * Everything a run that injects or reverts faults needs, opened in the order that keeps it safe, built once for
  * every front end (a monkey command, an experiment, `simian revert`, the console, the daemon): the state store,
- * then the reverter, which first undoes what a dead `simian` left behind (the "next start" of DESIGN.md), then the
+ * then the reverter, which first undoes what a dead `simian` left behind (the "next start" of docs/architecture.md), then the
  * outage check, then providers and their safety pipelines, which record every new fault with this run as its
  * owner. Every decision and every revert is told to the run's {@link EngineEvents}.
  */

@@ -64,8 +64,7 @@ export const CONFIG_PRECEDENCE_HELP = [
 export function addConfigOptions(command: Command): Command {
   command.addOption(new Option('--config <file>', `the config file (default: $${CONFIG_PATH_ENV_VAR}, else ./${CONFIG_FILE_NAME} if present)`));
   for (const spec of CONFIG_FLAGS) {
-    const description = spec.kind === 'unleash' ? 'act for real: overrides leashed to false' : `overrides ${spec.key}`;
-    command.addOption(new Option(spec.flag, description));
+    command.addOption(new Option(spec.flag, `overrides ${spec.key}`));
   }
   return command;
 }
