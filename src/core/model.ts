@@ -34,6 +34,13 @@ export interface Instance {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * The tag that opts an instance (or, for all its instances, a group) in to faults when none is configured: the
+ * safety pipeline's default `optInTag`, and the tag that providers of stacks built to be broken put on everything.
+ * It lives in the model because both sides name it and providers may not import monkeys.
+ */
+export const DEFAULT_OPT_IN_TAG = 'simian/opt-in';
+
 /** A set of interchangeable instances kept at a desired size (a service, a deployment, an ASG). */
 export interface Group {
   readonly name: string;

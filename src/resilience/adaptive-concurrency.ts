@@ -9,33 +9,13 @@ import type { CallContext, PolicyFn } from './context.js';
 import { BulkheadRejectedError, isCapacityRejection, isCircuitOpenError, isTimeoutError } from './errors.js';
 import { AimdLimit, type AimdLimitOptions } from './limits/aimd-limit.js';
 import { GradientLimit, type GradientLimitOptions } from './limits/gradient-limit.js';
+import type { ConcurrencyLimitAlgorithm, LimitBounds } from './limits/limit-algorithm.js';
 import { LatencyHistogram } from './metrics/latency-histogram.js';
 import type { SampleSink } from './metrics/resilience-metrics.js';
 import type { OptionChecker } from './options.js';
 import { BasePolicy, invoke, type CommonPolicyOptions } from './policy.js';
 
-/**
- * How a limit is learned. The policy reports every finished call; the algorithm moves `limit`. Implement it to plug
- * in another algorithm (Vegas, a fixed limit for tests).
- */
-export interface ConcurrencyLimitAlgorithm {
-  /** The current limit; may be fractional: the policy admits `floor(limit)` calls, and never fewer than 1. */
-  readonly limit: number;
-  /**
-   * One finished call.
-   * @param rttMs how long it took, in milliseconds
-   * @param inflight calls in flight when it was admitted, itself included
-   * @param didDrop whether it was dropped (timed out, or overloaded as `isDrop` decides)
-   */
-  onSample(rttMs: number, inflight: number, didDrop: boolean): void;
-}
-
-/** The starting limit and its range, shared by the built-in algorithms. */
-export interface LimitBounds {
-  readonly initialLimit: number;
-  readonly minLimit: number;
-  readonly maxLimit: number;
-}
+export type { ConcurrencyLimitAlgorithm, LimitBounds } from './limits/limit-algorithm.js';
 
 /** Options of {@link adaptiveConcurrency} whatever the algorithm. */
 export interface AdaptiveConcurrencyBaseOptions extends CommonPolicyOptions {

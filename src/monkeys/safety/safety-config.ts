@@ -4,6 +4,7 @@
  * time, at most half a group, at least one instance left, an hour between faults in a group.
  */
 import { InvalidInputError } from '../../core/errors.js';
+import { DEFAULT_OPT_IN_TAG } from '../../core/model.js';
 import type { BlastRadiusConfig } from './blast-radius.js';
 import type { EligibilityConfig } from './eligibility.js';
 
@@ -47,7 +48,7 @@ export const DEFAULT_SAFETY_CONFIG: SafetyConfig = {
   killSwitch: false,
   leashed: true,
   allowUnleashedInTest: false,
-  optInTag: 'simian/opt-in',
+  optInTag: DEFAULT_OPT_IN_TAG,
   exceptGroups: [],
   exceptInstances: [],
   maxGroupShare: 0.5,

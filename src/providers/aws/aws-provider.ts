@@ -8,7 +8,7 @@
 import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidInputError, SimianError } from '../../core/errors.js';
-import type { Group, Instance, Region, Zone } from '../../core/model.js';
+import { DEFAULT_OPT_IN_TAG, type Group, type Instance, type Region, type Zone } from '../../core/model.js';
 import {
   announceIntent,
   matchesInstanceFilter,
@@ -26,11 +26,8 @@ import { groupTagKey, toInstance, type GroupBy } from './instance-mapping.js';
 import { evacuateRevertId, isInstanceId, isLocationName, parseAwsRevertId, stopZoneRevertId } from './revert-id.js';
 import { DEFAULT_START_WAIT, startStoppedInstances, stopInstances, zoneStopCandidates, type StartWaitOptions } from './zone-stop.js';
 
-/**
- * The opt-in tag when none is configured: the safety pipeline's default (`simian/opt-in`), repeated here because
- * providers may not import monkeys.
- */
-export const DEFAULT_OPT_IN_TAG = 'simian/opt-in';
+/** The opt-in tag when none is configured (`simian/opt-in`); exported here too, beside the option it defaults. */
+export { DEFAULT_OPT_IN_TAG };
 
 /** Options of {@link AwsProvider}. */
 export interface AwsProviderOptions {

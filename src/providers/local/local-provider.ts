@@ -7,9 +7,8 @@
  * instance of the bundled stack is opted in (it exists to be broken), unless its own tags say otherwise.
  */
 import { errorMessage, isSimianError, SimianError } from '../../core/errors.js';
-import type { Group, Instance, InstanceState, Region, Zone } from '../../core/model.js';
+import { DEFAULT_OPT_IN_TAG, type Group, type Instance, type InstanceState, type Region, type Zone } from '../../core/model.js';
 import type { Random } from '../../core/random.js';
-import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
 import { StackAdminClient, type AdminInstance, type TerminateAnswer } from '../../reference-stack/stack/stack-admin-client.js';
 import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import {
@@ -100,7 +99,7 @@ export class LocalProvider implements Provider {
   constructor(options: LocalProviderOptions) {
     const timeoutMs = options.timeoutMs ?? 5000;
     this.admin = new StackAdminClient({ adminUrl: options.adminUrl, timeoutMs, ...(options.stackToken ? { stackToken: options.stackToken } : {}) });
-    this.optInTag = options.optInTag ?? DEFAULT_SAFETY_CONFIG.optInTag;
+    this.optInTag = options.optInTag ?? DEFAULT_OPT_IN_TAG;
     this.toxiproxy = options.toxiproxyUrl ? new ToxiproxyActuator(options.toxiproxyUrl, options.random ? { random: options.random } : {}) : undefined;
     this.trafficShift = options.frontDoorUrl
       ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs, ...(options.stackToken ? { token: options.stackToken } : {}) })

@@ -3,7 +3,7 @@
  * Random inventories for property-style tests and for trying a configuration: a seed gives the same regions,
  * zones, groups, states and tags every time.
  */
-import type { Instance, InstanceState } from '../../core/model.js';
+import { DEFAULT_OPT_IN_TAG, type Instance, type InstanceState } from '../../core/model.js';
 import { randomInt, type Random } from '../../core/random.js';
 import type { MemoryProviderSpec } from './memory-provider.js';
 
@@ -32,7 +32,7 @@ const STATES: readonly InstanceState[] = ['running', 'running', 'running', 'runn
  * const provider = new MemoryProvider(randomInventory(new SeededRandom(7)));
  */
 export function randomInventory(random: Random, options: RandomInventoryOptions = {}): MemoryProviderSpec {
-  const optInTag = options.optInTag ?? 'simian/opt-in';
+  const optInTag = options.optInTag ?? DEFAULT_OPT_IN_TAG;
   const nowMs = options.nowMs ?? Date.UTC(2026, 0, 1);
   const regionCount = 1 + randomInt(random, options.maxRegions ?? 2);
   const zonesPerRegion = 1 + randomInt(random, options.maxZonesPerRegion ?? 3);

@@ -3,9 +3,8 @@
  * A Toxiproxy server as a provider: its proxies are the instances, and network faults are all it can do to them.
  */
 import { SimianError } from '../../core/errors.js';
-import type { Group, Instance, Region, Zone } from '../../core/model.js';
+import { DEFAULT_OPT_IN_TAG, type Group, type Instance, type Region, type Zone } from '../../core/model.js';
 import type { Random } from '../../core/random.js';
-import { DEFAULT_SAFETY_CONFIG } from '../../monkeys/safety/safety-config.js';
 import { matchesInstanceFilter, type ActionOptions, type Actuator, type InstanceFilter, type Inventory, type Provider, type RevertHandle, type TrafficShift } from '../provider.js';
 import { placementFromName, UNKNOWN_LOCATION, type ProxyPlacement } from './proxy-placement.js';
 import { evacuateWith, revertById } from './reversible.js';
@@ -56,7 +55,7 @@ export class ToxiproxyProvider implements Provider {
     this.toxiproxy = new ToxiproxyActuator(options.url, options.random ? { random: options.random } : {});
     this.trafficShift = options.trafficShift;
     this.placement = options.placement ?? ((proxy) => placementFromName(proxy.name));
-    this.optInTag = options.optInTag ?? DEFAULT_SAFETY_CONFIG.optInTag;
+    this.optInTag = options.optInTag ?? DEFAULT_OPT_IN_TAG;
     this.inventory = {
       groups: () => this.groups(),
       instances: async (filter?: InstanceFilter) => (await this.instances()).filter((i) => matchesInstanceFilter(i, filter)),

@@ -3,8 +3,8 @@
  * AIMD, the loss-based concurrency limit (TCP Reno's rule, after Netflix concurrency-limits' `AIMDLimit`): grow by
  * one while calls succeed under load, cut by a ratio when one is dropped.
  */
-import type { ConcurrencyLimitAlgorithm, LimitBounds } from '../adaptive-concurrency.js';
 import { OptionChecker } from '../options.js';
+import type { ConcurrencyLimitAlgorithm, LimitBounds } from './limit-algorithm.js';
 
 /** Options of {@link AimdLimit}. */
 export interface AimdLimitOptions {

@@ -3,8 +3,8 @@
  * Gradient, the latency-based concurrency limit (Netflix concurrency-limits' `Gradient2Limit`): compare each call's
  * RTT with a slow long-term average, and shrink the limit when calls start queueing.
  */
-import type { ConcurrencyLimitAlgorithm, LimitBounds } from '../adaptive-concurrency.js';
 import { OptionChecker } from '../options.js';
+import type { ConcurrencyLimitAlgorithm, LimitBounds } from './limit-algorithm.js';
 
 /** Options of {@link GradientLimit}. */
 export interface GradientLimitOptions {
