@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExperimentCommand, experimentCommand, type RunnerDepsFactory } from '../../src/cli/commands/experiment.js';
-import type { SignalSource } from '../../src/cli/signals.js';
+import { FakeSignals } from '../support/fake-signals.js';
 import { createProgram, type CommandFactory } from '../../src/cli/program.js';
 import type { Journal } from '../../src/runner/journal.js';
 import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
@@ -28,26 +28,6 @@ async function simian(args: string[], command: CommandFactory = experimentComman
   return { out, err, error };
 }
 
-/** SIGINT and SIGTERM delivered by the test. */
-class FakeSignals implements SignalSource {
-  private readonly listeners = new Map<string, Set<() => void>>();
-  once(signal: 'SIGINT' | 'SIGTERM', listener: () => void): void {
-    const set = this.listeners.get(signal) ?? new Set();
-    set.add(listener);
-    this.listeners.set(signal, set);
-  }
-  removeListener(signal: 'SIGINT' | 'SIGTERM', listener: () => void): void {
-    this.listeners.get(signal)?.delete(listener);
-  }
-  emit(signal: 'SIGINT' | 'SIGTERM'): void {
-    const set = [...(this.listeners.get(signal) ?? [])];
-    this.listeners.get(signal)?.clear();
-    for (const listener of set) listener();
-  }
-  get count(): number {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
-}
 
 describe('simian experiment', () => {
   let dir = '';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProgram } from '../../src/cli/program.js';
-import type { SignalSource, StopSignal } from '../../src/cli/signals.js';
+import { FakeSignals } from '../support/fake-signals.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Instance } from '../../src/core/model.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -19,24 +19,6 @@ function instance(id: string, group: string, zone: string): Instance {
   return { id, group, region: 'r-1', zone, state: 'running', launchedAt: 0, tags: { 'simian/opt-in': 'true' } };
 }
 
-/** Signals a test sends to the command it drives. */
-class FakeSignals implements SignalSource {
-  private readonly listeners = new Map<StopSignal, (() => void)[]>();
-  once(signal: StopSignal, listener: () => void): void {
-    this.listeners.set(signal, [...(this.listeners.get(signal) ?? []), listener]);
-  }
-  removeListener(signal: StopSignal, listener: () => void): void {
-    this.listeners.set(signal, (this.listeners.get(signal) ?? []).filter((l) => l !== listener));
-  }
-  get waiting(): number {
-    return [...this.listeners.values()].reduce((n, l) => n + l.length, 0);
-  }
-  send(signal: StopSignal): void {
-    const listeners = this.listeners.get(signal) ?? [];
-    this.listeners.delete(signal);
-    for (const listener of listeners) listener();
-  }
-}
 
 describe('simian monkey …, in-process', () => {
   let stateDir: string;
@@ -95,8 +77,8 @@ describe('simian monkey …, in-process', () => {
   it('an attended latency fault reverts on SIGINT, says so, and history records the signal', async () => {
     const running = simian(['monkey', 'latency', '--provider', 'local', '--unleash', '--instance', 'api-1', '--latency', '200ms', '--duration', '10m']);
     await vi.waitFor(() => expect(platform.activeActions()).toHaveLength(1), { timeout: 10_000 });
-    await vi.waitFor(() => expect(signals.waiting).toBeGreaterThan(0));
-    signals.send('SIGINT');
+    await vi.waitFor(() => expect(signals.count).toBeGreaterThan(0));
+    signals.emit('SIGINT');
     const { out, err, error } = await running;
     expect(error).toBeUndefined();
     expect(platform.activeActions()).toEqual([]);

@@ -7,24 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProgram } from '../../src/cli/program.js';
-import type { SignalSource, StopSignal } from '../../src/cli/signals.js';
+import { FakeSignals } from '../support/fake-signals.js';
 import { isProcessAlive } from '../../src/core/process-alive.js';
 import { stackStatePath } from '../../src/reference-stack/stack/stack-state.js';
 
-class FakeSignals implements SignalSource {
-  private readonly listeners = new Map<StopSignal, (() => void)[]>();
-  once(signal: StopSignal, listener: () => void): void {
-    this.listeners.set(signal, [...(this.listeners.get(signal) ?? []), listener]);
-  }
-  removeListener(signal: StopSignal, listener: () => void): void {
-    this.listeners.set(signal, (this.listeners.get(signal) ?? []).filter((l) => l !== listener));
-  }
-  send(signal: StopSignal): void {
-    const listeners = this.listeners.get(signal) ?? [];
-    this.listeners.delete(signal);
-    for (const listener of listeners) listener();
-  }
-}
 
 describe('simian stack, in-process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simian-stack-'));
@@ -61,7 +47,7 @@ describe('simian stack, in-process', () => {
 
   afterAll(async () => {
     // Whatever happened above, the stack stops (its instances with it) before the test ends.
-    signals.send('SIGINT');
+    signals.emit('SIGINT');
     await up;
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -86,7 +72,7 @@ describe('simian stack, in-process', () => {
     expect(upErr).toContain(`simian: ${victim.id} down`);
 
     const pids = (JSON.parse((await simian(['stack', 'status', '--json', '--config', config])).out) as { instances: { pid: number }[] }).instances.map((i) => i.pid);
-    signals.send('SIGINT');
+    signals.emit('SIGINT');
     expect(await up).toBeUndefined();
     expect(upErr).toContain('simian: stack: stopping');
     expect(pids.filter((pid) => isProcessAlive(pid))).toEqual([]);
