@@ -70,6 +70,7 @@ function followInstances(supervisor: Supervisor, total: number, options: StackHo
         return;
       }
       up += 1;
+      events.emit({ kind: 'instance', at: clock.now(), id: instance.id, service: instance.service, state: 'up', ...(instance.pid ? { pid: instance.pid } : {}) });
       events.emit({ kind: 'progress', at: clock.now(), task: 'stack', message: `${up} of ${total} instances up`, fraction: up / total });
     }),
     supervisor.exited(({ instance, expected }) => {

@@ -55,6 +55,9 @@ describe('simian stack, in-process', () => {
   it('comes up with progress on stderr, and status through the same config lists every instance running', async () => {
     expect(upErr).toContain('simian: stack: starting the "small" stack');
     expect(upErr).toMatch(/simian: stack: \d+ of \d+ instances up/);
+    // A few progress lines, not one per instance.
+    expect(upErr.split('\n').filter((line) => line.includes('instances up')).length).toBeLessThanOrEqual(5);
+    expect(upErr).not.toMatch(/^simian: \S+ up/m);
     expect(existsSync(stackStatePath(stateDir))).toBe(true);
     const { out, error } = await simian(['stack', 'status', '--json', '--config', config]);
     expect(error).toBeUndefined();

@@ -197,7 +197,13 @@ describe('runExperiment', () => {
     expect(journal.method.actions[1]!.decision?.fault?.targets).toEqual(['region-1/zone-a']);
     expect(journal.steadyStates.before).toBeNull();
     expect(journal.rollbacks.skipped).toBe(true);
-    expect(harness.store.history()).toEqual([]);
+    // Nothing was injected or terminated; the history keeps only the leashed decisions.
+    const history = harness.store.history();
+    expect(history.filter((e) => e.type !== 'decision')).toEqual([]);
+    expect(history.map((e) => [e.type, e.decision, e.type === 'decision' ? e.reason : undefined])).toEqual([
+      ['decision', 'skipped', 'leashed'],
+      ['decision', 'skipped', 'leashed'],
+    ]);
   });
 
   it('a kill switch skips the fault and aborts the run; nothing is touched', async () => {

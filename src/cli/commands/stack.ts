@@ -86,6 +86,8 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
 function renderStackEvents(events: EngineEvents, deps: CommandDeps): Disposable {
   let lastQuarter = -1;
   const lines = renderEvents(events, deps.writeErr, 'all', (event) => {
+    // The first start is told as progress; each instance coming up is for the console's map.
+    if (event.kind === 'instance') return event.state !== 'up';
     if (event.kind !== 'progress' || event.fraction === undefined || event.fraction === 0) return true;
     const quarter = Math.floor(event.fraction * 4);
     if (quarter === lastQuarter) return false;
