@@ -37,11 +37,12 @@ export function eventLine(event: EngineEvent, reverts: RevertLines): string | un
       return `fault ${event.faultId} ${event.outcome} ${event.trigger === 'ttl' ? 'on time' : event.detail ? `(${event.detail})` : `(${event.trigger})`}`;
     case 'instance':
       return `${event.id} ${event.state}${event.pid !== undefined ? ` (pid ${event.pid})` : ''}`;
-    // The command reports its decisions on standard output, and the experiment narrates its checks itself; the
-    // samples are for the console's charts.
+    // The command reports its decisions and its verdict on standard output, and the experiment narrates its
+    // checks itself; the samples are for the console's charts.
     case 'decision':
     case 'fault-injected':
     case 'slo-sample':
+    case 'experiment-verdict':
       return undefined;
   }
 }

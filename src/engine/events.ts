@@ -66,6 +66,20 @@ export interface ExperimentEvent {
   readonly message: string;
 }
 
+/** How an experiment run ended, once its journal is written. */
+export interface ExperimentVerdictEvent {
+  readonly kind: 'experiment-verdict';
+  readonly at: number;
+  readonly title: string;
+  /** The journal's status: completed, aborted, failed, interrupted, not-tested. */
+  readonly status: string;
+  /** For people: passed, deviated, not tested, would test… */
+  readonly verdict: string;
+  readonly reason?: string;
+  /** Where the journal was written. */
+  readonly journal: string;
+}
+
 /** One SLI measured for an SLO over a window (a steady-state check, the outage check): the console plots these. */
 export interface SloSampleEvent {
   readonly kind: 'slo-sample';
@@ -105,6 +119,7 @@ export type EngineEvent =
   | InstanceEvent
   | SloSampleEvent
   | ExperimentEvent
+  | ExperimentVerdictEvent
   | ProgressEvent
   | NoticeEvent;
 

@@ -12,12 +12,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimianConfig } from '../../config/simian-config.js';
 import { SimianError } from '../../core/errors.js';
 import { EngineEvents } from '../../engine/events.js';
+import { runToJournal, type JournaledRun } from '../../engine/experiment-journal.js';
 import { experimentRunnerDeps, type RunnerSession } from '../../engine/experiment-run.js';
 import type { Experiment } from '../../runner/experiment.js';
-import { runExperiment } from '../../runner/experiment-runner.js';
-import { journalVerdict, writeJournal, type Journal } from '../../runner/journal.js';
+import { journalVerdict, type Journal } from '../../runner/journal.js';
 import { loadExperiment } from '../../runner/load-experiment.js';
-import { markdownReport } from '../../runner/report.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import type { SignalSource } from '../signals.js';
 import { parseHttpUrl } from '../parsers.js';
@@ -126,21 +125,21 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
     signals.once(signal, listener);
     return [signal, listener] as const;
   });
-  let journal: Journal;
+  let finished: JournaledRun;
   try {
-    journal = await runExperiment(experiment, {
-      log: (line) => events.emit({ kind: 'experiment', at: deps.clock.now(), title: experiment.title, message: line }),
-      ...session.deps,
+    finished = await runToJournal(experiment, session, {
+      clock: deps.clock,
+      events,
       signal: controller.signal,
       dryRun: flags.dryRun === true,
+      journalPath: (journal) => resolve(flags.journal ?? defaultJournalPath(config.stateDir, file, Date.parse(journal.startedAt))),
     });
   } finally {
     for (const [signal, listener] of listeners) signals.removeListener(signal, listener);
     await session.close();
     rendering.dispose();
   }
-  const journalPath = resolve(flags.journal ?? defaultJournalPath(config.stateDir, file, Date.parse(journal.startedAt)));
-  const paths = await writeJournal(journalPath, journal, markdownReport(journal));
+  const { journal, paths } = finished;
   deps.writeOut(flags.json ? `${JSON.stringify(journal, null, 2)}\n` : formatSummary(journal, paths));
   if (flags.json) deps.writeErr(`simian: journal ${paths.journal}, report ${paths.report}\n`);
 
