@@ -47,6 +47,9 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
   // The stack narrates its start and every revert and replacement (its output goes to stack.log when detached).
   const events = new EngineEvents();
   const rendering = renderStackEvents(events, deps);
+  // Listened for from the start: a Ctrl-C while the instances come up stops the stack once it is up, cleanly,
+  // rather than killing this process and leaving its instances behind.
+  const interrupted = untilSignal(deps.signals);
   try {
     // The lock is taken by the process that runs the stack (with --detach, the background one), before it starts
     // anything: a second `stack up` on this state directory stops there, with nothing of its own left running.
@@ -70,7 +73,7 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
         const promLine = prometheusUrl ? `prometheus  ${prometheusUrl}\n` : '';
         deps.writeOut(`front door  ${frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(host.inventory())}\nCtrl-C stops the stack.\n`);
       }
-      await untilSignal(deps.signals);
+      await interrupted;
     } finally {
       await host.stop();
     }
