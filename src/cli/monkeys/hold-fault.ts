@@ -8,7 +8,6 @@ import type { CommandDeps } from '../command-deps.js';
 import type { MonkeySession } from './monkey-session.js';
 import { SIGNAL_EXIT_CODES, type SignalSource } from '../signals.js';
 
-
 /** How a held fault ended, and the signal that cut it short, if one did. */
 export type CliHoldResult = HoldResult & { readonly signal?: 'SIGINT' | 'SIGTERM' };
 
