@@ -4,16 +4,13 @@
  * (following replaced instances), sample again, so the window watched can be judged. Progress is told as events.
  */
 import type { Clock } from '../core/clock.js';
-import { SimianError } from '../core/errors.js';
-import { STACK_SCRAPE_JOB, stackTargets } from '../reference-stack/stack/scrape-targets.js';
-import { StackAdminClient } from '../reference-stack/stack/stack-admin-client.js';
 import { readStackState } from '../reference-stack/stack/stack-state.js';
 import { formatDuration } from '../slo/burn-rate.js';
-import { metricNamesOf, parseSubsetQuery } from '../slo/promql-subset.js';
-import { ScrapeSliSource, type ScrapeTarget } from '../slo/scrape-sli-source.js';
+import { ScrapeSliSource } from '../slo/scrape-sli-source.js';
 import type { SliWindow } from '../slo/sli-source.js';
 import type { Slo } from '../slo/slo-spec.js';
 import type { EngineEvents } from './events.js';
+import { sloMetricNames, stackScrapeTargets } from './stack-sli.js';
 
 /** Samples the running stack over a window starting now; resolves with the source once it has a sample after the end. */
 export async function watchStackSlis(
@@ -23,16 +20,10 @@ export async function watchStackSlis(
   slos: readonly Slo[],
 ): Promise<{ source: ScrapeSliSource; window: SliWindow }> {
   const state = readStackState(stateDir);
-  const admin = new StackAdminClient({ adminUrl: state.adminUrl, clock: deps.clock });
-  const targets = async (): Promise<ScrapeTarget[]> => {
-    const instances = await admin.inventory().catch(() => {
-      throw new SimianError('stack.notRunning', `the stack (pid ${state.pid}) does not answer at ${state.adminUrl}`);
-    });
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
-  };
+  const targets = stackScrapeTargets(deps, state);
   // Sampling along the way lets the 5m burn rate of a 10m window start near its own start, not at the window's.
   const intervalMs = Math.min(15_000, Math.max(1_000, windowMs / 40));
-  const metricNames = neededMetricNames(slos);
+  const metricNames = sloMetricNames(slos);
   const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs, ...(metricNames ? { metricNames } : {}) });
   try {
     await source.start();
@@ -55,23 +46,3 @@ export async function watchStackSlis(
     throw error;
   }
 }
-
-/** The metric names the SLOs read, so that direct scrapes keep only those; undefined when that cannot be narrowed. */
-export function neededMetricNames(slos: readonly Slo[]): string[] | undefined {
-  const names = new Set<string>();
-  for (const slo of slos) {
-    if (slo.sli.kind !== 'events') continue;
-    for (const query of [slo.sli.errorQuery, slo.sli.totalQuery]) {
-      try {
-        const parsed = parseSubsetQuery(query);
-        const found = metricNamesOf(parsed);
-        if (found.length < (parsed.kind === 'term' ? 1 : 2)) return undefined;
-        for (const name of found) names.add(name);
-      } catch {
-        // Unsupported: that SLO is inconclusive and needs no samples.
-      }
-    }
-  }
-  return [...names];
-}
-

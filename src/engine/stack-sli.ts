@@ -39,20 +39,42 @@ export function instantQuery(client: PrometheusClient): PrometheusQuery {
   };
 }
 
-/** The metric names the SLOs read, so that direct scrapes keep only those; undefined when a query is not understood. */
-function metricNames(slos: readonly Slo[]): string[] | undefined {
+/**
+ * The metric names the SLOs read, so that direct scrapes keep only those; undefined when that cannot be narrowed.
+ * Only event SLIs are read from direct scrapes (a raw ratio needs full PromQL and is inconclusive there), and a
+ * query outside the PromQL subset is inconclusive too, so neither needs samples.
+ */
+export function sloMetricNames(slos: readonly Slo[]): string[] | undefined {
   const names = new Set<string>();
   for (const slo of slos) {
-    if (slo.sli.kind !== 'events') return undefined;
+    if (slo.sli.kind !== 'events') continue;
     for (const query of [slo.sli.errorQuery, slo.sli.totalQuery]) {
       try {
-        for (const name of metricNamesOf(parseSubsetQuery(query))) names.add(name);
+        const parsed = parseSubsetQuery(query);
+        const found = metricNamesOf(parsed);
+        if (found.length < (parsed.kind === 'term' ? 1 : 2)) return undefined;
+        for (const name of found) names.add(name);
       } catch {
-        return undefined;
+        // Unsupported: that SLO is inconclusive and needs no samples.
       }
     }
   }
   return [...names];
+}
+
+/**
+ * Reads the running stack's scrape targets (every running instance's `/metrics`), through its admin API.
+ *
+ * @throws SimianError `stack.notRunning` when the admin API does not answer
+ */
+export function stackScrapeTargets(deps: { readonly clock: Clock }, stack: StackState): () => Promise<ScrapeTarget[]> {
+  const admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock: deps.clock });
+  return async () => {
+    const instances = await admin.inventory().catch((error: unknown) => {
+      throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) does not answer at ${stack.adminUrl}: ${errorMessage(error)}`, { cause: error });
+    });
+    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
+  };
 }
 
 /**
@@ -91,14 +113,8 @@ export interface StackScrapes {
  * @throws SimianError `stack.notRunning` when the stack's admin API does not answer
  */
 export async function scrapeStack(deps: { readonly clock: Clock }, stack: StackState, slos: readonly Slo[]): Promise<StackScrapes> {
-  const admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock: deps.clock });
-  const targets = async (): Promise<ScrapeTarget[]> => {
-    const instances = await admin.inventory().catch((error: unknown) => {
-      throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) does not answer at ${stack.adminUrl}: ${errorMessage(error)}`, { cause: error });
-    });
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
-  };
-  const names = metricNames(slos);
+  const targets = stackScrapeTargets(deps, stack);
+  const names = sloMetricNames(slos);
   const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs: 2_000, ...(names ? { metricNames: names } : {}) });
   const startedAt = deps.clock.now();
   await source.start();

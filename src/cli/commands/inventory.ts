@@ -30,7 +30,7 @@ export const inventoryCommand: CommandFactory = (deps) => {
   addConfigOptions(command);
   return command.action(async (flags: InventoryFlags) => {
     const config = await resolveCommandConfig(flags);
-    const seen = await readInventory(config, deps.providers, flags.provider);
+    const seen = await readInventory(config, deps.providers, flags.provider, { locations: flags.json === true });
     const optInTag = config.safety.optInTag;
     const groups = seen.groups.filter((g) => flags.group === undefined || g.name === flags.group);
     const pick = (instances: readonly Instance[]) => instances.filter((i) => flags.zone === undefined || i.zone === flags.zone);
