@@ -3,6 +3,7 @@
  * An experiment run to its end, for any front end: the runner over an open session, then the journal and its
  * Markdown report written beside it, and the verdict told as an event (the console shows it, the daemon notifies).
  */
+import { basename, extname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Experiment } from '../runner/experiment.js';
 import { runExperiment } from '../runner/experiment-runner.js';
@@ -49,4 +50,11 @@ export async function runToJournal(experiment: Experiment, session: RunnerSessio
     journal: paths.journal,
   });
   return { journal, paths };
+}
+
+/** `<stateDir>/journals/<file name>-<start time>.json`: one journal per run, never overwritten. */
+export function defaultJournalPath(stateDir: string, experimentFile: string, startedAt: number): string {
+  const stem = basename(experimentFile, extname(experimentFile));
+  const stamp = new Date(startedAt).toISOString().replace(/[:.]/g, '').replace(/-/g, '');
+  return join(stateDir, 'journals', `${stem}-${stamp}.json`);
 }

@@ -7,12 +7,12 @@
  * failed, aborted or deviated; 2 bad input (nothing was done); 3 not tested (a fault was skipped by a guard, or
  * the run was leashed); 130 / 143 interrupted by SIGINT / SIGTERM (the faults were reverted and the rollbacks ran).
  */
-import { basename, extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimianConfig } from '../../config/simian-config.js';
 import { SimianError } from '../../core/errors.js';
 import { EngineEvents } from '../../engine/events.js';
-import { runToJournal, type JournaledRun } from '../../engine/experiment-journal.js';
+import { defaultJournalPath, runToJournal, type JournaledRun } from '../../engine/experiment-journal.js';
 import { experimentRunnerDeps, type RunnerSession } from '../../engine/experiment-run.js';
 import type { Experiment } from '../../runner/experiment.js';
 import { journalVerdict, type Journal } from '../../runner/journal.js';
@@ -61,13 +61,6 @@ function collectVariable(value: string, previous: Record<string, string> = {}): 
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`expected name=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
-}
-
-/** `<stateDir>/journals/<file name>-<start time>.json`: one journal per run, never overwritten. */
-export function defaultJournalPath(stateDir: string, experimentFile: string, startedAt: number): string {
-  const stem = basename(experimentFile, extname(experimentFile));
-  const stamp = new Date(startedAt).toISOString().replace(/[:.]/g, '').replace(/-/g, '');
-  return join(stateDir, 'journals', `${stem}-${stamp}.json`);
 }
 
 /** The exit status of a run that was not tested: like an inconclusive `slo check`, neither a pass nor a failure. */

@@ -6,12 +6,12 @@
  * reverts at once every fault recorded in the state store, detached ones included. Releasing it removes the file.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import { EngineEvents } from '../../engine/events.js';
 import { openFaultRun } from '../../engine/fault-run.js';
+import { engageKillSwitchFile } from '../../engine/kill-switch-file.js';
 import type { RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import { killSwitchReason } from '../../monkeys/safety/kill-switch-watch.js';
 import { errorText } from '../decision-report.js';
@@ -39,9 +39,7 @@ function print(deps: CommandDeps, flags: KillSwitchFlags, report: KillSwitchRepo
 
 async function engage(deps: CommandDeps, flags: KillSwitchFlags): Promise<void> {
   const config = await resolveCommandConfig(flags);
-  const file = config.safety.killSwitchFile!;
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, `engaged by simian kill-switch (pid ${process.pid}) at ${new Date(deps.clock.now()).toISOString()}\n`);
+  const file = await engageKillSwitchFile(config.safety, { clock: deps.clock, by: `simian kill-switch (pid ${process.pid})` });
   // A safety lever ends what is in force: revert every recorded fault now, rather than wait for its holder.
   let reverted: RevertOutcome[] = [];
   if (existsSync(config.stateStorePath)) {

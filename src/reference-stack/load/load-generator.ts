@@ -15,8 +15,8 @@ export interface LoadOptions {
   /** The front door URL. */
   target: string;
   durationMs: number;
-  /** Viewers arriving per second. */
-  ratePerSecond: number;
+  /** Viewers arriving per second; a function is read before every arrival, so the rate can change during the run. */
+  ratePerSecond: number | (() => number);
   /** Journeys in flight at most; arrivals beyond it are not started (and counted as failed logins). @default 200 */
   maxConcurrentSessions?: number;
   /** Distinct viewer names to cycle through. @default 1_000 */
@@ -52,7 +52,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     subscribeProbability: options.subscribeProbability ?? 0.2,
   };
   const started = clock.monotonic();
-  const interval = 1000 / options.ratePerSecond;
+  const { ratePerSecond } = options;
+  const rate = typeof ratePerSecond === 'function' ? ratePerSecond : () => ratePerSecond;
   const inFlight = new Set<Promise<void>>();
   const maxConcurrent = options.maxConcurrentSessions ?? 200;
   const viewers = options.viewers ?? 1_000;
@@ -72,7 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         lastProgress = clock.monotonic();
         options.onProgress(stats.report(lastProgress - started));
       }
-      await clock.sleep(interval);
+      await clock.sleep(1000 / rate());
     }
     await Promise.all(inFlight);
     await auditBilling(context);
