@@ -97,6 +97,8 @@ export class FakeDrill implements DrillControls {
   result: ActionResult = { outcome: 'executed', message: 'fault in force' };
   /** Set to make every preview a refusal. */
   refusal: string | undefined;
+  /** Set to hold previews back until it resolves. */
+  previewGate: Promise<void> | undefined;
   private current: DrillView;
   private listeners: (() => void)[] = [];
 
@@ -133,6 +135,7 @@ export class FakeDrill implements DrillControls {
 
   async preview(action: FaultAction): Promise<FaultPreview> {
     this.previewed.push(action);
+    await this.previewGate;
     return previewOf(action, this.refusal);
   }
 

@@ -31,8 +31,13 @@ export class FakeStdout extends EventEmitter {
 /** A TTY input the way ink reads it: `readable` events, then `read()` until null. */
 export class FakeStdin extends EventEmitter {
   readonly isTTY = true;
+  /** Whether ink left the input in raw mode. */
+  rawMode = false;
   private readonly chunks: string[] = [];
-  setRawMode(): this { return this; }
+  setRawMode(on: boolean): this {
+    this.rawMode = on;
+    return this;
+  }
   setEncoding(): this { return this; }
   ref(): this { return this; }
   unref(): this { return this; }
