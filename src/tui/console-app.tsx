@@ -9,7 +9,7 @@ import { useInput } from 'ink';
 import { useCallback, useRef, useState } from 'react';
 import type { ActionResult, DrillControls } from '../engine/drill/drill-controls.js';
 import { ConsoleFrame } from './console-frame.js';
-import { handleKey, MAIN, type ConsoleEffect, type ConsoleMode, type StatusTone } from './console-mode.js';
+import { handleKey, keyPresses, MAIN, type ConsoleEffect, type ConsoleMode, type StatusTone } from './console-mode.js';
 import type { TerminalSize } from './layout.js';
 import type { StatusMessage } from './status-line.js';
 import { useDrillView } from './use-drill-view.js';
@@ -88,9 +88,11 @@ export function ConsoleApp({ controls, size, onQuit, timeZone }: ConsoleAppProps
   };
 
   useInput((input, key) => {
-    const outcome = handleKey(modeRef.current, input, key, { view: controls.view(), choices: () => controls.choices() });
-    setMode(outcome.mode);
-    for (const effect of outcome.effects) perform(effect, outcome.mode);
+    for (const [char, press] of keyPresses(input, key)) {
+      const outcome = handleKey(modeRef.current, char, press, { view: controls.view(), choices: () => controls.choices() });
+      setMode(outcome.mode);
+      for (const effect of outcome.effects) perform(effect, outcome.mode);
+    }
   });
 
   return <ConsoleFrame view={view} size={size} mode={mode} status={status} timeZone={timeZone} />;

@@ -146,6 +146,20 @@ function noteKey(mode: Extract<ConsoleMode, { kind: 'note' }>, input: string, ke
   return stay({ kind: 'note', text: mode.text + input });
 }
 
+/** A key press with no special key and no modifier: a plain character. */
+const PLAIN: KeyPress = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, ctrl: false, meta: false, backspace: false, delete: false, tab: false };
+
+/**
+ * The key presses in one input event. Ink hands over a run of plain text as one event, and a terminal delivers
+ * keys typed quickly (or pasted) in one chunk: each character is then its own press, so `n` followed at once by a
+ * note's text opens the note and types into it.
+ */
+export function keyPresses(input: string, key: KeyPress): [input: string, key: KeyPress][] {
+  const chars = [...input];
+  if (chars.length <= 1 || key.ctrl || key.meta || !isPrintable(input)) return [[input, key]];
+  return chars.map((char) => [char, PLAIN]);
+}
+
 function isPrintable(input: string): boolean {
   // eslint-disable-next-line no-control-regex
   return input !== '' && !/[\u0000-\u001f\u007f]/.test(input);

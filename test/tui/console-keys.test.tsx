@@ -229,6 +229,14 @@ describe('halt, quit, notes and the viewers', () => {
     expect(drill.halts).toBe(0);
   });
 
+  it('takes keys that arrive in one chunk one by one: typed quickly after n, they are the note', async () => {
+    const { drill, t } = await start();
+    await t.press('nhi there', enter, '?q');
+    await t.waitFor((f) => f.includes('note added'));
+    expect(drill.notes).toEqual(['hi there']);
+    expect(t.lastFrame()).not.toContain('Keys');
+  });
+
   it('+ and - change the viewers’ rate by one, never below 1', async () => {
     const { drill, t } = await start();
     await t.press('+', '-');
