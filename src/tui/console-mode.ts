@@ -150,14 +150,25 @@ function noteKey(mode: Extract<ConsoleMode, { kind: 'note' }>, input: string, ke
 const PLAIN: KeyPress = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, ctrl: false, meta: false, backspace: false, delete: false, tab: false };
 
 /**
- * The key presses in one input event. Ink hands over a run of plain text as one event, and a terminal delivers
- * keys typed quickly (or pasted) in one chunk: each character is then its own press, so `n` followed at once by a
- * note's text opens the note and types into it.
+ * The key presses in one input event. Ink hands over a run of text without escape sequences as one event, and a
+ * terminal delivers keys typed quickly (or pasted) in one chunk: `n`, a note's text and Enter can arrive together.
+ * Each character is then its own press, control characters read as ink reads them alone (`\r` is Enter, DEL is
+ * `delete`, `\x03` is Ctrl-C).
  */
 export function keyPresses(input: string, key: KeyPress): [input: string, key: KeyPress][] {
   const chars = [...input];
-  if (chars.length <= 1 || key.ctrl || key.meta || !isPrintable(input)) return [[input, key]];
-  return chars.map((char) => [char, PLAIN]);
+  if (chars.length <= 1 || key.ctrl || key.meta || input.includes('\x1b')) return [[input, key]];
+  return chars.map(pressOf);
+}
+
+function pressOf(char: string): [input: string, key: KeyPress] {
+  const code = char.codePointAt(0)!;
+  if (char === '\r' || char === '\n') return ['', { ...PLAIN, return: true }];
+  if (char === '\t') return ['', { ...PLAIN, tab: true }];
+  if (char === '\b') return ['', { ...PLAIN, backspace: true }];
+  if (code === 0x7f) return ['', { ...PLAIN, delete: true }];
+  if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ...PLAIN, ctrl: true }];
+  return [char, PLAIN];
 }
 
 function isPrintable(input: string): boolean {

@@ -229,12 +229,18 @@ describe('halt, quit, notes and the viewers', () => {
     expect(drill.halts).toBe(0);
   });
 
-  it('takes keys that arrive in one chunk one by one: typed quickly after n, they are the note', async () => {
+  it('takes keys that arrive in one chunk one by one: typed quickly after n, with DEL and Enter, they are the note', async () => {
     const { drill, t } = await start();
-    await t.press('nhi there', enter, '?q');
+    await t.press('nhi theer\x7f\x7fre\r?q');
     await t.waitFor((f) => f.includes('note added'));
     expect(drill.notes).toEqual(['hi there']);
     expect(t.lastFrame()).not.toContain('Keys');
+  });
+
+  it('quits on a Ctrl-C that arrives in a chunk with other keys', async () => {
+    const { t, quits } = await start(withFaults);
+    await t.press('nab\x03');
+    expect(quits).toEqual([1]);
   });
 
   it('+ and - change the viewers’ rate by one, never below 1', async () => {
