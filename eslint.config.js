@@ -148,7 +148,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts', '**/*.js'],
+    // .tsx too: the game-day console (src/tui) and its tests are written in it.
+    files: ['**/*.ts', '**/*.tsx', '**/*.js'],
     ignores: ['src/core/**'],
     rules: clockAndRandomRules,
   },

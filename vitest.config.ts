@@ -10,7 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ALONE } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.{ts,tsx}'], exclude: ALONE } },
       // Groups run one after the other, lowest first: this one starts once every other file has finished.
       { extends: true, test: { name: 'alone', include: ALONE, sequence: { groupOrder: 1 } } },
     ],
