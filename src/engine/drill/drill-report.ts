@@ -188,8 +188,9 @@ export async function buildDrillReport(input: DrillReportInput): Promise<DrillRe
   if (input.stillActive.length > 0) reasons.push(`faults still in force at the end: ${input.stillActive.join(', ')}`);
   const lost = input.viewers ? input.viewers.billing.lost + input.viewers.billing.duplicated : 0;
   if (lost > 0) reasons.push(`billing: ${input.viewers!.billing.lost} acknowledged writes lost, ${input.viewers!.billing.duplicated} applied twice`);
-  const verdict: DrillVerdict = reasons.length > 0 ? 'failed' : measured === 0 && input.slos.length > 0 ? 'inconclusive' : 'passed';
-  if (verdict === 'inconclusive') reasons.push('no SLO could be measured over the drill (no viewer traffic reached the gateways?)');
+  // No SLO to read (the drill stopped before it loaded its SLO file) is no more a pass than none measured.
+  const verdict: DrillVerdict = reasons.length > 0 ? 'failed' : measured === 0 ? 'inconclusive' : 'passed';
+  if (verdict === 'inconclusive') reasons.push(input.slos.length > 0 ? 'no SLO could be measured over the drill (no viewer traffic reached the gateways?)' : 'the drill watched no SLO');
   const iso = (at: number) => new Date(at).toISOString();
   return {
     id: input.id,

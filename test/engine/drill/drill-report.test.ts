@@ -156,6 +156,14 @@ describe('buildDrillReport', () => {
     expect(report.slos[0]!.during).toEqual({ reason: 'no events in the window (total is 0)' });
   });
 
+  it('is inconclusive, not passed, when it watched no SLO at all', async () => {
+    const { source, asked } = fakeSli(() => measured(0));
+    const report = await buildDrillReport(input({ record: twoFaultDrill(), sli: source, slos: [] }));
+    expect(asked).toEqual([]);
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.reasons).toEqual(['the drill watched no SLO']);
+  });
+
   it('judges the whole drill when no fault was injected, and has no during or after period', async () => {
     const { source, asked } = fakeSli(() => measured(0));
     const report = await buildDrillReport(input({ record: new DrillRecord(), sli: source }));
