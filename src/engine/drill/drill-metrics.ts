@@ -104,10 +104,12 @@ export class DrillMetrics {
       const instance = this.instanceOf.get(String(input));
       if (response.ok && instance !== undefined) {
         const at = options.clock.now();
+        // A body that does not parse is the SLI source's failed scrape to report, not an unhandled rejection here.
         void response
           .clone()
           .text()
-          .then((text) => this.keep(instance, readResilience(text, at)), () => undefined);
+          .then((text) => this.keep(instance, readResilience(text, at)))
+          .catch(() => undefined);
       }
       return response;
     };

@@ -105,29 +105,37 @@ async function reading(sli: SliSource, slo: Slo, window: SliWindow | undefined):
   return result.outcome === 'measured' ? { successRatio: 1 - result.errorRatio } : { reason: result.reason };
 }
 
+/** The SLOs under their objective just after the crossings at or before `at`. */
+function breachedAt(crossings: readonly SloCrossing[], at: number): Set<string> {
+  const open = new Set<string>();
+  for (const c of crossings.filter((x) => x.at <= at)) {
+    if (c.breached) open.add(c.slo);
+    else open.delete(c.slo);
+  }
+  return open;
+}
+
+/** The first moment after `at` when no SLO is under its objective any more (`at` itself if none is). */
+function firstClearAfter(crossings: readonly SloCrossing[], at: number): number | undefined {
+  const open = breachedAt(crossings, at);
+  if (open.size === 0) return at;
+  for (const c of crossings.filter((x) => x.at > at)) {
+    if (c.breached) open.add(c.slo);
+    else open.delete(c.slo);
+    if (open.size === 0) return c.at;
+  }
+  return undefined;
+}
+
 /** Time to detect, mitigate and recover, from the SLO crossings around the fault. */
 function faultTimes(fault: DrillRecord['faults'][number], crossings: readonly SloCrossing[], end: number): Pick<FaultReport, 'timeToDetectMs' | 'timeToMitigateMs' | 'timeToRecoverMs'> {
   // A breach counts for the fault while its effect can still be in the last minute the SLOs look at.
   const horizon = (fault.endedAt ?? end) + LIVE_WINDOW_MS;
   const breach = crossings.find((c) => c.breached && c.at >= fault.injectedAt && c.at <= horizon);
-  let mitigatedAt: number | undefined;
-  if (breach) {
-    // Mitigated when no SLO is breached any more: replay the crossings after the breach.
-    const open = new Set<string>();
-    for (const c of crossings.filter((x) => x.at <= breach.at)) {
-      if (c.breached) open.add(c.slo);
-      else open.delete(c.slo);
-    }
-    for (const c of crossings.filter((x) => x.at > breach.at)) {
-      if (c.breached) open.add(c.slo);
-      else open.delete(c.slo);
-      if (open.size === 0) {
-        mitigatedAt = c.at;
-        break;
-      }
-    }
-  }
-  const recoveredAt = fault.endedAt === undefined || (breach && mitigatedAt === undefined) ? undefined : Math.max(fault.endedAt, mitigatedAt ?? fault.endedAt);
+  // Mitigated when no SLO is breached any more after that breach.
+  const mitigatedAt = breach ? firstClearAfter(crossings, breach.at) : undefined;
+  // Recovered once the fault is over and every SLO within its objective, a breach from before the fault included.
+  const recoveredAt = fault.endedAt === undefined || (breach && mitigatedAt === undefined) ? undefined : firstClearAfter(crossings, Math.max(fault.endedAt, mitigatedAt ?? fault.endedAt));
   return {
     timeToDetectMs: breach ? breach.at - fault.injectedAt : null,
     timeToMitigateMs: mitigatedAt !== undefined ? mitigatedAt - fault.injectedAt : null,
@@ -180,8 +188,9 @@ export async function buildDrillReport(input: DrillReportInput): Promise<DrillRe
   if (input.stillActive.length > 0) reasons.push(`faults still in force at the end: ${input.stillActive.join(', ')}`);
   const lost = input.viewers ? input.viewers.billing.lost + input.viewers.billing.duplicated : 0;
   if (lost > 0) reasons.push(`billing: ${input.viewers!.billing.lost} acknowledged writes lost, ${input.viewers!.billing.duplicated} applied twice`);
-  const verdict: DrillVerdict = reasons.length > 0 ? 'failed' : measured === 0 && input.slos.length > 0 ? 'inconclusive' : 'passed';
-  if (verdict === 'inconclusive') reasons.push('no SLO could be measured over the drill (no viewer traffic reached the gateways?)');
+  // No SLO to read (the drill stopped before it loaded its SLO file) is no more a pass than none measured.
+  const verdict: DrillVerdict = reasons.length > 0 ? 'failed' : measured === 0 ? 'inconclusive' : 'passed';
+  if (verdict === 'inconclusive') reasons.push(input.slos.length > 0 ? 'no SLO could be measured over the drill (no viewer traffic reached the gateways?)' : 'the drill watched no SLO');
   const iso = (at: number) => new Date(at).toISOString();
   return {
     id: input.id,

@@ -127,6 +127,8 @@ export class Drill implements DrillControls {
   private ticking: Promise<void> | undefined;
   private readonly subscriptions: Disposable[] = [];
   private stopped: Promise<DrillReport> | undefined;
+  /** Attached: each instance's restarts when it was last seen running. */
+  private readonly restartsSeen = new Map<string, number>();
 
   constructor(private readonly options: DrillOptions) {
     this.events = options.events ?? new EngineEvents();
@@ -517,11 +519,30 @@ export class Drill implements DrillControls {
     return this.ticking;
   }
 
+  /**
+   * An attached drill hears nothing from the supervisor (it runs in the stack's process): an instance running again
+   * with more restarts than when last seen running was replaced, which is what ends the kill that took it.
+   */
+  private noticeReplacements(instances: readonly AdminInstance[]): void {
+    for (const i of instances) {
+      if (i.state !== 'running') continue;
+      const restarts = i.restarts ?? 0;
+      const before = this.restartsSeen.get(i.id);
+      this.restartsSeen.set(i.id, restarts);
+      if (before !== undefined && restarts > before) {
+        this.events.emit({ kind: 'instance', at: this.options.clock.now(), id: i.id, service: i.service, state: 'replaced', ...(i.pid ? { pid: i.pid } : {}) });
+      }
+    }
+  }
+
   private async refresh(): Promise<void> {
     const { clock } = this.options;
     try {
       const instances = await this.admin?.inventory().catch(() => undefined);
-      if (instances) this.instances = instances;
+      if (instances) {
+        if (!this.host) this.noticeReplacements(instances);
+        this.instances = instances;
+      }
       this.killSwitch = await isKillSwitchEngaged(this.config.safety).catch(() => true);
       if (this.run && this.phase === 'running') this.faults = this.run.store.activeFaults();
       const now = clock.now();

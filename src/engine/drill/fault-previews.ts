@@ -23,7 +23,7 @@ export function previewFault(action: Exclude<FaultAction, { kind: 'experiment' }
           title: 'Chaos Monkey: kill a random instance',
           target: `one instance of a service the blast radius allows (${plural(services.size, 'service')} up)`,
           blastRadius: '1 instance, killed with SIGKILL; the supervisor replaces it',
-          healthyLeft: `${plural(up.length - 1, 'instance')} of ${up.length} keep serving`,
+          healthyLeft: `${plural(Math.max(0, up.length - 1), 'instance')} of ${up.length} keep serving`,
         };
       }
       const victim = instances.find((i) => i.id === action.instance);

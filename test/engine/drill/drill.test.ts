@@ -1,0 +1,249 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { ManualClock } from '../../../src/core/manual-clock.js';
+import { SeededRandom } from '../../../src/core/random.js';
+import { Drill, type DrillOptions } from '../../../src/engine/drill/drill.js';
+import type { ProviderRegistry } from '../../../src/engine/provider-registry.js';
+import { MemoryProvider } from '../../../src/providers/memory/memory-provider.js';
+import type { AdminInstance } from '../../../src/reference-stack/stack/stack-admin-client.js';
+import { writeStackState } from '../../../src/reference-stack/stack/stack-state.js';
+import { instance } from '../../monkeys/safety/harness.js';
+import { loopbackServers } from '../../support/loopback-servers.js';
+import { nextEvent } from '../../support/next-event.js';
+
+const dirs: string[] = [];
+const drills: { drill: Drill; clock: ManualClock }[] = [];
+const servers = loopbackServers();
+afterEach(async () => {
+  for (const { drill, clock } of drills.splice(0)) await untilSettled(drill.stop(), clock);
+  await servers.closeAll();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Moves the clock a tenth of a second at a time until `promise` settles: the viewers' arrival loop sleeps on the
+ * clock, so stopping them needs the clock to move. At most a minute of clock time.
+ */
+async function untilSettled<T>(promise: Promise<T>, clock: ManualClock): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => (settled = true));
+  for (let step = 0; step < 600 && !settled; step++) await clock.advance(100);
+  return watched;
+}
+
+/** A registry that fails the test if anything asks it for a provider: nothing may act before the drill runs. */
+const noProviders: ProviderRegistry = {
+  create: (name) => {
+    throw new Error(`provider ${name} asked for before the drill started`);
+  },
+  forRevert: (name) => {
+    throw new Error(`provider ${name} asked for before the drill started`);
+  },
+};
+
+/** A drill over an empty state directory, not started. */
+function unstarted(overrides: Partial<DrillOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'simian-drill-'));
+  dirs.push(dir);
+  const stateDir = join(dir, 'state');
+  const clock = new ManualClock();
+  const config = parseConfig(`stateDir: ${stateDir}\n`, { baseDir: dir });
+  const drill = new Drill({
+    config,
+    providers: noProviders,
+    viewerRate: 5,
+    readonly: false,
+    faultDurationMs: 300_000,
+    sloFile: join(dir, 'slos.yaml'),
+    experiments: [],
+    facilitator: 'ada',
+    pid: process.pid,
+    clock,
+    random: new SeededRandom(1),
+    ...overrides,
+  });
+  drills.push({ drill, clock });
+  return { drill, clock, stateDir, config, dir };
+}
+
+describe('Drill before start', () => {
+  it('is starting, leashed off, with nothing on the map', () => {
+    const { drill, clock } = unstarted();
+    expect(drill.view()).toMatchObject({
+      phase: 'starting',
+      progress: { message: 'starting' },
+      stack: 'reference stack, attached',
+      leashed: false,
+      readonly: false,
+      killSwitch: false,
+      startedAt: clock.now(),
+      viewers: { rate: 5, sessions: 0 },
+      sloSource: 'not yet',
+      instances: [],
+      slos: [],
+      faults: [],
+      timeline: [],
+    });
+  });
+
+  it('refuses every fault with the reason, and touches nothing', async () => {
+    const { drill, stateDir } = unstarted();
+    for (const action of [
+      { kind: 'chaos' as const },
+      { kind: 'zone' as const, region: 'us-east', zone: 'us-east-1a' },
+      { kind: 'region' as const, region: 'us-east' },
+      { kind: 'latency' as const, service: 'user', latencyMs: 500 },
+      { kind: 'experiment' as const, file: 'experiments/kill-one.yaml' },
+    ]) {
+      expect(await drill.execute(action)).toEqual({ outcome: 'skipped', message: 'the drill is starting' });
+    }
+    expect((await drill.preview({ kind: 'zone', region: 'us-east', zone: 'us-east-1a' })).refusal).toBe('the drill is starting');
+    expect(existsSync(stateDir)).toBe(false);
+    expect(drill.record.timeline).toEqual([]);
+  });
+
+  it('refuses in a read-only console whatever the phase', async () => {
+    const { drill } = unstarted({ readonly: true });
+    expect(await drill.execute({ kind: 'chaos' })).toEqual({ outcome: 'skipped', message: 'read-only console (--readonly): fault keys are off' });
+    expect((await drill.preview({ kind: 'latency', service: 'user', latencyMs: 100 })).refusal).toBe('read-only console (--readonly): fault keys are off');
+  });
+
+  it('previews an experiment file it cannot read with the reason instead of a confirmation', async () => {
+    const { drill, dir } = unstarted();
+    const preview = await drill.preview({ kind: 'experiment', file: join(dir, 'missing.yaml') });
+    expect(preview).toMatchObject({ title: `Run ${join(dir, 'missing.yaml')}`, blastRadius: 'unknown' });
+    expect(preview.refusal).toContain('missing.yaml');
+  });
+
+  it('records a note trimmed, ignores a blank one, and tells subscribers', () => {
+    const { drill, clock } = unstarted();
+    let changes = 0;
+    drill.subscribe(() => (changes += 1));
+    drill.note('   ');
+    drill.note('');
+    expect(drill.record.notes).toEqual([]);
+    expect(changes).toBe(0);
+    drill.note('  gateway p99 climbing \n');
+    expect(drill.record.notes).toEqual([{ at: clock.now(), text: 'gateway p99 climbing' }]);
+    expect(drill.view().timeline).toEqual([{ at: clock.now(), kind: 'note', text: 'gateway p99 climbing' }]);
+    expect(changes).toBe(1);
+  });
+
+  it('takes a rate change before the viewers run as nothing', () => {
+    const { drill } = unstarted();
+    drill.setRate(50);
+    expect(drill.view().viewers.rate).toBe(5);
+    expect(drill.record.timeline).toEqual([]);
+  });
+
+  it('stops without having started: nothing to revert, and a report that does not say it passed', async () => {
+    const { drill, stateDir } = unstarted();
+    const report = await drill.stop();
+    expect(report.verdict).toBe('inconclusive');
+    expect(report).toMatchObject({ faults: [], stillActive: [], sloSource: 'none', facilitator: 'ada' });
+    expect(drill.view().phase).toBe('stopped');
+    // Twice is the same stop.
+    expect(await drill.stop()).toBe(report);
+    expect(existsSync(stateDir) ? readdirSync(stateDir) : []).toEqual([]);
+  });
+});
+
+const SLO_FILE = `version: prometheus/v1
+service: reference-stack
+slos:
+  - name: gateway-availability
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{service="gateway",code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{service="gateway"}[{{.window}}]))
+    alerting:
+      page_alert:
+        disable: true
+      ticket_alert:
+        disable: true
+`;
+
+/**
+ * A stack as an attached drill sees it, without its processes: stack.json naming this process, an admin API that
+ * lists three instances (the gateway's /metrics is served), a front door that refuses every viewer, and a memory
+ * provider, named local, holding the same instances for the safety pipeline to act on.
+ */
+async function fakeStack() {
+  const gatewayMetrics = await servers.listen(
+    createServer((_, response) => response.end('# TYPE http_requests_total counter\nhttp_requests_total{service="gateway",code="200"} 100\n')),
+  );
+  const admin: AdminInstance[] = [
+    { id: 'gateway-us-east-1a-0', service: 'gateway', region: 'us-east', zone: 'us-east-1a', state: 'running', launchedAt: 0, address: gatewayMetrics },
+    { id: 'user-us-east-1a-0', service: 'user', region: 'us-east', zone: 'us-east-1a', state: 'running', launchedAt: 0 },
+    { id: 'user-us-east-1b-0', service: 'user', region: 'us-east', zone: 'us-east-1b', state: 'running', launchedAt: 0 },
+  ];
+  const adminUrl = await servers.listen(createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instances: admin }))));
+  const frontDoorUrl = await servers.listen(createServer((_, response) => response.writeHead(503).end()));
+  const provider = new MemoryProvider({ name: 'local', instances: admin.map((i) => instance(i.id, i.service, { region: i.region, zone: i.zone })) });
+  const providers: ProviderRegistry = { create: () => provider, forRevert: () => provider };
+  const drill = unstarted({ providers });
+  writeFileSync(join(drill.dir, 'slos.yaml'), SLO_FILE);
+  writeStackState(drill.stateDir, { pid: process.pid, topology: 'small', frontDoorUrl, toxiproxyUrl: 'http://127.0.0.1:9', adminUrl, startedAt: 0 });
+  return { ...drill, provider, admin };
+}
+
+describe('Drill on an attached stack', () => {
+  // Start, faults and the halt need no clock time (the clock stands still, so no tick runs in between); only
+  // stopping does, for the viewers' arrival loop to wake up and see it must end.
+  it('runs: shows the map, puts a fault through the pipeline, and reverts it when it stops', async () => {
+    const { drill, clock, provider } = await fakeStack();
+    await drill.start();
+    const running = drill.view();
+    expect(running).toMatchObject({ phase: 'running', stack: 'reference stack (small), attached', sloSource: 'direct scrapes', killSwitch: false });
+    expect(running.instances.map((i) => `${i.id} ${i.condition}`)).toEqual(['gateway-us-east-1a-0 up', 'user-us-east-1a-0 up', 'user-us-east-1b-0 up']);
+    expect(running.regions).toEqual([{ name: 'us-east', zones: ['us-east-1a', 'us-east-1b'] }]);
+    expect(drill.choices()).toMatchObject({ instances: ['gateway-us-east-1a-0', 'user-us-east-1a-0', 'user-us-east-1b-0'], regions: ['us-east'], services: ['gateway', 'user'] });
+
+    const result = await drill.execute({ kind: 'latency', service: 'user', latencyMs: 500 });
+    expect(result).toEqual({ outcome: 'executed', message: '+500ms on user for 5m' });
+    expect(provider.activeActions().length).toBeGreaterThan(0);
+    const faulted = drill.view();
+    expect(faulted.faults).toMatchObject([{ monkey: 'latency', description: '+500ms on user (2 instances)' }]);
+    expect(faulted.instances.filter((i) => i.condition === 'slowed').map((i) => i.id)).toEqual(['user-us-east-1a-0', 'user-us-east-1b-0']);
+
+    const report = await untilSettled(drill.stop(), clock);
+    expect(provider.activeActions()).toEqual([]);
+    expect(report.faults).toMatchObject([{ monkey: 'latency', endedBy: 'abort' }]);
+    expect(report.stillActive).toEqual([]);
+    expect(report.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['info', 'fault', 'revert']));
+  });
+
+  it('halts: reverts the fault in force, engages the kill switch, and refuses the next fault', async () => {
+    const { drill, provider, config } = await fakeStack();
+    await drill.start();
+    await drill.execute({ kind: 'latency', service: 'user', latencyMs: 100 });
+    const halted = await drill.halt();
+    expect(halted).toEqual({ outcome: 'executed', message: `1 reverted; kill switch engaged (${config.safety.killSwitchFile})` });
+    expect(provider.activeActions()).toEqual([]);
+    expect(existsSync(config.safety.killSwitchFile!)).toBe(true);
+    expect(drill.view().killSwitch).toBe(true);
+    expect(await drill.execute({ kind: 'chaos' })).toEqual({ outcome: 'skipped', message: expect.stringContaining('the kill switch is engaged') });
+    expect(drill.record.halts).toHaveLength(1);
+  });
+
+  it('ends a kill once the stack shows its victim replaced, though an attached drill gets no supervisor events', async () => {
+    const { drill, clock, admin } = await fakeStack();
+    await drill.start();
+    const killed = await drill.execute({ kind: 'chaos', instance: 'user-us-east-1a-0' });
+    expect(killed).toEqual({ outcome: 'executed', message: 'killed user-us-east-1a-0' });
+    expect(drill.record.open().map((f) => f.kind)).toEqual(['terminate']);
+    // The supervisor replaced it: the admin API shows it running again, restarted once.
+    const index = admin.findIndex((i) => i.id === 'user-us-east-1a-0');
+    admin[index] = { ...admin[index]!, restarts: 1, pid: 4242 };
+    const replaced = nextEvent<void>((listener) => drill.subscribe(() => listener()), () => drill.record.open().length === 0);
+    await clock.advance(1000);
+    await replaced;
+    expect(drill.record.faults[0]).toMatchObject({ endedAt: clock.now(), endedBy: 'replaced' });
+    expect(drill.record.timeline.filter((e) => e.kind === 'instance').map((e) => e.text)).toEqual(['user-us-east-1a-0 replaced (pid 4242)']);
+  });
+});
