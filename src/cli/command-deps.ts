@@ -24,6 +24,14 @@ export interface CommandDeps {
   readonly signals: SignalSource;
   /** Whether `writeErr` reaches a terminal, where progress may redraw a line; absent: it does not. */
   readonly stderrIsTerminal?: boolean;
+  /** The terminal the game-day console draws on (standard input and output, both TTYs); absent: there is none. */
+  readonly terminal?: Terminal;
+}
+
+/** A terminal: keys come in on `stdin`, frames go out on `stdout`. */
+export interface Terminal {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
 }
 
 /** A module under `src/cli/commands/` exports one of these; the program adds the command it builds. */

@@ -4,13 +4,14 @@
  */
 import { Command, CommanderError } from 'commander';
 import { platformProviders, type ProviderRegistry } from '../engine/provider-registry.js';
-import type { CommandDeps, CommandFactory } from './command-deps.js';
+import type { CommandDeps, CommandFactory, Terminal } from './command-deps.js';
 import { checkMandatoryOptionsLast } from './mandatory-options.js';
 import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { configCommand } from './commands/config.js';
 import { experimentCommand } from './commands/experiment.js';
+import { gamedayCommand } from './commands/gameday.js';
 import { historyCommand } from './commands/history.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { killSwitchCommand } from './commands/kill-switch.js';
@@ -40,12 +41,15 @@ export interface ProgramDeps {
   signals?: SignalSource;
   /** Whether standard error is a terminal (progress redraws a line) or a log (progress prints lines). @default process.stderr.isTTY, false when `writeErr` is given */
   stderrIsTerminal?: boolean;
+  /** The console's terminal. @default process.stdin and process.stdout when both are TTYs and `writeOut` is not given */
+  terminal?: Terminal;
 }
 
 export type { CommandDeps, CommandFactory } from './command-deps.js';
 
 /** Every command of `simian`, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
+  gamedayCommand,
   stackCommand,
   loadCommand,
   inventoryCommand,
@@ -58,6 +62,13 @@ const COMMANDS: readonly CommandFactory[] = [
   configCommand,
   toxiproxyCommand,
 ];
+
+function terminalOf(deps: ProgramDeps): { terminal?: Terminal } {
+  if (deps.terminal) return { terminal: deps.terminal };
+  // A test that captures output has no terminal, whatever the test runner's own streams are.
+  if (deps.writeOut !== undefined || process.stdout.isTTY !== true || process.stdin.isTTY !== true) return {};
+  return { terminal: { stdin: process.stdin, stdout: process.stdout } };
+}
 
 /**
  * Builds the `simian` program from its commands, one file each under `src/cli/commands/`.
@@ -78,6 +89,7 @@ export function createProgram(deps: ProgramDeps, commands: readonly CommandFacto
     signals: deps.signals ?? process,
     // Output a test captures is no terminal, whatever the test runner's own standard error is.
     stderrIsTerminal: deps.stderrIsTerminal ?? (deps.writeErr === undefined && process.stderr.isTTY === true),
+    ...terminalOf(deps),
   };
   const program = new Command('simian');
   // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).

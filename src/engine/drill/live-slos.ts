@@ -55,7 +55,8 @@ export class LiveSlos {
       if (last.outcome === 'measured') {
         state.current = 1 - last.errorRatio;
         state.burnRate = budget > 0 ? last.errorRatio / budget : undefined;
-        const breached = state.current < slo.objective / 100;
+        // A tolerance: 99.9 / 100 is 0.9990000000000001, and a ratio of exactly 0.999 meets its objective.
+        const breached = state.current < slo.objective / 100 - 1e-12;
         if (breached !== state.breached) transitions.push({ slo: slo.name, breached, current: state.current, objective: slo.objective / 100 });
         state.breached = breached;
       } else {

@@ -1,0 +1,185 @@
+/**
+ * @module
+ * `simian gameday`: the game-day console on the reference stack (the engine's drill, drawn by `src/tui`), or, with
+ * `--script FILE --no-ui`, a drill run without a terminal: the stack, the viewers, one experiment file as the drill,
+ * progress lines, and the report. Whatever ends it (quit, Ctrl-C, SIGTERM, a crash), the drill reverts every
+ * fault it injected, stops what it started and writes its report.
+ */
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { InvalidInputError, SimianError } from '../../core/errors.js';
+import { SeededRandom } from '../../core/random.js';
+import { Drill } from '../../engine/drill/drill.js';
+import { defaultDrillReportPath, drillTime, writeDrillReport, type DrillReport } from '../../engine/drill/drill-report.js';
+import { EngineEvents } from '../../engine/events.js';
+import { loadTopology } from '../../reference-stack/topology/topology.js';
+import { loadExperiment } from '../../runner/load-experiment.js';
+import { findExecutable } from '../../slo/prometheus-server.js';
+import { runConsole } from '../../tui/run-console.js';
+import type { CommandDeps, CommandFactory } from '../command-deps.js';
+import { experimentFiles, packagePath } from '../package-files.js';
+import { parseCount, parseDuration, parsePositive } from '../parsers.js';
+import { renderEvents } from '../render-events.js';
+import { SIGNAL_EXIT_CODES, type StopSignal } from '../signals.js';
+import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
+
+interface GamedayFlags extends ConfigOptionValues {
+  topology: string;
+  attach?: boolean;
+  rate: number;
+  prometheus: boolean;
+  readonly?: boolean;
+  duration?: number;
+  slos?: string;
+  script?: string;
+  ui: boolean;
+  report?: string;
+  facilitator?: string;
+  seed?: number;
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** The exit status of a drill no SLO could judge: like an inconclusive `slo check`. */
+const INCONCLUSIVE_EXIT_CODE = 3;
+
+/** Resolves on SIGINT or SIGTERM; `dispose` stops listening. */
+function onStopSignal(deps: CommandDeps, stop: (signal: StopSignal) => void): { dispose(): void } {
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const listener = () => stop(signal);
+    deps.signals.once(signal, listener);
+    return [signal, listener] as const;
+  });
+  return { dispose: () => listeners.forEach(([signal, listener]) => deps.signals.removeListener(signal, listener)) };
+}
+
+/** Checks the flags and files before anything starts: bad input exits 2 with nothing started. */
+async function prepare(deps: CommandDeps, flags: GamedayFlags): Promise<{ drill: Drill; stateDir: string }> {
+  if (flags.ui === false && !flags.script) throw new InvalidInputError('cli.missingOption', '--no-ui runs a scripted drill: give --script FILE (an experiment file)');
+  if (flags.ui !== false && !deps.terminal) {
+    throw new InvalidInputError('gameday.noTerminal', 'the game-day console needs a terminal (standard input and output both TTYs); without one, run a scripted drill: simian gameday --script FILE --no-ui');
+  }
+  if (flags.script) await loadExperiment(flags.script);
+  const topology = flags.attach ? undefined : await loadTopology(flags.topology);
+  const config = await resolveCommandConfig(flags);
+  const random = flags.seed === undefined ? deps.random : new SeededRandom(flags.seed);
+  const drill = new Drill({
+    config,
+    providers: deps.providers,
+    ...(topology
+      ? { host: { topology, topologyName: flags.topology, prometheus: flags.prometheus && findExecutable('prometheus') !== undefined, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) } }
+      : {}),
+    viewerRate: flags.rate,
+    readonly: flags.readonly === true,
+    faultDurationMs: flags.duration ?? config.faults.defaultDurationMs,
+    sloFile: flags.slos ?? packagePath('dashboards', 'slos', 'reference-stack.yaml'),
+    experiments: experimentFiles(process.cwd()),
+    facilitator: flags.facilitator ?? userInfo().username,
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    pid: deps.pid,
+    clock: deps.clock,
+    random,
+    events: new EngineEvents(),
+  });
+  return { drill, stateDir: config.stateDir };
+}
+
+/** Writes the report (JSON and Markdown) and says where. */
+async function finish(deps: CommandDeps, flags: GamedayFlags, report: DrillReport, stateDir: string): Promise<void> {
+  const path = resolve(flags.report ?? defaultDrillReportPath(stateDir, Date.parse(report.startedAt)));
+  const paths = await writeDrillReport(path, report);
+  if (flags.json) deps.writeOut(`${JSON.stringify(report, null, 2)}\n`);
+  else deps.writeOut(`drill ${report.id}: ${report.verdict}${report.reasons.length > 0 ? `\n${report.reasons.map((r) => `  ${r}`).join('\n')}` : ''}\nreport: ${paths.markdown}\n        ${paths.json}\n`);
+}
+
+/** The drill's timeline and start-up as lines on standard error, for a run without a console. */
+function narrate(deps: CommandDeps, drill: Drill): { dispose(): void } {
+  let printed = 0;
+  let lastQuarter = -1;
+  const progress = renderEvents(drill.events, deps.writeErr, 'leftovers', (event) => {
+    if (event.kind !== 'progress') return event.kind === 'warning';
+    if (event.fraction === undefined) return true;
+    const quarter = Math.floor(event.fraction * 4);
+    if (quarter === lastQuarter) return false;
+    lastQuarter = quarter;
+    return true;
+  });
+  const timeline = drill.subscribe(() => {
+    const all = drill.record.timeline;
+    const view = drill.view();
+    for (; printed < all.length; printed++) {
+      const entry = all[printed]!;
+      if (entry.kind !== 'warning') deps.writeErr(`simian: ${drillTime(entry.at, view.startedAt)} ${entry.kind}: ${entry.text}\n`);
+    }
+  });
+  return { dispose: () => [progress, timeline].forEach((d) => d.dispose()) };
+}
+
+async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
+  const { drill, stateDir } = await prepare(deps, flags);
+  let signalled: StopSignal | undefined;
+  let stopRequested!: () => void;
+  const stopping = new Promise<void>((ok) => (stopRequested = ok));
+  const signals = onStopSignal(deps, (signal) => {
+    signalled ??= signal;
+    stopRequested();
+  });
+  const console_ = flags.ui !== false && deps.terminal ? runConsole({ controls: drill, stdin: deps.terminal.stdin, stdout: deps.terminal.stdout }) : undefined;
+  const narration = console_ ? undefined : narrate(deps, drill);
+  let report: DrillReport | undefined;
+  try {
+    void console_?.quit.then(stopRequested, stopRequested);
+    // A signal during the start stops the drill once it is up: what is half-started is stopped by stop().
+    await Promise.race([drill.start(), stopping]);
+    if (flags.script && !signalled) {
+      const finished = drill.runExperiment(flags.script);
+      if (console_) void finished.catch(() => undefined);
+      else await Promise.race([finished, stopping]);
+    }
+    if (console_) await stopping;
+  } finally {
+    report = await drill.stop();
+    console_?.close();
+    narration?.dispose();
+    signals.dispose();
+  }
+  await finish(deps, flags, report, stateDir);
+  if (signalled) throw new SimianError('gameday.interrupted', `interrupted by ${signalled}; every fault reverted`, { exitCode: SIGNAL_EXIT_CODES[signalled] });
+  if (report.verdict === 'failed') throw new SimianError('gameday.failed', `the drill failed: ${report.reasons.join('; ')}`);
+  if (report.verdict === 'inconclusive') throw new SimianError('gameday.inconclusive', report.reasons.join('; '), { exitCode: INCONCLUSIVE_EXIT_CODE });
+}
+
+/** The `gameday` command. */
+export const gamedayCommand: CommandFactory = (deps) => {
+  const command = new Command('gameday')
+    .description(
+      'The game-day console: starts the reference stack and viewers, shows instances, SLOs, dependencies, faults and a timeline live, ' +
+        'and lets you kill instances, drop zones, evacuate regions and add latency through the safety pipeline. Writes a drill report at the end.',
+    )
+    .addOption(new Option('--topology <name|file>', 'the stack to start: default (2 regions × 3 zones), small (1 × 2), or a topology file').default('default'))
+    .option('--attach', 'use the stack "simian stack up --detach" runs, and leave it running on quit')
+    .addOption(new Option('--rate <viewers>', 'viewers arriving per second (+/- change it live)').argParser(parsePositive).default(6))
+    .option('--no-prometheus', 'do not start a Prometheus even when one is installed (SLIs come from direct scrapes either way)')
+    .option('--readonly', 'watch only: the fault keys are off')
+    .addOption(new Option('--duration <time>', 'how long each reversible fault lasts before it reverts (default: faults.defaultDuration, 5m)').argParser(parseDuration))
+    .option('--slos <file>', 'the SLO file to watch (default: the package\'s dashboards/slos/reference-stack.yaml)')
+    .option('--script <file>', 'run this experiment file as the drill')
+    .option('--no-ui', 'no console: with --script, print progress lines and the report path (CI, pipes)')
+    .option('--report <file>', 'where the drill report goes (.json, with .md beside it; default: <state dir>/drills/)')
+    .option('--facilitator <name>', 'who runs the drill, for the report (default: the user name)')
+    .addOption(new Option('--seed <n>', 'seed the viewers\' and monkeys\' choices to replay a drill').argParser(parseCount))
+    .option('--data-dir <dir>', 'where billing keeps its databases (default: <state dir>/data)')
+    .option('--json', 'print the report as JSON at the end');
+  addConfigOptions(command);
+  command.addHelpText(
+    'after',
+    '\nKeys: c Chaos Monkey, g drop a zone, k evacuate a region, l latency on a service, e run an experiment, n note,\n' +
+      '+/- viewers, H halt (revert every fault, engage the kill switch), ? help, Esc back, q quit.\n' +
+      'Every fault key asks for confirmation naming the target, the blast radius and what stays healthy.\n' +
+      '\nOn the bundled stack the console acts for real (unleashed); the kill switch, the outage check and the blast\n' +
+      'radius still apply. Exit status without a console: 0 passed, 1 an SLO broke or the experiment failed,\n' +
+      '2 bad input, 3 no SLO could be measured, 130/143 interrupted.',
+  );
+  return command.action((flags: GamedayFlags) => gameday(deps, flags));
+};
