@@ -20,7 +20,8 @@ process.once('exit', () => {
 });
 
 try {
-  await createProgram({ version: packageVersion(), writeOut: stdout.write, writeErr: stderr.write, stderrIsTerminal: process.stderr.isTTY === true }).parseAsync(process.argv);
+  const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true ? { terminal: { stdin: process.stdin, stdout: process.stdout } } : {};
+  await createProgram({ version: packageVersion(), writeOut: stdout.write, writeErr: stderr.write, stderrIsTerminal: process.stderr.isTTY === true, ...terminal }).parseAsync(process.argv);
 } catch (error) {
   if (isCleanExit(error)) {
     process.exitCode = 0;

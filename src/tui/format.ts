@@ -30,6 +30,8 @@ export function formatMaybePercent(ratio: number | undefined): string {
 /** The share of an error budget left, as a whole percentage that goes negative once overspent: `82%`, `-35%`. */
 export function formatBudgetLeft(share: number | undefined): string {
   if (share === undefined || !Number.isFinite(share)) return '—';
+  // Overspent is overspent: -1550% says nothing more than "none left" in a five-column cell.
+  if (share <= 0) return 'spent';
   return `${Math.trunc(share * 100)}%`;
 }
 

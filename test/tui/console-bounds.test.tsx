@@ -127,7 +127,7 @@ describe('the frame at 80×24', () => {
     const lines = frame.split('\n');
     // With every state up, the clock gives way, so the states never do.
     expect(lines[0]).toMatch(/^reference sta… {2}t\+12:34 {2}UNLEASHED {2}READ-ONLY {2}KILL SWITCH {2}1 fault {2}viewers 5\/s$/);
-    expect(frame).toMatch(/! home-latency +97% +99% +-20% +3\.1x/);
+    expect(frame).toMatch(/! home-latency +97% +99% +spent +3\.1x/);
     expect(frame).toMatch(/ {2}playback-av… 99\.95% +99\.9% +82% +0\.5x/);
     expect(frame).toMatch(/playback→edge +2\/4 open +1\.5\/s +0\.4\/s/);
     expect(frame).toMatch(/user→billing +1\/2 half/);

@@ -28,7 +28,8 @@ describe('formatPercent', () => {
 describe('the other numbers', () => {
   it('writes budget left as a whole percentage that can go negative', () => {
     expect(formatBudgetLeft(0.826)).toBe('82%');
-    expect(formatBudgetLeft(-0.35)).toBe('-35%');
+    expect(formatBudgetLeft(-0.35)).toBe('spent');
+    expect(formatBudgetLeft(0)).toBe('spent');
     expect(formatBudgetLeft(undefined)).toBe('—');
   });
 

@@ -86,11 +86,12 @@ async function prepare(deps: CommandDeps, flags: GamedayFlags): Promise<{ drill:
 }
 
 /** Writes the report (JSON and Markdown) and says where. */
-async function finish(deps: CommandDeps, flags: GamedayFlags, report: DrillReport, stateDir: string): Promise<void> {
+async function finish(deps: CommandDeps, flags: GamedayFlags, report: DrillReport, stateDir: string): Promise<string> {
   const path = resolve(flags.report ?? defaultDrillReportPath(stateDir, Date.parse(report.startedAt)));
   const paths = await writeDrillReport(path, report);
   if (flags.json) deps.writeOut(`${JSON.stringify(report, null, 2)}\n`);
   else deps.writeOut(`drill ${report.id}: ${report.verdict}${report.reasons.length > 0 ? `\n${report.reasons.map((r) => `  ${r}`).join('\n')}` : ''}\nreport: ${paths.markdown}\n        ${paths.json}\n`);
+  return paths.markdown;
 }
 
 /** The drill's timeline and start-up as lines on standard error, for a run without a console. */
@@ -144,10 +145,11 @@ async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
     narration?.dispose();
     signals.dispose();
   }
-  await finish(deps, flags, report, stateDir);
+  const written = await finish(deps, flags, report, stateDir);
   if (signalled) throw new SimianError('gameday.interrupted', `interrupted by ${signalled}; every fault reverted`, { exitCode: SIGNAL_EXIT_CODES[signalled] });
-  if (report.verdict === 'failed') throw new SimianError('gameday.failed', `the drill failed: ${report.reasons.join('; ')}`);
-  if (report.verdict === 'inconclusive') throw new SimianError('gameday.inconclusive', report.reasons.join('; '), { exitCode: INCONCLUSIVE_EXIT_CODE });
+  // The reasons are printed above with the verdict; the error only sets the exit status and points at the report.
+  if (report.verdict === 'failed') throw new SimianError('gameday.failed', `the drill failed (${written})`);
+  if (report.verdict === 'inconclusive') throw new SimianError('gameday.inconclusive', `the drill was inconclusive (${written})`, { exitCode: INCONCLUSIVE_EXIT_CODE });
 }
 
 /** The `gameday` command. */
