@@ -2,8 +2,8 @@
  * @module
  * What an experiment run needs from the world, wired once for every front end: providers of the configuration
  * (built when first named), the fault run (state store, reverter of leftovers, outage check, pipelines) only when
- * the method injects faults, the running stack's variables, and the SLO sources (a Prometheus, or direct scrapes of
- * the running stack).
+ * the method injects faults, the running stack's variables, the SLO sources (a Prometheus, or direct scrapes of
+ * the running stack), and the viewers the file's `load` declares, through the stack's front door.
  */
 import type { Clock } from '../core/clock.js';
 import { SimianError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import type { SimianConfig } from '../config/simian-config.js';
 import type { StackState } from '../reference-stack/stack/stack-state.js';
 import { readStackToken } from '../reference-stack/stack/stack-token.js';
 import { isFaultAction, methodActions, type Experiment } from '../runner/experiment.js';
+import { experimentProblem } from '../runner/load-experiment.js';
 import { resolveSlos, SLO_UNAVAILABLE } from '../runner/prepare.js';
 import type { FaultSeams, PrometheusQuery, RunnerDeps, SloLoader } from '../runner/runner-deps.js';
 import { loadSloFile } from '../slo/load-slo-file.js';
@@ -19,6 +20,7 @@ import { PrometheusClient } from '../slo/prometheus-client.js';
 import { PrometheusSliSource } from '../slo/prometheus-sli-source.js';
 import type { SliSource } from '../slo/sli-source.js';
 import type { EngineEvents } from './events.js';
+import { frontDoorViewers } from './front-door-viewers.js';
 import { openFaultRun, type FaultRun } from './fault-run.js';
 import { providerSettings, type ProviderRegistry } from './provider-registry.js';
 import { instantQuery, runningStack, scrapeStack } from './stack-sli.js';
@@ -43,7 +45,15 @@ export interface ExperimentWiringOptions {
   readonly events: EngineEvents;
   /** The process that holds the run's faults (the front end's pid): the next start reverts them if it dies. */
   readonly ownerPid?: number;
+  /**
+   * Who plays the viewers a file's `load` declares: `declared`, the run, through `${frontDoor}`; `none`, nobody
+   * here (a front end that drives its own, such as the game-day console). @default 'declared'
+   */
+  readonly viewers?: 'declared' | 'none';
 }
+
+/** The code of the refusal of an experiment that declares load with no front door to send viewers through. */
+export const NO_FRONT_DOOR = 'experiment.noFrontDoor';
 
 /** The SLO side of a run: the loader, the SLI source, a PromQL instant query, and how the baseline is scored. */
 export interface SloWiring {
@@ -139,6 +149,17 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
   const close = async () => {
     for (const closer of closers.reverse()) await closer();
   };
+  const variables = { ...stackVariables(stack, stackToken), ...options.variables };
+  const playsViewers = experiment.load !== undefined && (options.viewers ?? 'declared') === 'declared';
+  const frontDoor = playsViewers ? variables.frontDoor : undefined;
+  if (playsViewers && !frontDoor) {
+    // Before anything is opened, let alone injected: the checks would have no viewers' requests to score.
+    throw new SimianError(
+      NO_FRONT_DOOR,
+      experimentProblem(experiment, ['load'], `the run sends its viewers through the reference stack's front door, and ${stack ? `the stack of ${config.stateDir} has none` : `no stack runs in ${config.stateDir}`}: start it ("simian stack up --detach"), or give --var frontDoor=URL`),
+      { exitCode: 2 },
+    );
+  }
   try {
     let run: FaultRun | undefined;
     if (methodActions(experiment).some(({ action }) => isFaultAction(action))) {
@@ -166,7 +187,8 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
         ...(slo.sli ? { sli: sampledSli(slo.sli, { clock, events }) } : {}),
         ...(slo.prometheus ? { prometheus: slo.prometheus } : {}),
         baseline: slo.baseline,
-        variables: { ...stackVariables(stack, stackToken), ...options.variables },
+        variables,
+        ...(frontDoor ? { viewers: frontDoorViewers({ target: frontDoor, clock, random }) } : {}),
         ...(stackToken ? { secrets: [stackToken] } : {}),
         log: (line) => events.emit({ kind: 'experiment', at: clock.now(), title: experiment.title, message: line }),
       },

@@ -1,7 +1,8 @@
 /**
  * @module
- * The experiment runner. In order: check the input → resolve the targets → the steady state before (not met: the
- * run fails and no fault is injected) → the method, its faults through the safety pipeline, while the stop
+ * The experiment runner. In order: check the input → resolve the targets → start the viewers the file's `load`
+ * declares (they run until the last check, however the run ends) → the steady state before (not met: the run
+ * fails and no fault is injected) → the method, its faults through the safety pipeline, while the stop
  * conditions and the steady state are polled (a hit aborts the method) → the steady state after (not met:
  * deviated) and the control comparison → revert every fault the run injected, then the user's rollbacks (always:
  * on success, failure, abort and interrupt; a failed one fails the run) → recovery (time to detect, time to
@@ -33,6 +34,7 @@ import {
   type ControlRecord,
   type FaultRevertRecord,
   type Journal,
+  type LoadRecord,
   type RecoveryRecord,
   type RunStatus,
 } from './journal.js';
@@ -54,6 +56,7 @@ import {
   type SteadyStateResult,
 } from './steady-state.js';
 import { pollStopConditions, type StopHit } from './stop-conditions.js';
+import { describeLoad, startDeclaredViewers, type DeclaredViewers } from './viewers.js';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -70,6 +73,16 @@ function untested(actions: readonly ActionRecord[], dryRun: boolean): string[] {
 function firstFailure(result: SteadyStateResult): string {
   const failed = result.checks.find((c) => !c.met);
   return failed ? `${result.phase}: ${failed.kind} ${failed.name}: ${failed.detail}` : result.phase;
+}
+
+/** What the checked part of a run (steady states, method, rollbacks, recovery) leaves for the journal. */
+interface CheckedRun {
+  readonly methodRan: boolean;
+  readonly control: ControlRecord | null;
+  readonly deviated: boolean;
+  readonly faultReverts: FaultRevertRecord[];
+  readonly rollbackResults: ActivityResult[];
+  readonly recovery: RecoveryRecord;
 }
 
 /** Mutable bookkeeping of one run. */
@@ -151,91 +164,16 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     log(targets.problems.length > 0 ? `targets: ${targets.problems.join('; ')}` : `targets resolved on ${[...providers.keys()].join(', ')}`);
   }
 
-  // The steady state before: not met, nothing is injected.
-  if (run.failures.length === 0 && !dryRun && !interrupted() && checksExist) {
-    let baselineEnd = startedAt;
-    let baselineStart = Number.NEGATIVE_INFINITY;
-    const longest = Math.max(0, ...steadyState.slos.map((s) => s.check.windowMs));
-    if (deps.baseline === 'observe' && longest > 0) {
-      // No history to read: watch the window now, then score what was watched.
-      log(`watching the steady state for ${longest} ms before the method (the SLI source keeps no history)`);
-      await clock.sleep(longest, interrupt).catch(() => undefined);
-      baselineStart = startedAt;
-      baselineEnd = clock.now();
-    }
-    const before = await evaluate('before', (slo) => ({ start: Math.max(baselineStart, baselineEnd - slo.check.windowMs), end: baselineEnd }), interrupt);
-    const { aborted: _aborted, ...result } = before;
-    run.before = result;
-    log(`steady state before: ${result.met ? 'met' : `not met (${firstFailure(result)})`}`);
-    if (!result.met && !interrupted()) run.failures.push(`the steady state did not hold before the method (${firstFailure(result)})`);
+  // The file's viewers, from before the steady state before to after the last check, however the run ends.
+  const viewers = declaredViewers();
+  let checked: CheckedRun;
+  let load: LoadRecord | null = null;
+  try {
+    checked = await checkedRun();
+  } finally {
+    if (viewers) load = await viewers.stop();
   }
-
-  if (run.failures.length === 0 && !interrupted()) {
-    await runMethod();
-  }
-
-  // After: deviated is the hypothesis not holding once the method ran (aborted runs included: that is the news).
-  let control: ControlRecord | null = null;
-  const methodRan = run.methodStartedAt !== undefined && !dryRun;
-  let scoredUntil = run.methodEndedAt ?? clock.now();
-  if (methodRan && !interrupted() && steadyState.slos.length > 0 && run.failures.length === 0 && run.abortReason === undefined) {
-    // A method of a few milliseconds (every fault skipped, say) leaves a window too short to hold events, which
-    // would pass trivially: SLOs are scored over at least one polling interval. Not when the run failed or was
-    // aborted: its faults are still in place, and rolling them back comes first.
-    const short = run.methodStartedAt! + experiment.stopConditions.intervalMs - clock.now();
-    if (short > 0) await clock.sleep(short, interrupt).catch(() => undefined);
-    scoredUntil = Math.max(scoredUntil, Math.min(clock.now(), run.methodStartedAt! + experiment.stopConditions.intervalMs));
-  }
-  const methodWindow = (): SliWindow => ({ start: run.methodStartedAt!, end: scoredUntil });
-  if (methodRan && !interrupted() && checksExist) {
-    const after = await evaluate('after', () => methodWindow(), interrupt);
-    const { aborted: _aborted, ...result } = after;
-    run.after = result;
-    if (!result.met) run.noteDetection(clock.now(), firstFailure(result));
-    log(`steady state after: ${result.met ? 'met' : `not met (${firstFailure(result)})`}`);
-  }
-  if (methodRan && !interrupted() && experiment.control) {
-    control = await compareGroups(experiment.control, steadyState.slos, methodWindow(), checkContext(interrupt));
-    log(`control vs experiment: ${control.met ? 'no worse than the control' : 'worse than the control'}`);
-  }
-  const deviated = (run.after !== null && !run.after.met) || (control !== null && !control.met);
-
-  // Rollbacks, always: the run's faults first, then the user's. Neither is cut short by an interrupt.
-  const trigger: RevertTrigger = interrupted() ? 'signal' : killSwitchEngaged ? 'kill-switch' : run.failures.length > 0 || run.abortReason ? 'abort' : 'ttl';
-  const faultReverts = await revertFaults(run.faults, trigger, deps.faults, clock);
-  for (const revert of faultReverts) {
-    log(`revert ${revert.faultId}: ${revert.outcome}${revert.error ? ` (${revert.error})` : ''}`);
-    if (revert.outcome === 'failed') run.failures.push(`fault ${revert.faultId} could not be reverted: ${revert.error ?? 'unknown error'}; run "simian revert ${revert.faultId}"`);
-  }
-  let rollbackResults: ActivityResult[] = [];
-  if (!dryRun) {
-    rollbackResults = await runRollbacks(experiment.rollbacks, activityBase);
-    for (const result of rollbackResults) {
-      log(`rollback ${result.name}: ${result.ok ? 'ok' : `failed (${result.detail})`}`);
-      if (!result.ok) run.failures.push(`rollback "${result.name}" failed: ${result.detail}`);
-    }
-  }
-  const faultsEndedAt = endOfFaults(run.faults, faultReverts, clock.now());
-
-  // Recovery, unless interrupted (people who press Ctrl-C want their terminal back).
-  let recovery: RecoveryRecord;
-  if (dryRun || interrupted()) {
-    recovery = emptyRecovery(run, faultsEndedAt, dryRun ? 'dry run' : 'interrupted');
-  } else {
-    recovery = await measureRecovery({
-      firstFaultAt: run.firstFaultAt,
-      faultsEndedAt,
-      detectedAt: run.detectedAt,
-      detectedBy: run.detectedBy,
-      hasChecks: checksExist,
-      minWindowMs: steadyState.slos.length > 0 ? experiment.recovery.intervalMs : 0,
-      spec: experiment.recovery,
-      clock,
-      ...(interrupt ? { signal: interrupt } : {}),
-      evaluate: (windowOf) => evaluate('recovery', windowOf, interrupt),
-    });
-    if (recovery.checks.length > 0) log(`recovery: ${recovery.detail}`);
-  }
+  const { methodRan, control, deviated, faultReverts, rollbackResults, recovery } = checked;
 
   const errorBudgetRecords = methodRan && !interrupted() ? await budgets(run.methodStartedAt!, clock.now()) : [];
 
@@ -291,7 +229,109 @@ export async function runExperiment(experiment: Experiment, deps: RunnerDeps): P
     control,
     recovery,
     errorBudget: errorBudgetRecords,
+    load,
   }, prepared.secrets);
+
+  /** The checks (before, during, after), the method, the rollbacks and recovery: everything the viewers run for. */
+  async function checkedRun(): Promise<CheckedRun> {
+    // The steady state before: not met, nothing is injected.
+    if (run.failures.length === 0 && !dryRun && !interrupted() && checksExist) {
+      let baselineEnd = startedAt;
+      let baselineStart = Number.NEGATIVE_INFINITY;
+      const longest = Math.max(0, ...steadyState.slos.map((s) => s.check.windowMs));
+      // The run's own viewers have no history either: what came before them is not their traffic.
+      if ((deps.baseline === 'observe' || viewers !== undefined) && longest > 0) {
+        // No history to read: watch the window now, then score what was watched.
+        log(`watching the steady state for ${longest} ms before the method (${viewers ? "the run's viewers have only just started" : 'the SLI source keeps no history'})`);
+        await clock.sleep(longest, interrupt).catch(() => undefined);
+        baselineStart = startedAt;
+        baselineEnd = clock.now();
+      }
+      const before = await evaluate('before', (slo) => ({ start: Math.max(baselineStart, baselineEnd - slo.check.windowMs), end: baselineEnd }), interrupt);
+      const { aborted: _aborted, ...result } = before;
+      run.before = result;
+      log(`steady state before: ${result.met ? 'met' : `not met (${firstFailure(result)})`}`);
+      if (!result.met && !interrupted()) run.failures.push(`the steady state did not hold before the method (${firstFailure(result)})`);
+    }
+
+    if (run.failures.length === 0 && !interrupted()) {
+      await runMethod();
+    }
+
+    // After: deviated is the hypothesis not holding once the method ran (aborted runs included: that is the news).
+    let control: ControlRecord | null = null;
+    const methodRan = run.methodStartedAt !== undefined && !dryRun;
+    let scoredUntil = run.methodEndedAt ?? clock.now();
+    if (methodRan && !interrupted() && steadyState.slos.length > 0 && run.failures.length === 0 && run.abortReason === undefined) {
+      // A method of a few milliseconds (every fault skipped, say) leaves a window too short to hold events, which
+      // would pass trivially: SLOs are scored over at least one polling interval. Not when the run failed or was
+      // aborted: its faults are still in place, and rolling them back comes first.
+      const short = run.methodStartedAt! + experiment.stopConditions.intervalMs - clock.now();
+      if (short > 0) await clock.sleep(short, interrupt).catch(() => undefined);
+      scoredUntil = Math.max(scoredUntil, Math.min(clock.now(), run.methodStartedAt! + experiment.stopConditions.intervalMs));
+    }
+    const methodWindow = (): SliWindow => ({ start: run.methodStartedAt!, end: scoredUntil });
+    if (methodRan && !interrupted() && checksExist) {
+      const after = await evaluate('after', () => methodWindow(), interrupt);
+      const { aborted: _aborted, ...result } = after;
+      run.after = result;
+      if (!result.met) run.noteDetection(clock.now(), firstFailure(result));
+      log(`steady state after: ${result.met ? 'met' : `not met (${firstFailure(result)})`}`);
+    }
+    if (methodRan && !interrupted() && experiment.control) {
+      control = await compareGroups(experiment.control, steadyState.slos, methodWindow(), checkContext(interrupt));
+      log(`control vs experiment: ${control.met ? 'no worse than the control' : 'worse than the control'}`);
+    }
+    const deviated = (run.after !== null && !run.after.met) || (control !== null && !control.met);
+
+    // Rollbacks, always: the run's faults first, then the user's. Neither is cut short by an interrupt.
+    const trigger: RevertTrigger = interrupted() ? 'signal' : killSwitchEngaged ? 'kill-switch' : run.failures.length > 0 || run.abortReason ? 'abort' : 'ttl';
+    const faultReverts = await revertFaults(run.faults, trigger, deps.faults, clock);
+    for (const revert of faultReverts) {
+      log(`revert ${revert.faultId}: ${revert.outcome}${revert.error ? ` (${revert.error})` : ''}`);
+      if (revert.outcome === 'failed') run.failures.push(`fault ${revert.faultId} could not be reverted: ${revert.error ?? 'unknown error'}; run "simian revert ${revert.faultId}"`);
+    }
+    let rollbackResults: ActivityResult[] = [];
+    if (!dryRun) {
+      rollbackResults = await runRollbacks(experiment.rollbacks, activityBase);
+      for (const result of rollbackResults) {
+        log(`rollback ${result.name}: ${result.ok ? 'ok' : `failed (${result.detail})`}`);
+        if (!result.ok) run.failures.push(`rollback "${result.name}" failed: ${result.detail}`);
+      }
+    }
+    const faultsEndedAt = endOfFaults(run.faults, faultReverts, clock.now());
+
+    // Recovery, unless interrupted (people who press Ctrl-C want their terminal back).
+    let recovery: RecoveryRecord;
+    if (dryRun || interrupted()) {
+      recovery = emptyRecovery(run, faultsEndedAt, dryRun ? 'dry run' : 'interrupted');
+    } else {
+      recovery = await measureRecovery({
+        firstFaultAt: run.firstFaultAt,
+        faultsEndedAt,
+        detectedAt: run.detectedAt,
+        detectedBy: run.detectedBy,
+        hasChecks: checksExist,
+        minWindowMs: steadyState.slos.length > 0 ? experiment.recovery.intervalMs : 0,
+        spec: experiment.recovery,
+        clock,
+        ...(interrupt ? { signal: interrupt } : {}),
+        evaluate: (windowOf) => evaluate('recovery', windowOf, interrupt),
+      });
+      if (recovery.checks.length > 0) log(`recovery: ${recovery.detail}`);
+    }
+    return { methodRan, control, deviated, faultReverts, rollbackResults, recovery };
+  }
+
+  /** The viewers the file's `load` declares, started through the seam; none in a dry run or once the run is over. */
+  function declaredViewers(): DeclaredViewers | undefined {
+    if (!experiment.load || dryRun || interrupted() || run.failures.length > 0) return undefined;
+    if (!deps.viewers) {
+      log(`viewers: the file asks for ${describeLoad(experiment.load)}; this run starts none (its caller drives the traffic)`);
+      return undefined;
+    }
+    return startDeclaredViewers(experiment.load, { clock, viewers: deps.viewers, log, ...(interrupt ? { signal: interrupt } : {}) });
+  }
 
   /** The steps in order, with the monitor polling beside them, then the hold until every fault's TTL is up. */
   async function runMethod(): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   ControlSpec,
   Experiment,
   HttpSpec,
+  LoadSpec,
   MethodAction,
   MethodStep,
   ProcessSpec,
@@ -406,6 +407,17 @@ const recoverySchema = section(z.strictObject({ timeout: duration(true).optional
   intervalMs: raw.interval ?? 5000,
 }));
 
+const loadSchema = z
+  .strictObject(
+    {
+      rate: finite('a rate in viewers per second').refine((n) => n > 0, { error: (issue) => `expected a rate in viewers per second above 0, got ${String(issue.input)}` }),
+      segments: whole(0).optional(),
+      subscribe: finite('a ratio from 0 to 1').refine((n) => n >= 0 && n <= 1, { error: (issue) => `expected a ratio from 0 to 1, got ${String(issue.input)}` }).optional(),
+    },
+    mapping('rate, segments, subscribe'),
+  )
+  .transform((raw): LoadSpec => ({ rate: raw.rate, segments: raw.segments ?? 4, subscribe: raw.subscribe ?? 0.2 }));
+
 const targetSchema = section(z.strictObject({ provider: text('a provider name').optional(), topology: text('a topology name').optional() }, mapping('provider, topology')));
 
 const variableSchema = z.union(
@@ -459,8 +471,9 @@ const fileShape = z.strictObject(
     'blast-radius': blastRadiusSchema.optional(),
     control: controlSchema.optional(),
     recovery: recoverySchema.optional().transform((r) => r ?? { timeoutMs: 120_000, intervalMs: 5000 }),
+    load: loadSchema.optional(),
   },
-  mapping('title, description, tags, target, variables, steady-state, method, rollbacks, stop-conditions, blast-radius, control, recovery'),
+  mapping('title, description, tags, target, variables, steady-state, method, rollbacks, stop-conditions, blast-radius, control, recovery, load'),
 );
 
 /**
@@ -481,5 +494,6 @@ export const experimentSchema = fileShape.superRefine(checkExperiment).transform
     blastRadius: Object.fromEntries(Object.entries(raw['blast-radius'] ?? {}).filter(([, v]) => v !== undefined)),
     ...(raw.control ? { control: raw.control } : {}),
     recovery: raw.recovery,
+    ...(raw.load ? { load: raw.load } : {}),
   }),
 );

@@ -199,6 +199,20 @@ export interface RecoverySpec {
   readonly intervalMs: number;
 }
 
+/**
+ * Viewers the run drives itself (`simian load`'s journeys through the reference stack's front door), so that SLO
+ * checks that count viewers' requests have events to score: they start before the steady state before and stop
+ * after the last check.
+ */
+export interface LoadSpec {
+  /** Viewers arriving per second. */
+  readonly rate: number;
+  /** Video segments each viewer plays. @default 4 */
+  readonly segments: number;
+  /** The share of viewers who subscribe (a billing write), from 0 to 1. @default 0.2 */
+  readonly subscribe: number;
+}
+
 /** A variable: a literal default, or read from the environment. The runner's own variables override both. */
 export type VariableSpec = string | { readonly env: string; readonly default?: string };
 
@@ -226,6 +240,8 @@ export interface Experiment {
   readonly blastRadius: BlastRadius;
   readonly control?: ControlSpec;
   readonly recovery: RecoverySpec;
+  /** Viewers the run starts and stops itself; absent: the traffic comes from elsewhere. */
+  readonly load?: LoadSpec;
   /** Absent for experiments built in code. */
   readonly source?: ExperimentSource;
 }

@@ -17,6 +17,7 @@ export type {
   HttpSpec,
   KongSpec,
   LatencySpec,
+  LoadSpec,
   MethodAction,
   MethodStep,
   ParallelStep,
@@ -39,12 +40,15 @@ export { stateStoreFaults } from './runner-deps.js';
 export type {
   FaultSeams,
   InstantSample,
+  LoadSummary,
   ProcessOutcome,
   PrometheusQuery,
   ProviderResolver,
   RunnerDeps,
+  RunningViewers,
   RunProcess,
   SloLoader,
+  StartViewers,
   StateStoreFaultsOptions,
 } from './runner-deps.js';
 export { JOURNAL_SCHEMA, journalJson, reportPathFor, writeJournal } from './journal.js';
@@ -57,6 +61,7 @@ export type {
   Journal,
   JournalDecision,
   JournalFault,
+  LoadRecord,
   RecoveryRecord,
   RunStatus,
 } from './journal.js';

@@ -14,6 +14,7 @@ import type { RevertOutcome } from '../monkeys/revert/fault-reverter.js';
 import type { RevertTrigger } from '../state/records.js';
 import type { ControlSpec, Experiment, MethodAction } from './experiment.js';
 import type { ActivityResult } from './probes.js';
+import type { LoadSummary } from './runner-deps.js';
 import type { JournalWindow, SteadyStateResult } from './steady-state.js';
 import type { StopHit } from './stop-conditions.js';
 import { isoTime } from './steady-state.js';
@@ -151,6 +152,15 @@ export interface ControlRecord {
   readonly comparisons: readonly ControlComparison[];
 }
 
+/** The viewers the run drove itself (the file's `load`). */
+export interface LoadRecord {
+  readonly startedAt: string;
+  readonly stoppedAt: string;
+  /** What they saw, client side; null when the load generator could not tell (it failed). */
+  readonly summary: LoadSummary | null;
+  readonly detail: string;
+}
+
 /** The journal of one run. */
 export interface Journal {
   readonly schema: typeof JOURNAL_SCHEMA;
@@ -185,6 +195,8 @@ export interface Journal {
   readonly control: ControlRecord | null;
   readonly recovery: RecoveryRecord;
   readonly errorBudget: readonly BudgetRecord[];
+  /** The viewers the run drove; null when it drove none (no `load`, a dry run, or a front end with its own). */
+  readonly load: LoadRecord | null;
 }
 
 /** A fault as the journal writes it. */

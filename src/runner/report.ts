@@ -60,6 +60,7 @@ export function markdownReport(journal: Journal): string {
         ['started', journal.startedAt],
         ['ended', journal.endedAt],
         ['duration', ms(journal.durationMs)],
+        ...(journal.load ? [['viewers', `${journal.load.startedAt} to ${journal.load.stoppedAt}: ${journal.load.detail}`]] : []),
       ],
     ),
     '',

@@ -1,8 +1,8 @@
 /**
  * @module
  * What the experiment runner needs from the outside world, every seam injected: time, randomness, providers, the
- * safety pipeline and the reverter, the SLO loader and SLI source, a Prometheus instant query, fetch, processes and
- * the abort signal. Tests pass fakes; the CLI wires the real ones (`defaultRunnerDeps` in
+ * safety pipeline and the reverter, the SLO loader and SLI source, a Prometheus instant query, fetch, processes,
+ * the viewers a file's `load` asks for, and the abort signal. Tests pass fakes; the CLI wires the real ones (`defaultRunnerDeps` in
  * `src/cli/commands/experiment.ts`).
  */
 import type { Clock } from '../core/clock.js';
@@ -18,6 +18,7 @@ import type { SliSource } from '../slo/sli-source.js';
 import type { SloSpec } from '../slo/slo-spec.js';
 import type { RevertTrigger } from '../state/records.js';
 import type { StateStore } from '../state/state-store.js';
+import type { LoadSpec } from './experiment.js';
 
 /** Reads an SLO file (sloth `prometheus/v1`, or whatever the loader accepts) by absolute path. */
 export type SloLoader = (path: string) => Promise<readonly SloSpec[]>;
@@ -47,6 +48,27 @@ export interface ProcessOutcome {
 
 /** Runs a program without a shell; rejects only when it could not be started (or on abort). */
 export type RunProcess = (path: string, args: readonly string[], options: { readonly cwd: string; readonly signal: AbortSignal }) => Promise<ProcessOutcome>;
+
+/** What the viewers of a run saw, as the load generator counts it (client side). */
+export interface LoadSummary {
+  readonly sessions: number;
+  readonly requests: number;
+  readonly failures: number;
+  /** Successful requests over all requests; 1 when none were made. */
+  readonly successRatio: number;
+}
+
+/** Viewers running until they are stopped. */
+export interface RunningViewers {
+  /** Ends them and resolves with what they saw (undefined when that cannot be told). Called once. */
+  stop(): Promise<LoadSummary | undefined>;
+}
+
+/**
+ * Starts the viewers an experiment's `load` declares. They run until `signal` is aborted (the run interrupted, or
+ * done with its last check: the runner aborts it just before it calls `stop()`).
+ */
+export type StartViewers = (spec: LoadSpec, signal: AbortSignal) => RunningViewers;
 
 /** The fault seams: the safety pipeline of a provider, and the reverter that undoes faults by id. */
 export interface FaultSeams {
@@ -79,6 +101,12 @@ export interface RunnerDeps {
   readonly fetch?: typeof fetch;
   /** @default node's execFile */
   readonly runProcess?: RunProcess;
+  /**
+   * Starts the viewers of an experiment that declares `load`, from before the steady state before to after the
+   * last check. Absent: the run drives no viewers and says so (a front end that runs its own, such as the game-day
+   * console, leaves it out).
+   */
+  readonly viewers?: StartViewers;
   /** Aborting it interrupts the run (SIGINT/SIGTERM): the method stops, faults are reverted, rollbacks run. */
   readonly signal?: AbortSignal;
   /** Values of `${name}` references; they override the file's `variables`. */

@@ -12,6 +12,7 @@ import type { Journal } from '../../src/runner/journal.js';
 import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
 import { writeStackToken } from '../../src/reference-stack/stack/stack-token.js';
 import { loadExperiment } from '../../src/runner/load-experiment.js';
+import { STATE_STORE_FILE } from '../../src/config/simian-config.js';
 import { runnerHarness } from '../runner/harness.js';
 
 const EXPERIMENTS = join(import.meta.dirname, '..', '..', 'experiments');
@@ -98,6 +99,18 @@ describe('simian experiment', () => {
       for (const file of files) expect(out).toContain(`${file}: ok (`);
       // Every HTTP call a file makes is listed under it: region-evacuation's rollback, for one.
       expect(out).toContain('  calls POST ${frontDoor}/admin/regions/us-west/restore  (rollback 1 "traffic back into us-west")');
+      // And the viewers each plays through the front door while it runs.
+      expect(out).toContain(`${join(EXPERIMENTS, 'chaos-monkey.yaml')}: ok (`);
+      expect(out.split('\n').filter((line) => line === '  plays 6 viewers per second (4 segments each, 20% subscribe) through ${frontDoor}  (load)')).toHaveLength(files.length);
+    });
+
+    it('--json gives the load a file declares, and none for a file without', async () => {
+      const plain = await writeExperiment();
+      const { out, error } = await simian(['experiment', 'validate', '--json', join(EXPERIMENTS, 'zone-outage.yaml'), plain]);
+      expect(error).toBeUndefined();
+      const results = JSON.parse(out) as Array<{ file: string; load?: unknown }>;
+      expect(results[0]).toMatchObject({ load: { rate: 6, segments: 4, subscribe: 0.2 } });
+      expect(results[1]).not.toHaveProperty('load');
     });
 
     it('refuses a bad file with exit code 2, naming file, line and field', async () => {
@@ -329,11 +342,21 @@ describe('simian experiment', () => {
     });
 
     it('an SLO experiment without a Prometheus or a running stack is refused with experiment.sloUnavailable', async () => {
-      const file = join(EXPERIMENTS, 'zone-outage.yaml');
-      expect((await loadExperiment(file)).steadyState.slos.length).toBeGreaterThan(0);
+      const file = join(dir, 'slos.yaml');
+      await writeFile(file, `title: SLOs and nothing to score them with\nsteady-state:\n  slos: [{ file: ${join(EXPERIMENTS, '..', 'dashboards', 'slos', 'reference-stack.yaml')}, window: 1m }]\nmethod:\n  - chaos: { group: catalog }\n`);
       const { error } = await simian(['experiment', 'run', file, '--state-dir', dir, '--journal', join(dir, 'j.json')], isolated());
       expect(error).toMatchObject({ code: 'experiment.sloUnavailable', exitCode: 2 });
       expect(existsSync(join(dir, 'j.json'))).toBe(false);
+    });
+
+    it('an experiment that plays viewers, without a running stack to play them through, is refused with experiment.noFrontDoor', async () => {
+      const file = join(EXPERIMENTS, 'zone-outage.yaml');
+      expect((await loadExperiment(file)).load).toBeDefined();
+      const { error } = await simian(['experiment', 'run', file, '--unleash', '--state-dir', dir, '--journal', join(dir, 'j.json')], isolated());
+      expect(error).toMatchObject({ code: 'experiment.noFrontDoor', exitCode: 2 });
+      expect(error?.message).toMatch(/zone-outage\.yaml:\d+: load: .*start it \("simian stack up --detach"\)/);
+      expect(existsSync(join(dir, 'j.json'))).toBe(false);
+      expect(existsSync(join(dir, STATE_STORE_FILE))).toBe(false);
     });
   });
 });

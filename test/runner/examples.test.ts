@@ -24,6 +24,8 @@ describe('the experiments in experiments/', () => {
     expect(methodActions(experiment).some(({ action }) => isFaultAction(action))).toBe(true);
     expect(JSON.stringify(experiment.steadyState.probes)).toContain('${frontDoor}');
     expect(experiment.stopConditions.conditions.length).toBeGreaterThan(0);
+    // Their SLOs count viewers' requests: each plays its own, so a freshly started stack is all it needs.
+    expect(experiment.load?.rate).toBeGreaterThan(0);
   });
 
   it('send the stack token with every call that changes the stack (its admin routes refuse anything else)', async () => {

@@ -143,6 +143,27 @@ describe('experiment files', () => {
     expect(problems(['title: t', 'method:', '  - gorilla: { zone: z }', '    duration: 0'])).toEqual(['exp.yaml:4: method[0].duration: must be longer than 0, got 0']);
   });
 
+  it('take the viewers a run drives (load), with the defaults of simian load filled in', () => {
+    expect(parse(['title: t', 'method: [{ chaos: { group: a } }]', 'load: { rate: 6 }']).load).toEqual({ rate: 6, segments: 4, subscribe: 0.2 });
+    expect(parse(['title: t', 'method: [{ chaos: { group: a } }]', 'load: { rate: 0.5, segments: 0, subscribe: 1 }']).load).toEqual({ rate: 0.5, segments: 0, subscribe: 1 });
+    expect(parse(['title: t', 'method: [{ chaos: { group: a } }]']).load).toBeUndefined();
+  });
+
+  it('refuse a load without a positive rate, with a ratio outside 0-1, or with a key it does not know, each at its line', () => {
+    expect(problems(['title: t', 'method: [{ chaos: { group: a } }]', 'load:', '  rate: 0', '  segments: 1.5', '  subscribe: 1.2', '  viewers: 3'])).toEqual([
+      'exp.yaml:4: load.rate: expected a rate in viewers per second above 0, got 0',
+      'exp.yaml:5: load.segments: expected a whole number >= 0, got 1.5',
+      'exp.yaml:6: load.subscribe: expected a ratio from 0 to 1, got 1.2',
+      'exp.yaml:7: load.viewers: unknown field "viewers"',
+    ]);
+    expect(problems(['title: t', 'method: [{ chaos: { group: a } }]', 'load: { rate: -2, subscribe: -0.1 }'])).toEqual([
+      'exp.yaml:3: load.rate: expected a rate in viewers per second above 0, got -2',
+      'exp.yaml:3: load.subscribe: expected a ratio from 0 to 1, got -0.1',
+    ]);
+    expect(problems(['title: t', 'method: [{ chaos: { group: a } }]', 'load: { subscribe: 0.5 }'])).toEqual(['exp.yaml:3: load.rate: expected a rate in viewers per second, got nothing']);
+    expect(problems(['title: t', 'method: [{ chaos: { group: a } }]', 'load: 6'])).toEqual(['exp.yaml:3: load: expected a mapping with rate, segments, subscribe, got 6']);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(problems(['title: t', 'method:', '  - chaos: { group: a', '  - x'])[0]).toMatch(/^exp\.yaml:\d+: invalid YAML: /);
   });

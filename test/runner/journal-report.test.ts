@@ -130,6 +130,14 @@ const journalSchema = z.strictObject({
       detail: z.string(),
     }),
   ),
+  load: z
+    .strictObject({
+      startedAt: iso,
+      stoppedAt: iso,
+      summary: z.strictObject({ sessions: z.number(), requests: z.number(), failures: z.number(), successRatio: z.number() }).nullable(),
+      detail: z.string(),
+    })
+    .nullable(),
 });
 
 describe('the journal and its report', () => {
@@ -192,6 +200,28 @@ describe('the journal and its report', () => {
     expect(report).toMatch(/\| 1 \| slow api \| latency \| memory \| executed \| latency on api-0, api-1, api-2, api-3/);
     expect(report).toContain('| time to detect | 5000 ms |');
     expect(report).toContain('| POST ${app}/restore | yes | POST http://app.test/restore: status 204 |');
+  });
+});
+
+describe('the journal of a run that drove its own viewers', () => {
+  it('records what they saw, in the documented shape, and the report says it', async () => {
+    const h = runnerHarness();
+    let journal: Journal;
+    try {
+      journal = await drive(
+        h.clock,
+        runExperiment(experiment([...HEAD, 'method:', '  - chaos: { group: api }', 'load: { rate: 2 }']), {
+          ...h.deps,
+          viewers: () => ({ stop: async () => ({ sessions: 600, requests: 4800, failures: 0, successRatio: 1 }) }),
+        }),
+      );
+    } finally {
+      h.close();
+    }
+    const checked = journalSchema.safeParse(JSON.parse(journalJson(journal)));
+    expect(checked.success, checked.success ? '' : JSON.stringify(checked.error.issues, null, 2)).toBe(true);
+    expect(journal.load).toMatchObject({ summary: { sessions: 600 }, detail: '600 sessions, 4800 requests, 100.00% succeeded in 305 s' });
+    expect(markdownReport(journal)).toContain(`| viewers | ${journal.load!.startedAt} to ${journal.load!.stoppedAt}: 600 sessions, 4800 requests, 100.00% succeeded in 305 s |`);
   });
 });
 

@@ -9,9 +9,10 @@ import { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { listActivities, type ListedActivity } from '../../runner/activity-list.js';
 import { importChaosToolkitFile } from '../../runner/chaos-toolkit-import.js';
-import { methodActions } from '../../runner/experiment.js';
+import { methodActions, type LoadSpec } from '../../runner/experiment.js';
 import { loadExperiment, parseExperiment } from '../../runner/load-experiment.js';
 import { resolveSlos } from '../../runner/prepare.js';
+import { describeLoad } from '../../runner/viewers.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
 import type { CommandDeps } from '../command-deps.js';
 
@@ -22,6 +23,8 @@ export interface ValidatedFile {
   readonly problem?: string;
   /** Every HTTP call and process the file will make, and where. */
   readonly activities?: readonly ListedActivity[];
+  /** The viewers the run drives itself (the file's `load`), when it declares them. */
+  readonly load?: LoadSpec;
 }
 
 async function validate(deps: CommandDeps, files: readonly string[], flags: { json?: boolean }): Promise<void> {
@@ -34,11 +37,13 @@ async function validate(deps: CommandDeps, files: readonly string[], flags: { js
       const steps = methodActions(experiment);
       const { queries, probes } = experiment.steadyState;
       const activities = listActivities(experiment);
-      results.push({ file, ok: true, activities });
+      results.push({ file, ok: true, activities, ...(experiment.load ? { load: experiment.load } : {}) });
       if (flags.json) continue;
       deps.writeOut(`${file}: ok (${steps.length} action(s), ${slos.length} SLO(s), ${queries.length + probes.length} other check(s), ${experiment.stopConditions.conditions.length} stop condition(s))\n`);
       // Nothing in a file runs unseen: every call and command it makes, before anyone runs it.
       for (const activity of activities) deps.writeOut(`  ${activity.kind === 'process' ? 'runs ' : 'calls'} ${activity.what.replace(/^(process|http) /, '')}  (${activity.where})\n`);
+      // Traffic is something a file makes too: the viewers it plays through the front door while it runs.
+      if (experiment.load) deps.writeOut(`  plays ${describeLoad(experiment.load)} through \${frontDoor}  (load)\n`);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       problems.push(error.message);
