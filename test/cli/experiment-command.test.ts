@@ -302,6 +302,20 @@ describe('simian experiment', () => {
       expect(seenOptions).toEqual(['faults']);
     });
 
+    it('--no-viewers leaves the traffic to the caller: the wiring is told not to play the declared viewers', async () => {
+      const h = runnerHarness();
+      const seen: Array<string | undefined> = [];
+      const factory: RunnerDepsFactory = async (_deps, options) => {
+        seen.push(options.viewers);
+        return { deps: h.deps, close: async () => h.close() };
+      };
+      const file = join(dir, 'loaded.yaml');
+      await writeFile(file, ['title: loaded', 'target: { provider: memory }', 'load: { rate: 2 }', 'method:', '  - chaos: { group: api }', ''].join('\n'));
+      await simian(['experiment', 'run', file, '--dry-run', '--json', '--state-dir', dir, '--journal', join(dir, 'j1.json')], isolated({ runnerDeps: factory }));
+      await simian(['experiment', 'run', file, '--dry-run', '--json', '--no-viewers', '--state-dir', dir, '--journal', join(dir, 'j2.json')], isolated({ runnerDeps: factory }));
+      expect(seen).toEqual([undefined, 'none']);
+    });
+
     it('simian.yaml\'s leash and limits hold the run: a file cannot loosen them, and only --unleash lifts the leash', async () => {
       const h = runnerHarness();
       // The real wiring: the runner gets the resolved configuration's safety settings, not the harness's.

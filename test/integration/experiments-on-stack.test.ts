@@ -48,14 +48,14 @@ describe('experiments against the small stack, scored by a real Prometheus', () 
     const file = join(dir, `${name}.yaml`);
     const journalPath = join(dir, `${name}.json`);
     writeFileSync(file, yaml);
-    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--state-dir', dir, '--config', join(dir, 'simian.yaml')]);
+    const result = await simian(['experiment', 'run', file, '--unleash', '--no-viewers', '--journal', journalPath, '--state-dir', dir, '--config', join(dir, 'simian.yaml')]);
     return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
   };
 
   /** Runs a shipped experiment file, unmodified; returns the exit code and the journal. */
   const shipped = async (file: string): Promise<{ code: number; journal: Journal; stderr: string }> => {
     const journalPath = join(dir, `shipped-${file.replace(/\W/g, '-')}.json`);
-    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
+    const result = await simian(['experiment', 'run', file, '--unleash', '--no-viewers', '--journal', journalPath, '--config', join(dir, 'simian.yaml')]);
     return { code: result.code, stderr: result.stderr, journal: JSON.parse(readFileSync(journalPath, 'utf8')) as Journal };
   };
 
@@ -196,7 +196,7 @@ recovery: { timeout: 60s, interval: 5s }
     const file = join(dir, 'blind-experiment.yaml');
     writeFileSync(file, 'title: a kill the outage check cannot clear\nmethod:\n  - { name: kill a catalog, chaos: { group: catalog } }\n');
     const journalPath = join(dir, 'blind.json');
-    const result = await simian(['experiment', 'run', file, '--unleash', '--journal', journalPath, '--config', blind]);
+    const result = await simian(['experiment', 'run', file, '--unleash', '--no-viewers', '--journal', journalPath, '--config', blind]);
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
     expect(journal.status, JSON.stringify(journal, null, 1)).toBe('not-tested');
     expect(journal.reason).toContain('outage-unknown');

@@ -36,6 +36,8 @@ interface RunFlags extends ConfigOptionValues {
   dryRun?: boolean;
   prometheus?: string;
   var?: Record<string, string>;
+  /** `--no-viewers`: commander's negation, false when given. */
+  viewers: boolean;
 }
 
 /** What {@link defaultRunnerDeps} is given. */
@@ -48,6 +50,8 @@ export interface RunnerDepsOptions {
   readonly variables: Readonly<Record<string, string>>;
   /** Where the run tells what it does. */
   readonly events: EngineEvents;
+  /** `none` with `--no-viewers`: whoever runs the experiment drives the traffic. */
+  readonly viewers?: 'declared' | 'none';
 }
 
 /** Builds a run's dependencies; tests replace it. */
@@ -100,6 +104,7 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
       experiment,
       variables: flags.var ?? {},
       events,
+      ...(flags.viewers === false ? { viewers: 'none' as const } : {}),
       ...(flags.prometheus ? { prometheusUrl: flags.prometheus } : {}),
     });
   } catch (error) {
@@ -161,7 +166,8 @@ export function createExperimentCommand(options: ExperimentCommandOptions = {}):
         .option('--journal <path>', 'where to write the journal (default: <state dir>/journals/<file>-<time>.json); the report is <path> with .md')
         .option('--dry-run', 'leashed even if unleashed: evaluate every guard for each fault and show what would happen, act on nothing')
         .addOption(new Option('--prometheus <url>', "score SLOs and run PromQL checks with this Prometheus (default: the stack's own, else direct scrapes)").argParser(parseHttpUrl))
-        .option('--var <name=value>', 'a value for ${name} in the file (repeat for several)', collectVariable),
+        .option('--var <name=value>', 'a value for ${name} in the file (repeat for several)', collectVariable)
+        .option('--no-viewers', "do not play the viewers the file's load declares: you drive the traffic yourself (simian load, the game-day console)"),
     ))
       .addHelpText(
         'after',

@@ -484,6 +484,8 @@ export class Drill implements DrillControls {
       random,
       events: this.events,
       ownerPid: this.options.pid,
+      // The drill's own viewers drive the traffic, at the rate people set; the baseline reads their history.
+      viewers: 'none',
     });
     try {
       const { journal } = await runToJournal(experiment, session, {
