@@ -47,7 +47,7 @@ function perSecond(before: number | undefined, after: number | undefined, second
   return before === undefined ? 0 : increase / seconds;
 }
 
-/** Sums the instances' last two readings into one row per dependency name, sorted by name. */
+/** Sums the instances' last two readings into one row per dependency name: open breakers first, then the busiest, then by name. */
 export function dependencyViews(readings: Iterable<readonly ResilienceReading[]>): DependencyView[] {
   const rows = new Map<string, { open: number; halfOpen: number; total: number; retries: number; fallbacks: number }>();
   const row = (name: string) => {
@@ -69,8 +69,11 @@ export function dependencyViews(readings: Iterable<readonly ResilienceReading[]>
     for (const [name, value] of last.retries) row(name).retries += perSecond(previous?.retries.get(name), value, seconds);
     for (const [name, value] of last.fallbacks) row(name).fallbacks += perSecond(previous?.fallbacks.get(name), value, seconds);
   }
+  // Trouble first: the panel has room for a few rows, and a busy fallback matters more than a quiet name.
+  const trouble = (r: { open: number; halfOpen: number }) => r.open + r.halfOpen;
+  const activity = (r: { retries: number; fallbacks: number }) => r.retries + r.fallbacks;
   return [...rows.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a, ra], [b, rb]) => trouble(rb) - trouble(ra) || activity(rb) - activity(ra) || a.localeCompare(b))
     .map(([name, r]) => ({
       name,
       ...(r.total > 0 ? { circuits: { open: r.open, halfOpen: r.halfOpen, total: r.total } } : {}),

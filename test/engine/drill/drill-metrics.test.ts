@@ -73,9 +73,9 @@ describe('dependencyViews', () => {
     ]);
     expect(views).toEqual([
       { name: 'billing', circuits: { open: 1, halfOpen: 1, total: 3 }, retriesPerSecond: 0, fallbacksPerSecond: 0 },
-      { name: 'recommendations', retriesPerSecond: 0, fallbacksPerSecond: 3 },
       // 10 in 5 s on one instance, 4 in 2 s on the other; the third has a single reading, no rate yet.
       { name: 'user', retriesPerSecond: 4, fallbacksPerSecond: 0 },
+      { name: 'recommendations', retriesPerSecond: 0, fallbacksPerSecond: 3 },
     ]);
   });
 
@@ -93,6 +93,13 @@ describe('dependencyViews', () => {
       ],
     ]).filter((v) => v.name === 'user');
     expect(view!.retriesPerSecond).toBe(1);
+  });
+
+  it('puts trouble first: open breakers, then the busiest retries and fallbacks, then names', () => {
+    const views = dependencyViews([
+      [at(0, { ok: 0, errors: 0, circuit: 'closed', retries: 0, fallbacks: 0 }), at(1, { ok: 0, errors: 0, circuit: 'closed', retries: 0, fallbacks: 9 })],
+    ]);
+    expect(views.map((v) => v.name)).toEqual(['recommendations', 'billing', 'user']);
   });
 
   it('has no rows without readings', () => {
@@ -152,8 +159,8 @@ describe('DrillMetrics', () => {
     expect([a.state.scrapes, b.state.scrapes]).toEqual([2, 2]);
     expect(metrics.dependencies()).toEqual([
       { name: 'billing', circuits: { open: 1, halfOpen: 1, total: 2 }, retriesPerSecond: 0, fallbacksPerSecond: 0 },
-      { name: 'recommendations', retriesPerSecond: 0, fallbacksPerSecond: 2 },
       { name: 'user', retriesPerSecond: 4, fallbacksPerSecond: 0 },
+      { name: 'recommendations', retriesPerSecond: 0, fallbacksPerSecond: 2 },
     ]);
     expect(metrics.unreachable()).toEqual(new Set());
     await metrics.stop();
