@@ -4,7 +4,7 @@
  * reverted, instances going down and coming back, experiment verdicts) and the drill's own (notes, SLO breaches and
  * recoveries, the halt), each also as a line of the timeline the console shows.
  */
-import type { EngineEvent } from '../events.js';
+import type { EngineEvent, ExperimentVerdictEvent } from '../events.js';
 import type { TimelineEntry, TimelineKind } from './drill-controls.js';
 import { describeFault } from './fault-description.js';
 
@@ -41,15 +41,8 @@ export interface SloCrossing {
   readonly current: number;
 }
 
-/** An experiment run as part of the drill. */
-export interface DrillExperimentRecord {
-  readonly at: number;
-  readonly title: string;
-  readonly status: string;
-  readonly verdict: string;
-  readonly reason?: string;
-  readonly journal: string;
-}
+/** An experiment run as part of the drill: its verdict, as the engine told it. */
+export type DrillExperimentRecord = Omit<ExperimentVerdictEvent, 'kind'>;
 
 /** The record of one drill. */
 export class DrillRecord {
