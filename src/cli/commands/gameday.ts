@@ -140,10 +140,15 @@ async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
     }
     if (console_) await stopping;
   } finally {
-    report = await drill.stop();
-    console_?.close();
-    narration?.dispose();
-    signals.dispose();
+    try {
+      // The console stays up while the drill stops, to show it reverting and stopping the stack.
+      report = await drill.stop();
+    } finally {
+      // Whatever stopping threw, the terminal comes back from the alternate screen.
+      console_?.close();
+      narration?.dispose();
+      signals.dispose();
+    }
   }
   const written = await finish(deps, flags, report, stateDir);
   if (signalled) throw new SimianError('gameday.interrupted', `interrupted by ${signalled}; every fault reverted`, { exitCode: SIGNAL_EXIT_CODES[signalled] });

@@ -53,8 +53,8 @@ import { LiveSlos } from './live-slos.js';
 /** The latencies the console offers, ms. */
 export const DRILL_LATENCIES_MS = [100, 250, 500, 1000, 2000] as const;
 
-/** Beyond an experiment's SLO window: a Prometheus scrape or two, so the window it scores first is covered. */
-const WARM_UP_MARGIN_MS = 15_000;
+/** Beyond an experiment's SLO window: a few of the stack Prometheus's 1 s scrapes, so the window it scores first is covered. */
+const WARM_UP_MARGIN_MS = 5_000;
 
 /** How many timeline lines the view carries (the report keeps them all). */
 const VIEW_TIMELINE = 200;
