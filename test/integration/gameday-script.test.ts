@@ -72,6 +72,19 @@ describe('simian gameday --script --no-ui (built binary, small stack)', () => {
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
   }, 420_000);
 
+  it('stopped by SIGTERM while the stack is still starting, stops it once it is up and leaves no process behind', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'simian-gameday-early-'));
+    dirs.push(stateDir);
+    const run = gameday(['--script', 'experiments/chaos-monkey.yaml'], stateDir);
+    // Some instances are up, not all: the host is in the middle of its start.
+    await waitUntil(() => run.output().stderr.includes('5 of 19 instances up'), 'the stack is starting', { timeoutMs: 120_000 });
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect(code, run.output().stderr).toBe(143);
+    expect(processesMentioning(stateDir)).toEqual([]);
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+  }, 180_000);
+
   it('stopped by SIGTERM while a fault is in force, reverts it, stops the stack, writes the report and exits 143', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'simian-gameday-term-'));
     dirs.push(stateDir);

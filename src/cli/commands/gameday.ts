@@ -129,10 +129,11 @@ async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
   const console_ = flags.ui !== false && deps.terminal ? runConsole({ controls: drill, stdin: deps.terminal.stdin, stdout: deps.terminal.stdout }) : undefined;
   const narration = console_ ? undefined : narrate(deps, drill);
   let report: DrillReport | undefined;
+  let starting: Promise<void> | undefined;
   try {
     void console_?.quit.then(stopRequested, stopRequested);
-    // A signal during the start stops the drill once it is up: what is half-started is stopped by stop().
-    await Promise.race([drill.start(), stopping]);
+    starting = drill.start();
+    await Promise.race([starting, stopping]);
     if (flags.script && !signalled) {
       const finished = drill.runExperiment(flags.script);
       if (console_) void finished.catch(() => undefined);
@@ -141,6 +142,9 @@ async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
     if (console_) await stopping;
   } finally {
     try {
+      // A quit or a signal during the start stops the drill once it is up: stopping a stack half-way through
+      // its start would leave what it starts next running.
+      await starting?.catch(() => undefined);
       // The console stays up while the drill stops, to show it reverting and stopping the stack.
       report = await drill.stop();
     } finally {
