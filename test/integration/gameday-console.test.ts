@@ -16,8 +16,8 @@ const BIN = resolve('bin/simian.js');
 const CLEAR_TERMINAL = '\u001b[2J\u001b[3J\u001b[H';
 
 describe('simian gameday in a real terminal (tmux 80×24)', () => {
-  const socket = `simian-test-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  // The server's socket lives in the test's own folder: removing the folder leaves no socket file behind.
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(dir, 'tmux.sock'), ...args], { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-t', 't', '-p');
   let dir: string;
 
