@@ -4,7 +4,7 @@
  * standard output from the commands themselves; this is the running commentary.
  */
 import type { Disposable } from '../core/events.js';
-import type { EngineEvent, EngineEvents } from '../engine/events.js';
+import type { EngineEvent, EngineEvents, ProgressEvent } from '../engine/events.js';
 
 /** Which fault reverts a command reports: what its start cleaned up and what failed, or every one (the stack). */
 export type RevertLines = 'leftovers' | 'all';
@@ -66,4 +66,19 @@ export function renderEvents(
     const line = eventLine(event, reverts);
     if (line !== undefined) writeErr(`simian: ${line}\n`);
   });
+}
+
+/**
+ * A filter for progress with a known fraction: each quarter is told once, so a start of 55 instances is a few lines,
+ * not one per instance. Progress without a fraction always passes.
+ */
+export function everyQuarter(): (event: ProgressEvent) => boolean {
+  let lastQuarter = -1;
+  return (event) => {
+    if (event.fraction === undefined) return true;
+    const quarter = Math.floor(event.fraction * 4);
+    if (quarter === lastQuarter) return false;
+    lastQuarter = quarter;
+    return true;
+  };
 }

@@ -16,16 +16,25 @@ export interface SignalSource {
 /** The exit code a shell expects after each signal (128 + its number). */
 export const SIGNAL_EXIT_CODES: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
 
+/**
+ * Calls `listener` on SIGINT and on SIGTERM (each at most once) until disposed: a run that stops on either, and says
+ * which, without leaving listeners on the process.
+ */
+export function onStopSignals(signals: SignalSource, listener: (signal: StopSignal) => void): { dispose(): void } {
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const once = () => listener(signal);
+    signals.once(signal, once);
+    return [signal, once] as const;
+  });
+  return { dispose: () => listeners.forEach(([signal, once]) => signals.removeListener(signal, once)) };
+}
+
 /** Resolves with the first of SIGINT or SIGTERM; both listeners are removed once it comes. */
 export function untilSignal(signals: SignalSource): Promise<StopSignal> {
   return new Promise((resolve) => {
-    const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-      const listener = () => {
-        for (const [other, l] of listeners) if (other !== signal) signals.removeListener(other, l);
-        resolve(signal);
-      };
-      signals.once(signal, listener);
-      return [signal, listener] as const;
+    const listening = onStopSignals(signals, (signal) => {
+      listening.dispose();
+      resolve(signal);
     });
   });
 }

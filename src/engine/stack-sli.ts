@@ -73,8 +73,13 @@ export function stackScrapeTargets(deps: { readonly clock: Clock }, stack: Stack
     const instances = await admin.inventory().catch((error: unknown) => {
       throw new SimianError('stack.notRunning', `the stack (pid ${stack.pid}) does not answer at ${stack.adminUrl}: ${errorMessage(error)}`, { cause: error });
     });
-    return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
+    return scrapeTargetsOf(instances);
   };
+}
+
+/** The running instances' `/metrics`, labelled as the stack's Prometheus labels them. */
+export function scrapeTargetsOf(instances: Parameters<typeof stackTargets>[0]): ScrapeTarget[] {
+  return stackTargets(instances).map((t) => ({ url: `${t.address}/metrics`, labels: { job: STACK_SCRAPE_JOB, ...t.labels } }));
 }
 
 /**

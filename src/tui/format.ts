@@ -27,7 +27,7 @@ export function formatMaybePercent(ratio: number | undefined): string {
   return ratio === undefined ? '—' : formatPercent(ratio);
 }
 
-/** The share of an error budget left, as a whole percentage that goes negative once overspent: `82%`, `-35%`. */
+/** The share of an error budget left, as a whole percentage, or `spent` once there is none left: `82%`, `spent`. */
 export function formatBudgetLeft(share: number | undefined): string {
   if (share === undefined || !Number.isFinite(share)) return '—';
   // Overspent is overspent: -1550% says nothing more than "none left" in a five-column cell.

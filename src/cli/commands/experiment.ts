@@ -18,7 +18,7 @@ import type { Experiment } from '../../runner/experiment.js';
 import { journalVerdict, type Journal } from '../../runner/journal.js';
 import { loadExperiment } from '../../runner/load-experiment.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
-import type { SignalSource } from '../signals.js';
+import { onStopSignals, type SignalSource } from '../signals.js';
 import { parseHttpUrl } from '../parsers.js';
 import { renderEvents } from '../render-events.js';
 import { importSubcommand, validateSubcommand } from './experiment-files.js';
@@ -114,14 +114,10 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
   const signals = options.signals ?? deps.signals;
   const controller = new AbortController();
   let received: 'SIGINT' | 'SIGTERM' | undefined;
-  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-    const listener = () => {
-      received ??= signal;
-      deps.writeErr(`simian: ${signal}: stopping the experiment; reverting its faults and running its rollbacks\n`);
-      controller.abort(new Error(signal));
-    };
-    signals.once(signal, listener);
-    return [signal, listener] as const;
+  const listening = onStopSignals(signals, (signal) => {
+    received ??= signal;
+    deps.writeErr(`simian: ${signal}: stopping the experiment; reverting its faults and running its rollbacks\n`);
+    controller.abort(new Error(signal));
   });
   let finished: JournaledRun;
   try {
@@ -133,7 +129,7 @@ async function run(deps: CommandDeps, options: ExperimentCommandOptions, file: s
       journalPath: (journal) => resolve(flags.journal ?? defaultJournalPath(config.stateDir, file, Date.parse(journal.startedAt))),
     });
   } finally {
-    for (const [signal, listener] of listeners) signals.removeListener(signal, listener);
+    listening.dispose();
     await session.close();
     rendering.dispose();
   }

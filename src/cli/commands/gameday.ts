@@ -20,8 +20,8 @@ import { runConsole } from '../../tui/run-console.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import { experimentFiles, packagePath } from '../package-files.js';
 import { parseCount, parseDuration, parsePositive } from '../parsers.js';
-import { renderEvents } from '../render-events.js';
-import { SIGNAL_EXIT_CODES, type StopSignal } from '../signals.js';
+import { everyQuarter, renderEvents } from '../render-events.js';
+import { onStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from '../signals.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 
 interface GamedayFlags extends ConfigOptionValues {
@@ -43,16 +43,6 @@ interface GamedayFlags extends ConfigOptionValues {
 
 /** The exit status of a drill no SLO could judge: like an inconclusive `slo check`. */
 const INCONCLUSIVE_EXIT_CODE = 3;
-
-/** Resolves on SIGINT or SIGTERM; `dispose` stops listening. */
-function onStopSignal(deps: CommandDeps, stop: (signal: StopSignal) => void): { dispose(): void } {
-  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-    const listener = () => stop(signal);
-    deps.signals.once(signal, listener);
-    return [signal, listener] as const;
-  });
-  return { dispose: () => listeners.forEach(([signal, listener]) => deps.signals.removeListener(signal, listener)) };
-}
 
 /** Checks the flags and files before anything starts: bad input exits 2 with nothing started. */
 async function prepare(deps: CommandDeps, flags: GamedayFlags): Promise<{ drill: Drill; stateDir: string }> {
@@ -97,21 +87,14 @@ async function finish(deps: CommandDeps, flags: GamedayFlags, report: DrillRepor
 /** The drill's timeline and start-up as lines on standard error, for a run without a console. */
 function narrate(deps: CommandDeps, drill: Drill): { dispose(): void } {
   let printed = 0;
-  let lastQuarter = -1;
-  const progress = renderEvents(drill.events, deps.writeErr, 'leftovers', (event) => {
-    if (event.kind !== 'progress') return event.kind === 'warning';
-    if (event.fraction === undefined) return true;
-    const quarter = Math.floor(event.fraction * 4);
-    if (quarter === lastQuarter) return false;
-    lastQuarter = quarter;
-    return true;
-  });
+  const quarters = everyQuarter();
+  // Warnings are told as they come; everything else the drill does is on its timeline, printed below.
+  const progress = renderEvents(drill.events, deps.writeErr, 'leftovers', (event) => (event.kind === 'progress' ? quarters(event) : event.kind === 'warning'));
   const timeline = drill.subscribe(() => {
     const all = drill.record.timeline;
-    const view = drill.view();
     for (; printed < all.length; printed++) {
       const entry = all[printed]!;
-      if (entry.kind !== 'warning') deps.writeErr(`simian: ${drillTime(entry.at, view.startedAt)} ${entry.kind}: ${entry.text}\n`);
+      if (entry.kind !== 'warning') deps.writeErr(`simian: ${drillTime(entry.at, drill.startedAt)} ${entry.kind}: ${entry.text}\n`);
     }
   });
   return { dispose: () => [progress, timeline].forEach((d) => d.dispose()) };
@@ -122,7 +105,7 @@ async function gameday(deps: CommandDeps, flags: GamedayFlags): Promise<void> {
   let signalled: StopSignal | undefined;
   let stopRequested!: () => void;
   const stopping = new Promise<void>((ok) => (stopRequested = ok));
-  const signals = onStopSignal(deps, (signal) => {
+  const signals = onStopSignals(deps.signals, (signal) => {
     signalled ??= signal;
     stopRequested();
   });

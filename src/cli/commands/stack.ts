@@ -14,7 +14,7 @@ import { clearStackToken } from '../../reference-stack/stack/stack-token.js';
 import { loadTopology } from '../../reference-stack/topology/topology.js';
 import { requirePrometheusBinary } from '../../slo/prometheus-server.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
-import { renderEvents } from '../render-events.js';
+import { everyQuarter, renderEvents } from '../render-events.js';
 import { untilSignal } from '../signals.js';
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
@@ -87,15 +87,12 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
  * instance that goes down or is replaced and every fault the sweep reverts.
  */
 function renderStackEvents(events: EngineEvents, deps: CommandDeps): Disposable {
-  let lastQuarter = -1;
+  const quarters = everyQuarter();
   const lines = renderEvents(events, deps.writeErr, 'all', (event) => {
     // The first start is told as progress; each instance coming up is for the console's map.
     if (event.kind === 'instance') return event.state !== 'up';
-    if (event.kind !== 'progress' || event.fraction === undefined || event.fraction === 0) return true;
-    const quarter = Math.floor(event.fraction * 4);
-    if (quarter === lastQuarter) return false;
-    lastQuarter = quarter;
-    return true;
+    if (event.kind !== 'progress' || event.fraction === 0) return true;
+    return quarters(event);
   });
   return lines;
 }

@@ -36,7 +36,7 @@ import { openFaultRun, type FaultRun } from '../fault-run.js';
 import { engageKillSwitchFile } from '../kill-switch-file.js';
 import type { ProviderRegistry } from '../provider-registry.js';
 import { hostStack, type StackHost } from '../stack-host.js';
-import { runningStack, stackScrapeTargets } from '../stack-sli.js';
+import { runningStack, scrapeTargetsOf } from '../stack-sli.js';
 import { loadExperiment } from '../../runner/load-experiment.js';
 import { isFaultAction, methodActions, type Experiment } from '../../runner/experiment.js';
 import { formatDuration } from '../../slo/burn-rate.js';
@@ -106,7 +106,7 @@ export class Drill implements DrillControls {
   private readonly config: SimianConfig;
   private phase: DrillView['phase'] = 'starting';
   private progress: DrillView['progress'] = { message: 'starting' };
-  private startedAt: number;
+  private startedAtMs: number;
   private watchedSince: number;
   private host: StackHost | undefined;
   private stack: StackState | undefined;
@@ -134,8 +134,8 @@ export class Drill implements DrillControls {
     this.events = options.events ?? new EngineEvents();
     // The bundled stack is a throwaway on this machine: the drill acts on it for real. Every other limit holds.
     this.config = { ...options.config, safety: { ...options.config.safety, leashed: false } };
-    this.startedAt = options.clock.now();
-    this.watchedSince = this.startedAt;
+    this.startedAtMs = options.clock.now();
+    this.watchedSince = this.startedAtMs;
     this.subscriptions.push(
       this.events.on((event) => {
         this.record.event(event);
@@ -153,7 +153,8 @@ export class Drill implements DrillControls {
    *   (attach without a stack), `stack.startFailed`
    */
   async start(): Promise<void> {
-    const { clock, random, events } = { ...this.options, events: this.events };
+    const { clock, random } = this.options;
+    const events = this.events;
     this.slos = (await loadSloFile(this.options.sloFile)).flatMap((spec) => [...spec.slos]);
     if (this.options.host) {
       const { topology, topologyName, prometheus, dataDir } = this.options.host;
@@ -182,19 +183,26 @@ export class Drill implements DrillControls {
     this.provider = this.run.provider('local');
     this.pipeline = this.run.pipeline(this.provider);
     this.admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock, timeoutMs: 2_000 });
-    this.metrics = new DrillMetrics({ targets: stackScrapeTargets({ clock }, stack), slos: this.slos, clock });
+    // The tick reads the inventory once, for the map and for the scrape targets alike.
+    this.instances = await this.admin.inventory();
+    this.metrics = new DrillMetrics({ targets: async () => scrapeTargetsOf(this.instances), slos: this.slos, clock });
     this.liveSlos = new LiveSlos(this.slos, this.metrics.sli);
     this.progress = { message: 'first scrape of every instance' };
     this.changed.emit();
     await this.metrics.sample();
     this.watchedSince = clock.now();
     this.viewers = startDrillViewers({ frontDoorUrl: stack.frontDoorUrl, rate: this.options.viewerRate, clock, random });
-    this.startedAt = clock.now();
+    this.startedAtMs = clock.now();
     this.phase = 'running';
     delete this.progress;
-    this.record.line(this.startedAt, 'info', `drill started on ${this.stackName()}: ${this.viewers.rate} viewers/s, SLIs from ${this.metrics.sli.name}`);
+    this.record.line(this.startedAtMs, 'info', `drill started on ${this.stackName()}: ${this.viewers.rate} viewers/s, SLIs from ${this.metrics.sli.name}`);
     await this.tick();
     this.schedule();
+  }
+
+  /** When the drill started (the stack up, the viewers on), epoch ms: what its `t+mm:ss` times count from. */
+  get startedAt(): number {
+    return this.startedAtMs;
   }
 
   view(): DrillView {
@@ -209,7 +217,7 @@ export class Drill implements DrillControls {
       leashed: this.config.safety.leashed,
       readonly: this.options.readonly,
       killSwitch: this.killSwitch,
-      startedAt: this.startedAt,
+      startedAt: this.startedAtMs,
       now: this.options.clock.now(),
       viewers: { rate: this.viewers?.rate ?? this.options.viewerRate, sessions: latest?.sessions ?? 0, ...(latest && latest.requests > 0 ? { successRatio: latest.successRatio } : {}) },
       sloSource: this.metrics?.sli.name ?? 'not yet',
@@ -369,11 +377,11 @@ export class Drill implements DrillControls {
     this.faults = this.run?.store.activeFaults() ?? [];
     const stillActive = this.faults.filter((f) => f.ownerPid === this.options.pid).map((f) => f.id);
     const report = await buildDrillReport({
-      id: drillId(this.startedAt),
+      id: drillId(this.startedAtMs),
       facilitator: this.options.facilitator,
       stack: this.stackName(),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
-      startedAt: this.startedAt,
+      startedAt: this.startedAtMs,
       endedAt,
       watchedSince: this.watchedSince,
       record: this.record,
@@ -466,7 +474,7 @@ export class Drill implements DrillControls {
   private async runExperimentFile(experiment: Experiment, file: string, running: RunningExperiment): Promise<void> {
     const { clock, random } = this.options;
     const windows = [...experiment.steadyState.slos.map((s) => s.windowMs), ...experiment.stopConditions.conditions.map((c) => (c.kind === 'burnRate' ? c.burnRate.windowMs : 0))];
-    const ready = this.startedAt + Math.max(0, ...windows) + WARM_UP_MARGIN_MS;
+    const ready = this.startedAtMs + Math.max(0, ...windows) + WARM_UP_MARGIN_MS;
     if (clock.now() < ready) {
       running.status = 'warming up';
       this.record.line(clock.now(), 'experiment', `waiting ${formatDuration(ready - clock.now())} for the viewers to fill the experiment's SLO window`);
@@ -549,7 +557,7 @@ export class Drill implements DrillControls {
       if (this.run && this.phase === 'running') this.faults = this.run.store.activeFaults();
       const now = clock.now();
       await this.metrics?.sample();
-      const crossings = (await this.liveSlos?.update(now, this.watchedSince, this.startedAt)) ?? [];
+      const crossings = (await this.liveSlos?.update(now, this.watchedSince, this.startedAtMs)) ?? [];
       for (const crossing of crossings) this.record.crossing({ at: now, ...crossing });
     } catch (error) {
       this.record.line(clock.now(), 'warning', `refresh failed: ${errorMessage(error)}`);
