@@ -63,6 +63,9 @@ export const MAIN: ConsoleMode = { kind: 'main' };
 /** Said when a fault key is pressed in `--readonly`. */
 export const READONLY_MESSAGE = 'read-only: fault keys are off';
 
+/** What `+` and `-` say where the drill drives no viewers (another platform carries its own traffic). */
+export const NO_VIEWERS_MESSAGE = 'no viewers here: the platform carries its own traffic';
+
 /** How many entries PageUp/PageDown move in a picker. */
 const PAGE = 10;
 
@@ -102,8 +105,11 @@ function mainKey(input: string, key: KeyPress, context: KeyContext): KeyOutcome 
   if (input === '?') return stay({ kind: 'help' });
   if (input === 'q') return view.faults.length > 0 ? stay({ kind: 'confirm-quit', faults: view.faults.length }) : { mode: MAIN, effects: [{ kind: 'quit' }] };
   if (input === 'n') return stay({ kind: 'note', text: '' });
-  if (input === '+') return { mode: MAIN, effects: [{ kind: 'rate', viewersPerSecond: view.viewers.rate + 1 }] };
-  if (input === '-') return { mode: MAIN, effects: [{ kind: 'rate', viewersPerSecond: Math.max(1, view.viewers.rate - 1) }] };
+  if (input === '+' || input === '-') {
+    if (!view.viewers) return status(NO_VIEWERS_MESSAGE, 'warn');
+    const rate = input === '+' ? view.viewers.rate + 1 : Math.max(1, view.viewers.rate - 1);
+    return { mode: MAIN, effects: [{ kind: 'rate', viewersPerSecond: rate }] };
+  }
   if (isFaultKey(input)) {
     if (view.readonly) return status(READONLY_MESSAGE, 'warn');
     if (view.phase !== 'running') return status(`the drill is ${view.phase}: fault keys work once it runs`, 'warn');

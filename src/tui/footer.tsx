@@ -31,12 +31,14 @@ export function Footer({ view, mode, width }: FooterProps) {
 function hints(view: DrillView, mode: ConsoleMode): Segment[] {
   const keys = (...pairs: [key: string, action: string][]): Segment[] =>
     pairs.flatMap(([key, action], i) => [seg(i > 0 ? '  ' : ''), seg(key, { bold: true, color: 'cyan' }), seg(` ${action}`)]);
+  // Another platform has no viewers of ours to speed up.
+  const rate: [string, string][] = view.viewers ? [['+/-', 'rate']] : [];
   switch (mode.kind) {
     case 'main':
       if (view.phase !== 'running') return keys(['?', 'help'], ['n', 'note'], ['q', 'quit']);
-      if (view.readonly) return [...keys(['?', 'help'], ['n', 'note'], ['+/-', 'rate'], ['q', 'quit']), seg('  read-only', { color: 'yellow' })];
+      if (view.readonly) return [...keys(['?', 'help'], ['n', 'note'], ...rate, ['q', 'quit']), seg('  read-only', { color: 'yellow' })];
       // Short words, so that all of them fit in 80 columns next to the halt key.
-      return keys(['?', 'help'], ['c', 'kill'], ['g', 'zone'], ['k', 'region'], ['l', 'slow'], ['e', 'exp'], ['n', 'note'], ['+/-', 'rate'], ['q', 'quit']);
+      return keys(['?', 'help'], ['c', 'kill'], ['g', 'zone'], ['k', 'region'], ['l', 'slow'], ['e', 'exp'], ['n', 'note'], ...rate, ['q', 'quit']);
     case 'help':
       return keys(['Esc', 'back']);
     case 'pick':

@@ -30,7 +30,7 @@ export function headerSegments(view: DrillView, width: number, timeZone?: string
     view.faults.length > 0
       ? seg(`${view.faults.length} ${view.faults.length === 1 ? 'fault' : 'faults'}`, { color: 'yellow', bold: true })
       : seg('no faults', { dim: true }),
-    seg(`viewers ${view.viewers.rate}/s`),
+    ...(view.viewers ? [seg(`viewers ${view.viewers.rate}/s`)] : []),
   ];
   const elapsed = view.phase === 'starting' ? seg(view.phase, { color: 'yellow' }) : seg(formatElapsed(view.startedAt, view.now), { bold: true });
   const clock = seg(formatClock(view.now, timeZone), { dim: true });

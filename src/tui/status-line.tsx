@@ -38,7 +38,8 @@ function statusSegments(view: DrillView, mode: ConsoleMode, status: StatusMessag
     return [seg(NOTE_PROMPT, { color: 'cyan', bold: true }), seg(chars.slice(Math.max(0, chars.length - room)).join('')), seg('▏', { color: 'cyan' })];
   }
   if (status) return [seg(status.text, { color: TONE_COLORS[status.tone], bold: status.tone !== 'info' })];
-  const viewers = `${view.viewers.sessions} sessions${view.viewers.successRatio === undefined ? '' : `, ${formatPercent(view.viewers.successRatio)} ok`}`;
+  const { viewers } = view;
+  const traffic = viewers ? `viewers: ${viewers.sessions} sessions${viewers.successRatio === undefined ? '' : `, ${formatPercent(viewers.successRatio)} ok`}` : 'no viewers: the platform\'s own traffic';
   const experiment = view.experiment ? [seg(`experiment ${view.experiment.title}: ${view.experiment.status}`, { color: 'blue' }), seg('  ')] : [];
-  return [...experiment, seg(`SLIs from ${view.sloSource}  ·  viewers: ${viewers}`, { dim: true })];
+  return [...experiment, seg(`SLIs from ${view.sloSource}  ·  ${traffic}`, { dim: true })];
 }

@@ -1,6 +1,6 @@
 /**
  * `simian gameday` refuses bad input before anything starts: no terminal and no script, `--no-ui` without a script,
- * a malformed experiment, an unknown topology. Each exits 2 and leaves the state directory without a stack.
+ * a malformed experiment, an unknown topology, flags that do not fit the platform drilled. Each exits 2 and leaves the state directory without a stack.
  * (test/integration/gameday-script.test.ts runs real drills; test/integration/gameday-console.test.ts the console.)
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +56,21 @@ describe('simian gameday, bad input', () => {
     expect(await gameday('--script', file, '--no-ui', '--topology', 'small')).toBe(2);
     expect(err).toMatch(/bad\.yaml:4/);
     expect(err).toContain('grup');
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+  });
+
+  it('flags of the bundled stack are refused with --provider, and those of another platform without it (exit 2)', async () => {
+    expect(await gameday('--provider', 'kubernetes', '--attach')).toBe(2);
+    expect(err).toContain('--attach applies to the bundled stack, not to --provider kubernetes');
+    err = '';
+    expect(await gameday('--provider', 'aws', '--topology', 'small', '--rate', '3', '--no-prometheus')).toBe(2);
+    expect(err).toContain('--topology, --rate, --no-prometheus apply to the bundled stack');
+    err = '';
+    expect(await gameday('--unleash')).toBe(2);
+    expect(err).toContain('--unleash is for --provider');
+    err = '';
+    expect(await gameday('--prometheus', 'http://127.0.0.1:9090')).toBe(2);
+    expect(err).toContain('--prometheus URL reads another platform');
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
   });
 

@@ -2,13 +2,16 @@
  * The game-day console, the built binary in a real terminal: tmux at 80×24 on its own socket. Start on `small`,
  * kill an instance and see it go down and come back, drop a zone, halt, quit; afterwards no process of the stack is
  * left, every fault is reverted, the terminal is back from the alternate screen, and no frame was as tall as the
- * terminal (ink 6.8 clears the whole screen before such a frame: the clear never appears in the output).
+ * terminal (ink 6.8 clears the whole screen before such a frame: the clear never appears in the output). Then the
+ * same console on another platform (a loopback fake kube-apiserver through a kubeconfig): leashed, so a kill is
+ * decided by the pipeline and refused as leashed, and the cluster sees no delete.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FAKE_TOKEN, FakeKubeApiserver, sampleCluster } from '../support/fake-kube-apiserver.js';
 import { killAll, processesMentioning, waitUntil } from '../support/processes.js';
 
 const BIN = resolve('bin/simian.js');
@@ -20,8 +23,11 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(dir, 'tmux.sock'), ...args], { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-t', 't', '-p');
   let dir: string;
+  let cluster: FakeKubeApiserver | undefined;
 
-  afterEach(() => {
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
     try {
       tmux('kill-server');
     } catch {
@@ -94,4 +100,47 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
     expect(output).toContain('\u001b[?1049l');
     expect(output.includes(CLEAR_TERMINAL)).toBe(false);
   }, 300_000);
+
+  it('on another platform stays leashed: a kill is refused as leashed and the cluster sees no delete', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'simian-console-'));
+    cluster = await FakeKubeApiserver.start(sampleCluster());
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{ name: fake, cluster: { server: "${cluster.url}", insecure-skip-tls-verify: true } }]`,
+        `users: [{ name: u, user: { token: ${FAKE_TOKEN} } }]`,
+        'contexts: [{ name: ctx, context: { cluster: fake, user: u, namespace: default } }]',
+        'current-context: ctx',
+        '',
+      ].join('\n'),
+    );
+    const command = `cd ${dir} && env -u CI ${process.execPath} ${BIN} gameday --provider kubernetes --kubeconfig ${kubeconfig} --state-dir ${join(dir, 'state')}; echo "exit status $?"`;
+    tmux('new-session', '-d', '-s', 't', '-x', '80', '-y', '24', command);
+    tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
+    const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 30_000) =>
+      waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
+    const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
+
+    await until('the drill runs on the cluster', (s) => s.includes('t+00:') && s.includes('c kill'));
+    const header = screen().split('\n')[0]!;
+    expect(header).toContain('kubernetes');
+    expect(header).toContain('LEASHED');
+    expect(header).not.toContain('UNLEASHED');
+    expect(screen()).toContain('web');
+
+    press('c');
+    await until('the picker opens', (s) => s.includes('a random instance'));
+    press('Enter');
+    await until('the confirmation', (s) => s.includes('blast radius'));
+    press('Enter');
+    await until('the pipeline refuses it as leashed', (s) => s.includes('refused (leashed)'));
+    press('q');
+    // No Prometheus watches the fake cluster: nothing measured the SLOs, so the drill is inconclusive (3).
+    await until('the console is gone and the report written', (s) => s.includes('exit status 3') && s.includes('report:'));
+    expect(cluster.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(cluster.requests.some((r) => r.method === 'GET' && r.path.includes('/pods'))).toBe(true);
+  }, 120_000);
 });

@@ -247,9 +247,24 @@ describe('halt, quit, notes and the viewers', () => {
     const { drill, t } = await start();
     await t.press('+', '-');
     expect(drill.rates).toEqual([6, 4]);
-    drill.setView((v) => ({ ...v, viewers: { ...v.viewers, rate: 1 } }));
+    drill.setView((v) => ({ ...v, viewers: { sessions: 0, ...v.viewers, rate: 1 } }));
     await t.waitFor((f) => f.includes('viewers 1/s'));
     await t.press('-');
     expect(drill.rates).toEqual([6, 4, 1]);
+  });
+
+  it('on a platform without viewers of ours, + and - say so and change nothing, and neither header nor footer offers a rate', async () => {
+    const { viewers: _none, ...platform } = drillView({ stack: 'kubernetes (not the bundled stack)', leashed: true });
+    const drill = new FakeDrill(platform);
+    const t = renderOnTerminal(<ConsoleApp controls={drill} size={{ columns: 80, rows: 24 }} onQuit={() => undefined} timeZone="UTC" />, 80, 24);
+    terminal = t;
+    await t.waitFor((f) => f.includes('TIMELINE'));
+    const frame = t.lastFrame();
+    expect(frame).not.toContain('viewers ');
+    expect(frame).not.toContain('+/- rate');
+    expect(frame).toContain('no viewers: the platform');
+    await t.press('+');
+    await t.waitFor((f) => f.includes('no viewers here'));
+    expect(drill.rates).toEqual([]);
   });
 });

@@ -91,8 +91,8 @@ export interface DrillView {
   /** When the drill started (the stack was up), epoch ms; `now` minus it is the elapsed drill time. */
   readonly startedAt: number;
   readonly now: number;
-  /** The built-in viewers: arrivals per second, sessions so far, and their success ratio. */
-  readonly viewers: { readonly rate: number; readonly sessions: number; readonly successRatio?: number };
+  /** The built-in viewers: arrivals per second, sessions so far, and their success ratio. Absent on another platform, which has none. */
+  readonly viewers?: { readonly rate: number; readonly sessions: number; readonly successRatio?: number };
   /** Where SLIs come from: `prometheus http://…`, `direct scrapes`. */
   readonly sloSource: string;
   readonly regions: readonly RegionView[];

@@ -56,6 +56,8 @@ export interface DrillReport {
   readonly id: string;
   readonly facilitator: string;
   readonly stack: string;
+  /** The drill only asked: the pipeline decided every fault and injected none. */
+  readonly leashed: boolean;
   readonly seed?: number;
   readonly startedAt: string;
   readonly endedAt: string;
@@ -80,6 +82,7 @@ export interface DrillReportInput {
   readonly id: string;
   readonly facilitator: string;
   readonly stack: string;
+  readonly leashed: boolean;
   readonly seed?: number;
   readonly startedAt: number;
   readonly endedAt: number;
@@ -196,6 +199,7 @@ export async function buildDrillReport(input: DrillReportInput): Promise<DrillRe
     id: input.id,
     facilitator: input.facilitator,
     stack: input.stack,
+    leashed: input.leashed,
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     startedAt: iso(startedAt),
     endedAt: iso(endedAt),
@@ -236,6 +240,7 @@ export function drillMarkdown(report: DrillReport): string {
     ...report.reasons.map((r) => `  - ${r}`),
     `- **Facilitator:** ${report.facilitator}`,
     `- **Stack:** ${report.stack}`,
+    `- **Mode:** ${report.leashed ? 'leashed: the safety pipeline decided every fault and injected none' : 'unleashed: faults were injected for real'}`,
     `- **When:** ${report.startedAt} → ${report.endedAt} (${Math.round(report.durationMs / 1000)} s)`,
     `- **SLIs from:** ${report.sloSource}`,
     ...(report.seed !== undefined ? [`- **Seed:** ${report.seed}`] : []),

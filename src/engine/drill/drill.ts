@@ -6,7 +6,10 @@
  * drill reverts every fault it injected, stops what it started, and builds the drill report from its record.
  *
  * On the bundled stack the drill acts for real (it is unleashed; the kill switch, the outage check and the blast
- * radius still apply): a throwaway stack on this machine is what a game day is for.
+ * radius still apply): a throwaway stack on this machine is what a game day is for. On another platform (a
+ * Kubernetes cluster, an AWS account, a Toxiproxy) it maps the provider's inventory, reads SLOs from the Prometheus
+ * that watches it, drives no viewers, and stays as leashed as the operator's configuration says: every key goes
+ * through the pipeline, which answers "leashed" unless the operator unleashed it (`--unleash`).
  */
 import { resolve } from 'node:path';
 import type { Clock, Timer } from '../../core/clock.js';
@@ -42,6 +45,7 @@ import { isFaultAction, methodActions, type Experiment } from '../../runner/expe
 import { formatDuration } from '../../slo/burn-rate.js';
 import type { ActionResult, DrillChoices, DrillControls, DrillView, FaultAction, FaultPreview } from './drill-controls.js';
 import { DrillMetrics } from './drill-metrics.js';
+import { platformSignals, type DrillSignals } from './drill-signals.js';
 import { DrillRecord } from './drill-record.js';
 import { buildDrillReport, drillId, type DrillReport } from './drill-report.js';
 import { startDrillViewers, type DrillViewers } from './drill-viewers.js';
@@ -49,6 +53,7 @@ import { describeFault } from './fault-description.js';
 import { previewFault } from './fault-previews.js';
 import { instanceViews, mapAxes } from './instance-conditions.js';
 import { LiveSlos } from './live-slos.js';
+import { platformInstances } from './platform-instances.js';
 
 /** The latencies the console offers, ms. */
 export const DRILL_LATENCIES_MS = [100, 250, 500, 1000, 2000] as const;
@@ -64,6 +69,11 @@ export interface DrillOptions {
   /** The resolved configuration: state directory, safety limits, kill switch. */
   readonly config: SimianConfig;
   readonly providers: ProviderRegistry;
+  /**
+   * Drill this provider's platform instead of the bundled stack (`host` is then ignored): leashed unless the
+   * configuration says otherwise, SLIs from `prometheusUrl` when given, no viewers.
+   */
+  readonly platform?: { readonly provider: string; readonly prometheusUrl?: string };
   /** Start this stack here; absent: attach to the one running in the state directory, and leave it running. */
   readonly host?: { readonly topology: Topology; readonly topologyName: string; readonly prometheus: boolean; readonly dataDir?: string };
   /** Viewers arriving per second. */
@@ -73,7 +83,7 @@ export interface DrillOptions {
   /** How long a reversible fault lasts before it reverts on its own. */
   readonly faultDurationMs: number;
   /** The SLO file the drill watches. */
-  readonly sloFile: string;
+  readonly sloFile?: string;
   /** Experiment files the `e` key offers, relative to the working directory. */
   readonly experiments: readonly string[];
   /** Who runs the drill, for the report. */
@@ -110,12 +120,13 @@ export class Drill implements DrillControls {
   private watchedSince: number;
   private host: StackHost | undefined;
   private stack: StackState | undefined;
-  private admin: StackAdminClient | undefined;
+  /** The map's instances now: the stack's admin API, or the platform's inventory. */
+  private inventory: (() => Promise<AdminInstance[]>) | undefined;
   private run: FaultRun | undefined;
   private provider: Provider | undefined;
   private pipeline: SafetyPipeline | undefined;
   private viewers: DrillViewers | undefined;
-  private metrics: DrillMetrics | undefined;
+  private metrics: DrillSignals | undefined;
   private liveSlos: LiveSlos | undefined;
   private slos: Slo[] = [];
   private instances: AdminInstance[] = [];
@@ -133,7 +144,8 @@ export class Drill implements DrillControls {
   constructor(private readonly options: DrillOptions) {
     this.events = options.events ?? new EngineEvents();
     // The bundled stack is a throwaway on this machine: the drill acts on it for real. Every other limit holds.
-    this.config = { ...options.config, safety: { ...options.config.safety, leashed: false } };
+    // Another platform is someone's: the operator's configuration (and --unleash) decides.
+    this.config = options.platform ? options.config : { ...options.config, safety: { ...options.config.safety, leashed: false } };
     this.startedAtMs = options.clock.now();
     this.watchedSince = this.startedAtMs;
     this.subscriptions.push(
@@ -154,8 +166,30 @@ export class Drill implements DrillControls {
    */
   async start(): Promise<void> {
     const { clock, random } = this.options;
+    // Another platform may come without an SLO file: the console then shows its map and faults only.
+    this.slos = this.options.sloFile ? (await loadSloFile(this.options.sloFile)).flatMap((spec) => [...spec.slos]) : [];
+    const frontDoorUrl = this.options.platform ? await this.startOnPlatform(this.options.platform) : await this.startOnStack();
+    const metrics = this.metrics!;
+    this.liveSlos = new LiveSlos(this.slos, metrics.sli);
+    this.progress = { message: this.options.platform ? 'first look at the SLOs' : 'first scrape of every instance' };
+    this.changed.emit();
+    await metrics.sample();
+    this.watchedSince = clock.now();
+    if (frontDoorUrl) this.viewers = startDrillViewers({ frontDoorUrl, rate: this.options.viewerRate, clock, random });
+    this.startedAtMs = clock.now();
+    this.phase = 'running';
+    delete this.progress;
+    const viewers = this.viewers ? `${this.viewers.rate} viewers/s` : 'no viewers';
+    this.record.line(this.startedAtMs, 'info', `drill started on ${this.stackName()}: ${viewers}, SLIs from ${metrics.sli.name}`);
+    if (this.config.safety.leashed) this.record.line(this.startedAtMs, 'info', 'leashed: the safety pipeline decides every fault but none is injected (--unleash acts for real)');
+    await this.tick();
+    this.schedule();
+  }
+
+  /** Starts or attaches to the bundled stack; resolves with its front door, for the viewers. */
+  private async startOnStack(): Promise<string> {
+    const { clock, random } = this.options;
     const events = this.events;
-    this.slos = (await loadSloFile(this.options.sloFile)).flatMap((spec) => [...spec.slos]);
     if (this.options.host) {
       const { topology, topologyName, prometheus, dataDir } = this.options.host;
       this.host = await hostStack({
@@ -177,27 +211,35 @@ export class Drill implements DrillControls {
     }
     const stack = this.stack;
     if (!stack.frontDoorUrl) throw new SimianError('stack.noFrontDoor', 'the stack has no front door for the viewers');
+    await this.openRun('local');
+    const admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock, timeoutMs: 2_000 });
+    this.inventory = () => admin.inventory();
+    // The tick reads the inventory once, for the map and for the scrape targets alike.
+    this.instances = await admin.inventory();
+    this.metrics = new DrillMetrics({ targets: async () => scrapeTargetsOf(this.instances), slos: this.slos, clock });
+    return stack.frontDoorUrl;
+  }
+
+  /** Opens the fault run on another platform and reads its inventory; it has no front door of ours. */
+  private async startOnPlatform(platform: NonNullable<DrillOptions['platform']>): Promise<undefined> {
+    const provider = await this.openRun(platform.provider);
+    this.inventory = () => platformInstances(provider);
+    this.progress = { message: `reading the ${platform.provider} inventory` };
+    this.changed.emit();
+    this.instances = await this.inventory();
+    this.metrics = platformSignals({ ...(platform.prometheusUrl ? { prometheusUrl: platform.prometheusUrl } : {}), clock: this.options.clock });
+    return undefined;
+  }
+
+  /** The one fault run of the drill, its provider and pipeline. */
+  private async openRun(providerName: string): Promise<Provider> {
+    const { clock, random } = this.options;
     this.progress = { message: 'opening the safety pipeline' };
     this.changed.emit();
-    this.run = await openFaultRun({ config: this.config, providers: this.options.providers, clock, random, events, ownerPid: this.options.pid, providersFirst: ['local'] });
-    this.provider = this.run.provider('local');
+    this.run = await openFaultRun({ config: this.config, providers: this.options.providers, clock, random, events: this.events, ownerPid: this.options.pid, providersFirst: [providerName] });
+    this.provider = this.run.provider(providerName);
     this.pipeline = this.run.pipeline(this.provider);
-    this.admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock, timeoutMs: 2_000 });
-    // The tick reads the inventory once, for the map and for the scrape targets alike.
-    this.instances = await this.admin.inventory();
-    this.metrics = new DrillMetrics({ targets: async () => scrapeTargetsOf(this.instances), slos: this.slos, clock });
-    this.liveSlos = new LiveSlos(this.slos, this.metrics.sli);
-    this.progress = { message: 'first scrape of every instance' };
-    this.changed.emit();
-    await this.metrics.sample();
-    this.watchedSince = clock.now();
-    this.viewers = startDrillViewers({ frontDoorUrl: stack.frontDoorUrl, rate: this.options.viewerRate, clock, random });
-    this.startedAtMs = clock.now();
-    this.phase = 'running';
-    delete this.progress;
-    this.record.line(this.startedAtMs, 'info', `drill started on ${this.stackName()}: ${this.viewers.rate} viewers/s, SLIs from ${this.metrics.sli.name}`);
-    await this.tick();
-    this.schedule();
+    return this.provider;
   }
 
   /** When the drill started (the stack up, the viewers on), epoch ms: what its `t+mm:ss` times count from. */
@@ -219,7 +261,9 @@ export class Drill implements DrillControls {
       killSwitch: this.killSwitch,
       startedAt: this.startedAtMs,
       now: this.options.clock.now(),
-      viewers: { rate: this.viewers?.rate ?? this.options.viewerRate, sessions: latest?.sessions ?? 0, ...(latest && latest.requests > 0 ? { successRatio: latest.successRatio } : {}) },
+      ...(!this.options.platform
+        ? { viewers: { rate: this.viewers?.rate ?? this.options.viewerRate, sessions: latest?.sessions ?? 0, ...(latest && latest.requests > 0 ? { successRatio: latest.successRatio } : {}) } }
+        : {}),
       sloSource: this.metrics?.sli.name ?? 'not yet',
       regions: axes.regions,
       services: axes.services,
@@ -380,6 +424,7 @@ export class Drill implements DrillControls {
       id: drillId(this.startedAtMs),
       facilitator: this.options.facilitator,
       stack: this.stackName(),
+      leashed: this.config.safety.leashed,
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       startedAt: this.startedAtMs,
       endedAt,
@@ -404,6 +449,7 @@ export class Drill implements DrillControls {
   }
 
   private stackName(): string {
+    if (this.options.platform) return `${this.options.platform.provider} (not the bundled stack)`;
     const topology = this.options.host?.topologyName ?? this.stack?.topology;
     return `reference stack${topology ? ` (${topology})` : ''}${this.options.host ? '' : ', attached'}`;
   }
@@ -548,7 +594,7 @@ export class Drill implements DrillControls {
   private async refresh(): Promise<void> {
     const { clock } = this.options;
     try {
-      const instances = await this.admin?.inventory().catch(() => undefined);
+      const instances = await this.inventory?.().catch(() => undefined);
       if (instances) {
         if (!this.host) this.noticeReplacements(instances);
         this.instances = instances;

@@ -15,6 +15,8 @@ const DOWN_STATES = new Set(['stopping', 'stopped', 'crashed', 'exited']);
 export function conditionOf(instance: Pick<AdminInstance, 'id' | 'region' | 'zone' | 'state'>, faults: readonly RecordedFault[], unreachable: ReadonlySet<string>): InstanceCondition {
   if (DOWN_STATES.has(instance.state)) return 'down';
   if (instance.state === 'starting') return 'replacing';
+  // A platform that cannot tell how an instance is doing: not up, as far as anyone can see.
+  if (instance.state === 'unknown') return 'sick';
   for (const fault of faults) {
     if (fault.kind === 'zone-outage' && fault.parameters.region === instance.region && fault.parameters.zone === instance.zone) return 'isolated';
   }

@@ -50,6 +50,7 @@ function input(overrides: Partial<DrillReportInput> & Pick<DrillReportInput, 're
     id: drillId(T0),
     facilitator: 'ada',
     stack: 'reference stack (small)',
+    leashed: false,
     startedAt: T0,
     endedAt: T0 + 300 * S,
     watchedSince: T0 - 5 * S,
@@ -290,6 +291,8 @@ describe('drillMarkdown', () => {
     expect(md).toContain('# Game day drill drill-20261202T043000Z');
     expect(md).toContain('- **Verdict:** PASSED (every SLO held over the drill)');
     expect(md).toContain('- **Facilitator:** ada');
+    expect(md).toContain('- **Mode:** unleashed: faults were injected for real');
+    expect(drillMarkdown({ ...report, leashed: true })).toContain('- **Mode:** leashed: the safety pipeline decided every fault and injected none');
     expect(md).toContain('- **Seed:** 7');
     expect(md).toContain('- **When:** 2026-12-02T04:30:00.000Z → 2026-12-02T04:35:00.000Z (300 s)');
     for (const section of ['## Timeline', '## Faults', '### Refused by the safety pipeline', '## SLOs', '## Experiments', '## Viewers', '## Still in force at the end', '## Action items']) {

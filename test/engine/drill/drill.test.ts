@@ -136,7 +136,7 @@ describe('Drill before start', () => {
   it('takes a rate change before the viewers run as nothing', () => {
     const { drill } = unstarted();
     drill.setRate(50);
-    expect(drill.view().viewers.rate).toBe(5);
+    expect(drill.view().viewers?.rate).toBe(5);
     expect(drill.record.timeline).toEqual([]);
   });
 
@@ -245,5 +245,89 @@ describe('Drill on an attached stack', () => {
     await replaced;
     expect(drill.record.faults[0]).toMatchObject({ endedAt: clock.now(), endedBy: 'replaced' });
     expect(drill.record.timeline.filter((e) => e.kind === 'instance').map((e) => e.text)).toEqual(['user-us-east-1a-0 replaced (pid 4242)']);
+  });
+});
+
+/**
+ * Another platform, as a drill with `platform` sees it: a memory provider named kubernetes holding three pods of
+ * two groups in two zones, and no stack in the state directory at all.
+ */
+function platformDrill(options: { leashed: boolean; prometheusUrl?: string }) {
+  const pods = [
+    instance('shop/web-a', 'web', { region: 'eu-1', zone: 'eu-1a' }),
+    instance('shop/web-b', 'web', { region: 'eu-1', zone: 'eu-1b' }),
+    instance('shop/cart-a', 'cart', { region: 'eu-1', zone: 'eu-1a', state: 'pending' }),
+  ];
+  const provider = new MemoryProvider({ name: 'kubernetes', instances: pods });
+  const asked: string[] = [];
+  const providers: ProviderRegistry = {
+    create: (name) => (asked.push(name), provider),
+    forRevert: () => provider,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'simian-drill-'));
+  dirs.push(dir);
+  const config = parseConfig(`stateDir: ${join(dir, 'state')}\nleashed: ${options.leashed}\n`, { baseDir: dir });
+  const drill = unstarted({ config, providers, platform: { provider: 'kubernetes', ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}) } });
+  writeFileSync(join(drill.dir, 'slos.yaml'), SLO_FILE);
+  return { ...drill, provider, asked };
+}
+
+describe('Drill on another platform', () => {
+  it('maps the provider\'s inventory, drives no viewers, and stays leashed: a fault is decided, not injected', async () => {
+    const { drill, clock, provider, asked } = platformDrill({ leashed: true });
+    await drill.start();
+    const view = drill.view();
+    expect(view).toMatchObject({ phase: 'running', stack: 'kubernetes (not the bundled stack)', leashed: true, sloSource: 'none' });
+    expect(view.viewers).toBeUndefined();
+    expect(asked).toContain('kubernetes');
+    expect(view.instances.map((i) => `${i.id} ${i.service} ${i.zone} ${i.condition}`)).toEqual(['shop/web-a web eu-1a up', 'shop/web-b web eu-1b up', 'shop/cart-a cart eu-1a replacing']);
+    expect(drill.choices()).toMatchObject({ instances: ['shop/web-a', 'shop/web-b'], zones: [{ region: 'eu-1', zone: 'eu-1a' }, { region: 'eu-1', zone: 'eu-1b' }], services: ['web', 'cart'] });
+
+    const killed = await drill.execute({ kind: 'chaos', instance: 'shop/web-a' });
+    expect(killed).toEqual({ outcome: 'skipped', message: expect.stringMatching(/^refused \(leashed\)/) });
+    const dropped = await drill.execute({ kind: 'zone', region: 'eu-1', zone: 'eu-1b' });
+    expect(dropped).toEqual({ outcome: 'skipped', message: expect.stringMatching(/^refused \(leashed\)/) });
+    expect(provider.calls).toEqual([]);
+    expect(drill.record.timeline.filter((e) => e.kind === 'refused')).toHaveLength(2);
+
+    const report = await untilSettled(drill.stop(), clock);
+    expect(report.stack).toBe('kubernetes (not the bundled stack)');
+    expect(report.leashed).toBe(true);
+    expect(report.viewers).toBeUndefined();
+    // No Prometheus was named: nothing measured the SLOs, and that is never a pass.
+    expect(report.verdict).toBe('inconclusive');
+  });
+
+  it('acts for real on that platform only when the operator unleashed it', async () => {
+    const { drill, clock, provider } = platformDrill({ leashed: false });
+    await drill.start();
+    expect(drill.view().leashed).toBe(false);
+    expect(await drill.execute({ kind: 'chaos', instance: 'shop/web-b' })).toEqual({ outcome: 'executed', message: 'killed shop/web-b' });
+    expect(provider.calls).toMatchObject([{ method: 'terminate', instanceId: 'shop/web-b', ok: true }]);
+    await untilSettled(drill.stop(), clock);
+  });
+
+  it('reads the SLOs from the Prometheus that watches the platform', async () => {
+    const queries: string[] = [];
+    const prometheusUrl = await servers.listen(
+      createServer((request, response) => {
+        const query = new URL(request.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+        queries.push(query);
+        // 2 errors a second out of 1,000: 99.8%, under the 99.9% objective.
+        const value = query.includes('code=~') ? '2' : '1000';
+        const body = { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, value] }] } };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      }),
+    );
+    const { drill, clock } = platformDrill({ leashed: true, prometheusUrl });
+    await drill.start();
+    await clock.advance(1_000);
+    await nextEvent<void>((listener) => drill.subscribe(() => listener()), () => drill.view().slos[0]?.current !== undefined);
+    const [slo] = drill.view().slos;
+    expect(drill.view().sloSource).toBe(`prometheus ${prometheusUrl}`);
+    expect(slo).toMatchObject({ name: 'gateway-availability', breached: true });
+    expect(slo?.current).toBeCloseTo(0.998, 6);
+    expect(queries.some((q) => q.includes('http_requests_total{service="gateway",code=~"5.."}'))).toBe(true);
+    await untilSettled(drill.stop(), clock);
   });
 });
