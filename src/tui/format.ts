@@ -47,19 +47,6 @@ export function formatPerSecond(rate: number): string {
   return rate < 10 ? `${trimZeros(rate.toFixed(1))}/s` : `${Math.round(rate)}/s`;
 }
 
-/**
- * Drill time since `startedAt`: `t+mm:ss`, and `t+h:mm:ss` from the first hour on. Before the start it is `t+00:00`.
- *
- * @example
- * formatElapsed(1_000, 1_000 + 754_000); // 't+12:34'
- */
-export function formatElapsed(startedAt: number, now: number): string {
-  const seconds = Math.max(0, Math.floor((now - startedAt) / 1000));
-  const h = Math.floor(seconds / 3600);
-  const mm = pad2(Math.floor((seconds % 3600) / 60));
-  const ss = pad2(seconds % 60);
-  return h > 0 ? `t+${h}:${mm}:${ss}` : `t+${mm}:${ss}`;
-}
 
 /** The wall clock at `epochMs` as `hh:mm:ss` (24 h), in `timeZone` or the process's own zone. */
 export function formatClock(epochMs: number, timeZone?: string): string {

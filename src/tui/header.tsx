@@ -4,7 +4,8 @@
  * (leashed, read-only, kill switch), with the active faults and the viewers' rate.
  */
 import type { DrillView } from '../engine/drill/drill-controls.js';
-import { formatClock, formatElapsed } from './format.js';
+import { drillTime } from '../engine/drill/drill-report.js';
+import { formatClock } from './format.js';
 import { Line, seg, type Segment } from './segments.js';
 import { columnsOf, cut } from './text-cells.js';
 
@@ -32,7 +33,7 @@ export function headerSegments(view: DrillView, width: number, timeZone?: string
       : seg('no faults', { dim: true }),
     ...(view.viewers ? [seg(`viewers ${view.viewers.rate}/s`)] : []),
   ];
-  const elapsed = view.phase === 'starting' ? seg(view.phase, { color: 'yellow' }) : seg(formatElapsed(view.startedAt, view.now), { bold: true });
+  const elapsed = view.phase === 'starting' ? seg(view.phase, { color: 'yellow' }) : seg(drillTime(view.now, view.startedAt), { bold: true });
   const clock = seg(formatClock(view.now, timeZone), { dim: true });
   for (const rest of [[clock, elapsed, ...states], [elapsed, ...states]]) {
     const restWidth = rest.reduce((sum, s) => sum + columnsOf(s.text) + 2, 0);

@@ -3,7 +3,7 @@
  * The drill's timeline, newest at the bottom, each entry stamped with the drill time and tagged with its kind.
  */
 import type { TimelineEntry, TimelineKind } from '../engine/drill/drill-controls.js';
-import { formatElapsed } from './format.js';
+import { drillTime } from '../engine/drill/drill-report.js';
 import { Section } from './panel-section.js';
 import { seg, type Segment } from './segments.js';
 import { cell } from './text-cells.js';
@@ -38,7 +38,7 @@ export function TimelinePanel({ timeline, startedAt, width, height }: TimelinePa
   const rows: Segment[][] = (room > 0 ? timeline.slice(-room) : []).map((entry) => {
     const kind = TIMELINE_KINDS[entry.kind];
     return [
-      seg(formatElapsed(startedAt, entry.at), { dim: true }),
+      seg(drillTime(entry.at, startedAt), { dim: true }),
       seg(` ${cell(kind.tag, TAG_WIDTH)}`, { color: kind.color, bold: entry.kind === 'halt' || entry.kind === 'fault' }),
       seg(` ${entry.text}`),
     ];

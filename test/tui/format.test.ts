@@ -3,7 +3,6 @@ import {
   formatBudgetLeft,
   formatBurnRate,
   formatClock,
-  formatElapsed,
   formatPercent,
   formatPerSecond,
   formatTimeLeft,
@@ -44,12 +43,6 @@ describe('the other numbers', () => {
 });
 
 describe('times', () => {
-  it('writes drill time as t+mm:ss, with hours once past the first', () => {
-    expect(formatElapsed(1_000, 1_000 + 754_900)).toBe('t+12:34');
-    expect(formatElapsed(0, 3_725_000)).toBe('t+1:02:05');
-    expect(formatElapsed(5_000, 0)).toBe('t+00:00');
-  });
-
   it('writes the clock as hh:mm:ss in the given zone', () => {
     expect(formatClock(Date.UTC(2026, 2, 1, 9, 5, 7), 'UTC')).toBe('09:05:07');
     expect(formatClock(Date.UTC(2026, 2, 1, 23, 59, 59), 'UTC')).toBe('23:59:59');

@@ -95,11 +95,19 @@ export interface DrillReportInput {
   readonly stillActive: readonly string[];
 }
 
-/** `t+mm:ss` after the drill's start. */
+/**
+ * Drill time of `at`: `t+mm:ss`, and `t+h:mm:ss` from the first hour on; `t+00:00` before the start. Seconds are
+ * floored, as a clock's are, so the console's header, its timeline, the progress lines and the report agree.
+ *
+ * @example
+ * drillTime(startedAt + 754_900, startedAt); // 't+12:34'
+ */
 export function drillTime(at: number, startedAt: number): string {
-  const seconds = Math.max(0, Math.round((at - startedAt) / 1000));
-  const minutes = Math.floor(seconds / 60);
-  return `t+${String(minutes).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+  const seconds = Math.max(0, Math.floor((at - startedAt) / 1000));
+  const hours = Math.floor(seconds / 3600);
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
+  const ss = String(seconds % 60).padStart(2, '0');
+  return hours > 0 ? `t+${hours}:${mm}:${ss}` : `t+${mm}:${ss}`;
 }
 
 async function reading(sli: SliSource, slo: Slo, window: SliWindow | undefined): Promise<SloReading> {

