@@ -4,7 +4,8 @@
  * left, every fault is reverted, the terminal is back from the alternate screen, and no frame was as tall as the
  * terminal (ink 6.8 clears the whole screen before such a frame: the clear never appears in the output). Then the
  * same console on another platform (a loopback fake kube-apiserver through a kubeconfig): leashed, so a kill is
- * decided by the pipeline and refused as leashed, and the cluster sees no delete.
+ * decided by the pipeline and refused as leashed, and the cluster sees no delete. And attached to a stack that
+ * `simian stack up --detach` runs: a kill there is seen replaced, and quitting leaves the stack running.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,4 +144,42 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
     expect(cluster.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(cluster.requests.some((r) => r.method === 'GET' && r.path.includes('/pods'))).toBe(true);
   }, 120_000);
+
+  it('attached to a detached stack: a kill is seen replaced, and quitting leaves the stack running', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'simian-console-'));
+    const stateDir = join(dir, 'state');
+    const simian = (...args: string[]) => execFileSync(process.execPath, [BIN, ...args, '--state-dir', stateDir], { encoding: 'utf8', cwd: dir });
+    simian('stack', 'up', '--detach', '--topology', 'small');
+    try {
+      const command = `cd ${dir} && env -u CI ${process.execPath} ${BIN} gameday --attach --rate 2 --state-dir ${stateDir}; echo "exit status $?"`;
+      tmux('new-session', '-d', '-s', 't', '-x', '80', '-y', '24', command);
+      tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
+      const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 60_000) =>
+        waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
+      const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
+
+      await until('the drill runs on the attached stack', (s) => s.includes('t+00:') && s.includes('c kill'));
+      press('c');
+      await until('the picker opens', (s) => s.includes('a random instance'));
+      press('Down');
+      await until('the first instance is selected', (s) => /› \S+-0/.test(s));
+      press('Enter');
+      await until('the confirmation', (s) => s.includes('blast radius'));
+      press('Enter');
+      await until('the instance goes down', (s) => s.includes('killed '));
+      // The supervisor runs in the stack's process: the attached console sees the replacement in the inventory.
+      await until('the stack replaces it', (s) => s.includes('replaced'));
+      press('q');
+      await until('the console is gone and the report written', (s) => s.includes('exit status') && s.includes('report:'));
+
+      const status = JSON.parse(simian('stack', 'status', '--json')) as { instances: Array<{ state: string }> };
+      expect(status.instances.length).toBeGreaterThan(0);
+      expect(status.instances.every((i) => i.state === 'running' || i.state === 'starting')).toBe(true);
+    } finally {
+      simian('stack', 'down');
+    }
+    // The tmux server's own command line names the state directory: it goes first.
+    tmux('kill-server');
+    expect(processesMentioning(stateDir)).toEqual([]);
+  }, 180_000);
 });
