@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../src/core/random.js';
 import { createProgram } from '../../src/cli/program.js';
-import { FAKE_TOKEN, FakeKubeApiserver, sampleCluster } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiserver, sampleCluster } from '../support/fake-kube-apiserver.js';
 import { FakeEc2Endpoint, fakeInstanceId } from '../support/fake-ec2-endpoint.js';
+import { writeKubeconfig } from '../support/kubeconfig-file.js';
 
 async function run(args: string[]) {
   let out = '';
@@ -42,19 +43,7 @@ describe('--provider kubernetes', () => {
   async function cluster() {
     const fake = await FakeKubeApiserver.start(sampleCluster());
     closers.push(() => fake.close());
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{ name: fake, cluster: { server: "${fake.url}", insecure-skip-tls-verify: true } }]`,
-        `users: [{ name: u, user: { token: ${FAKE_TOKEN} } }]`,
-        'contexts: [{ name: ctx, context: { cluster: fake, user: u, namespace: default } }]',
-        'current-context: ctx',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), fake.url);
     return { fake, common: ['--kubeconfig', kubeconfig, '--state-dir', dir] };
   }
 

@@ -21,9 +21,12 @@ const run = async (args: string[]) => {
 };
 
 describe('--unleash', () => {
-  it('belongs to the monkeys and experiment run, and to no other command', () => {
+  it('belongs to the monkeys, experiment run and the game-day console, and to no other command', () => {
     expect(commandsTakingUnleash(program()).sort()).toEqual(
-      ['chaos', 'doctor', 'gorilla', 'kong', 'latency'].map((m) => `simian monkey ${m}`).concat('simian experiment run').sort(),
+      ['chaos', 'doctor', 'gorilla', 'kong', 'latency']
+        .map((m) => `simian monkey ${m}`)
+        .concat('simian experiment run', 'simian gameday')
+        .sort(),
     );
   });
 

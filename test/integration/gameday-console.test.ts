@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAKE_TOKEN, FakeKubeApiserver, sampleCluster } from '../support/fake-kube-apiserver.js';
+import { FakeKubeApiserver, sampleCluster } from '../support/fake-kube-apiserver.js';
+import { writeKubeconfig } from '../support/kubeconfig-file.js';
 import { killAll, processesMentioning, waitUntil } from '../support/processes.js';
 
 const BIN = resolve('bin/simian.js');
@@ -23,6 +24,10 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
   // The server's socket lives in the test's own folder: removing the folder leaves no socket file behind.
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(dir, 'tmux.sock'), ...args], { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-t', 't', '-p');
+  /** Waits until the screen shows `predicate`, or fails with the screen. */
+  const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 60_000) =>
+    waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
+  const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
   let dir: string;
   let cluster: FakeKubeApiserver | undefined;
 
@@ -49,9 +54,6 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
     tmux('new-session', '-d', '-s', 't', '-x', '80', '-y', '24', command);
     tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
     tmux('pipe-pane', '-t', 't', '-o', `cat >> ${log}`);
-    const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 60_000) =>
-      waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
-    const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
 
     await until('the drill runs', (s) => s.includes('t+00:') && s.includes('c kill'), 120_000);
     expect(screen().split('\n')[0]).toContain('UNLEASHED');
@@ -105,25 +107,10 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
   it('on another platform stays leashed: a kill is refused as leashed and the cluster sees no delete', async () => {
     dir = mkdtempSync(join(tmpdir(), 'simian-console-'));
     cluster = await FakeKubeApiserver.start(sampleCluster());
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{ name: fake, cluster: { server: "${cluster.url}", insecure-skip-tls-verify: true } }]`,
-        `users: [{ name: u, user: { token: ${FAKE_TOKEN} } }]`,
-        'contexts: [{ name: ctx, context: { cluster: fake, user: u, namespace: default } }]',
-        'current-context: ctx',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), cluster.url);
     const command = `cd ${dir} && env -u CI ${process.execPath} ${BIN} gameday --provider kubernetes --kubeconfig ${kubeconfig} --state-dir ${join(dir, 'state')}; echo "exit status $?"`;
     tmux('new-session', '-d', '-s', 't', '-x', '80', '-y', '24', command);
     tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
-    const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 30_000) =>
-      waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
-    const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
 
     await until('the drill runs on the cluster', (s) => s.includes('t+00:') && s.includes('c kill'));
     const header = screen().split('\n')[0]!;
@@ -154,9 +141,6 @@ describe('simian gameday in a real terminal (tmux 80×24)', () => {
       const command = `cd ${dir} && env -u CI ${process.execPath} ${BIN} gameday --attach --rate 2 --state-dir ${stateDir}; echo "exit status $?"`;
       tmux('new-session', '-d', '-s', 't', '-x', '80', '-y', '24', command);
       tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
-      const until = (what: string, predicate: (s: string) => boolean, timeoutMs = 60_000) =>
-        waitUntil(() => predicate(screen()), `${what}; the screen:\n${screen()}`, { timeoutMs, intervalMs: 200 });
-      const press = (...keys: string[]) => tmux('send-keys', '-t', 't', ...keys);
 
       await until('the drill runs on the attached stack', (s) => s.includes('t+00:') && s.includes('c kill'));
       press('c');
