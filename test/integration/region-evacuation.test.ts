@@ -65,9 +65,14 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
     // Given a steady state, as an operator checks before a drill: every shipped SLO met over the last minute, the
     // experiment's window (a stack that has just started is still warming up its caches and connections: on the
     // 2-core CI machine, after twenty minutes of other tests, the home page was seen slow for over three minutes).
+    let lastCheck = '';
     await waitUntil(
-      async () => (await simian(['slo', 'check', 'dashboards/slos/reference-stack.yaml', '--prometheus', stack.prometheusUrl!, '--window', '1m'])).code === 0,
-      'every SLO is met over the last minute',
+      async () => {
+        const check = await simian(['slo', 'check', 'dashboards/slos/reference-stack.yaml', '--prometheus', stack.prometheusUrl!, '--window', '1m']);
+        lastCheck = `${check.stdout}${check.stderr}`;
+        return check.code === 0;
+      },
+      () => `every SLO is met over the last minute; the last check said:\n${lastCheck}`,
       { timeoutMs: 360_000, intervalMs: 5000 },
     );
   }, 600_000);

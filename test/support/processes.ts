@@ -47,17 +47,18 @@ export function killAll(pids: Iterable<number | undefined>): void {
 }
 
 /**
- * Polls `condition` every `intervalMs` until it holds; rejects with `what` once `timeoutMs` has passed.
- * For conditions no event announces (another process exiting); prefer events where there are some.
+ * Polls `condition` every `intervalMs` until it holds; rejects with `what` once `timeoutMs` has passed (a function
+ * is read then, so the message can say what the last attempt saw). For conditions no event announces (another
+ * process exiting); prefer events where there are some.
  */
 export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
-  what: string,
+  what: string | (() => string),
   { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
