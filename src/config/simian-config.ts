@@ -130,6 +130,42 @@ export function outageCheckEnabled(config: OutageCheckConfig): boolean {
   return config.slosFile !== undefined || config.alerts !== undefined;
 }
 
+/** Where the daemon's leader lease lives: a row of the state store (one machine), or a Kubernetes Lease. */
+export type DaemonLeaderConfig =
+  | { readonly kind: 'store'; readonly name: string }
+  | { readonly kind: 'kubernetes'; readonly namespace: string; readonly name: string };
+
+/** `simian daemon`: where its API listens, where its token comes from, who leads. */
+export interface DaemonConfig {
+  /** The provider the daemon's monkeys act on. @default 'local' */
+  readonly provider: string;
+  /** The API's host: loopback unless a remote one is asked for. @default '127.0.0.1' */
+  readonly host: string;
+  /** The API's port (0: any free one, printed at start). @default 7070 */
+  readonly port: number;
+  /** A file holding the API's bearer token: owner-only (0600), or it is refused. */
+  readonly tokenFile?: string;
+  /** The environment variable that holds the token when no file is named. @default 'SIMIAN_DAEMON_TOKEN' */
+  readonly tokenEnv: string;
+  /** Whether `POST /v1/chaos` may inject a fault on demand (game days). @default true */
+  readonly onDemand: boolean;
+  /** How often the daemon looks at its plan and its cron experiments, ms. @default 5000 */
+  readonly tickMs: number;
+  readonly leader: DaemonLeaderConfig;
+}
+
+/** The defaults of {@link DaemonConfig}. */
+export const DEFAULT_DAEMON = {
+  provider: 'local',
+  host: '127.0.0.1',
+  port: 7070,
+  tokenEnv: 'SIMIAN_DAEMON_TOKEN',
+  onDemand: true,
+  tickMs: 5000,
+  leaseName: 'simian-daemon',
+  leaseNamespace: 'default',
+} as const;
+
 /** Where the values of a resolved configuration came from, lowest layer first (defaults are implied). */
 export interface ConfigSource {
   /** The absolute path of the file read, if any. */
@@ -150,6 +186,7 @@ export interface SimianConfig {
   readonly faults: FaultsConfig;
   readonly providers: ProvidersConfig;
   readonly outageCheck: OutageCheckConfig;
+  readonly daemon: DaemonConfig;
   /** Absolute path of the state directory (the running stack's files, the state store). */
   readonly stateDir: string;
   /** Absolute path of the SQLite state store: `stateStore` if set, else `<stateDir>/simian.db`. */
@@ -343,6 +380,28 @@ const outageCheckSchema = z
     if (check.names !== undefined && check.slos === undefined) ctx.addIssue({ code: 'custom', path: ['names'], message: 'names the SLOs of outageCheck.slos, which is not set' });
   });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const daemonSchema = z.strictObject(
+  {
+    provider: z.enum(['local', 'kubernetes', 'aws', 'toxiproxy'], { error: expected('one of local, kubernetes, aws, toxiproxy') }).default(DEFAULT_DAEMON.provider),
+    host: text('a host name or address').default(DEFAULT_DAEMON.host),
+    port: wholeAtLeast(0)
+      .refine((port) => port <= 65_535, { error: (issue) => `must be a port number <= 65535, got ${describeValue(issue.input)}` })
+      .default(DEFAULT_DAEMON.port),
+    tokenFile: path.optional(),
+    tokenEnv: text('an environment variable name')
+      .refine((name) => ENV_NAME.test(name), { error: (issue) => `expected an environment variable name, got ${describeValue(issue.input)}` })
+      .default(DEFAULT_DAEMON.tokenEnv),
+    onDemand: bool.default(DEFAULT_DAEMON.onDemand),
+    tick: duration(true).default(DEFAULT_DAEMON.tickMs),
+    leader: z.enum(['store', 'kubernetes'], { error: expected('store or kubernetes') }).default('store'),
+    leaseName: text('a lease name').default(DEFAULT_DAEMON.leaseName),
+    leaseNamespace: text('a namespace').default(DEFAULT_DAEMON.leaseNamespace),
+  },
+  mapping('provider, host, port, tokenFile, tokenEnv, onDemand, tick, leader, leaseName, leaseNamespace'),
+);
+
 const providersSchema = z.strictObject(
   {
     local: section(z.strictObject({}, mapping('no settings ({})'))),
@@ -372,8 +431,9 @@ export const simianConfigSchema = z
       faults: section(faultsSchema),
       providers: section(providersSchema),
       outageCheck: section(outageCheckSchema),
+      daemon: section(daemonSchema),
     },
-    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, …)'),
+    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, daemon, …)'),
   )
   .superRefine((file, ctx) => {
     if (file.faults.defaultDuration > file.faults.maxDuration) {
@@ -484,9 +544,20 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       ...(outage.prometheus === undefined ? {} : { prometheusUrl: outage.prometheus }),
       observeMs: outage.observe,
     },
+    daemon: daemonFromFile(file.daemon, at),
     stateDir,
     stateStorePath: file.stateStore === undefined ? defaultStateStorePath(stateDir) : at(file.stateStore),
     source: { ...(origin.file === undefined ? {} : { file: origin.file }), env: [], flags: [] },
+  };
+}
+
+function daemonFromFile(daemon: ParsedConfigFile['daemon'], at: (path: string) => string): DaemonConfig {
+  const { tick, leader, leaseName, leaseNamespace, tokenFile, ...rest } = daemon;
+  return {
+    ...rest,
+    ...(tokenFile === undefined ? {} : { tokenFile: at(tokenFile) }),
+    tickMs: tick,
+    leader: leader === 'kubernetes' ? { kind: 'kubernetes', namespace: leaseNamespace, name: leaseName } : { kind: 'store', name: leaseName },
   };
 }
 
@@ -558,5 +629,18 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
       ...optional('prometheus', config.outageCheck.prometheusUrl),
       observe: formatDuration(config.outageCheck.observeMs),
     },
+    daemon: daemonDocument(config.daemon),
+  };
+}
+
+function daemonDocument(daemon: DaemonConfig): Record<string, unknown> {
+  const { tickMs, leader, tokenFile, ...rest } = daemon;
+  return {
+    ...rest,
+    ...(tokenFile === undefined ? {} : { tokenFile }),
+    tick: formatDuration(tickMs),
+    leader: leader.kind,
+    leaseName: leader.name,
+    leaseNamespace: leader.kind === 'kubernetes' ? leader.namespace : DEFAULT_DAEMON.leaseNamespace,
   };
 }
