@@ -6,12 +6,11 @@
  * reverts at once every fault recorded in the state store, detached ones included. Releasing it removes the file.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import { EngineEvents } from '../../engine/events.js';
 import { openFaultRun } from '../../engine/fault-run.js';
-import { engageKillSwitchFile } from '../../engine/kill-switch-file.js';
+import { engageKillSwitchFile, releaseKillSwitchFile } from '../../engine/kill-switch-file.js';
 import type { RevertOutcome } from '../../monkeys/revert/fault-reverter.js';
 import { killSwitchReason } from '../../monkeys/safety/kill-switch-watch.js';
 import { errorText } from '../decision-report.js';
@@ -59,9 +58,7 @@ async function engage(deps: CommandDeps, flags: KillSwitchFlags): Promise<void> 
 
 async function release(deps: CommandDeps, flags: KillSwitchFlags): Promise<void> {
   const config = await resolveCommandConfig(flags);
-  const file = config.safety.killSwitchFile!;
-  await rm(file, { force: true });
-  const still = await killSwitchReason(config.safety);
+  const { file, stillEngaged: still } = await releaseKillSwitchFile(config.safety);
   print(deps, flags, { engaged: still !== undefined, file, ...(still ? { reason: still } : {}) }, still ? `the kill switch is still engaged: ${still}\n` : `kill switch released: ${file} removed\n`);
   if (still) throw new SimianError('killSwitch.stillEngaged', `the kill switch is still engaged: ${still}`);
 }
