@@ -18,6 +18,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SAFETY_CONFIG, resolveSafetyConfig, type SafetyConfig } from '../monkeys/safety/safety-config.js';
+import { resolveScheduleConfig, scheduleConfigSchema, toScheduleDocument, type ScheduleConfig } from '../schedule/schedule-config.js';
 
 /** The code of every configuration error: a bad file, environment variable or flag. */
 export const CONFIG_INVALID = 'config.invalid';
@@ -150,6 +151,8 @@ export interface SimianConfig {
   readonly faults: FaultsConfig;
   readonly providers: ProvidersConfig;
   readonly outageCheck: OutageCheckConfig;
+  /** When the daemon faults which groups, and its cron experiments (`schedule:`); no groups by default. */
+  readonly schedule: ScheduleConfig;
   /** Absolute path of the state directory (the running stack's files, the state store). */
   readonly stateDir: string;
   /** Absolute path of the SQLite state store: `stateStore` if set, else `<stateDir>/simian.db`. */
@@ -372,8 +375,9 @@ export const simianConfigSchema = z
       faults: section(faultsSchema),
       providers: section(providersSchema),
       outageCheck: section(outageCheckSchema),
+      schedule: section(scheduleConfigSchema),
     },
-    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, …)'),
+    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, schedule, …)'),
   )
   .superRefine((file, ctx) => {
     if (file.faults.defaultDuration > file.faults.maxDuration) {
@@ -484,6 +488,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       ...(outage.prometheus === undefined ? {} : { prometheusUrl: outage.prometheus }),
       observeMs: outage.observe,
     },
+    schedule: resolveScheduleConfig(file.schedule, at),
     stateDir,
     stateStorePath: file.stateStore === undefined ? defaultStateStorePath(stateDir) : at(file.stateStore),
     source: { ...(origin.file === undefined ? {} : { file: origin.file }), env: [], flags: [] },
@@ -558,5 +563,6 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
       ...optional('prometheus', config.outageCheck.prometheusUrl),
       observe: formatDuration(config.outageCheck.observeMs),
     },
+    schedule: toScheduleDocument(config.schedule),
   };
 }
