@@ -50,9 +50,16 @@ export function formatMinutes(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-/** Whether `zone` is an IANA zone luxon knows (`UTC` included). */
+const zoneValidity = new Map<string, boolean>();
+
+/** Whether `zone` is an IANA zone luxon knows (`UTC` included). Remembered: asking Intl costs a fraction of a ms. */
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** Whether `date` is a real calendar date written `YYYY-MM-DD`. */
@@ -60,9 +67,19 @@ export function isIsoDate(date: string): boolean {
   return ISO_DATE.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
 }
 
+/** Epoch ms of midnight UTC of the ISO date `date`: calendar arithmetic on dates, which have no zone. */
+function utcMidnight(date: string): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
 /** The ISO date `days` after (or before, negative) the ISO date `date`. */
 export function addDays(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
+  return new Date(utcMidnight(date) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The day of the week of the ISO date `date`. */
+export function weekdayOf(date: string): Weekday {
+  return (((new Date(utcMidnight(date)).getUTCDay() + 6) % 7) + 1) as Weekday;
 }
 
 /**
@@ -115,8 +132,7 @@ export class BusinessCalendar {
 
   /** Whether faults may happen on the zoned date `date` (`YYYY-MM-DD`): a run day and no holiday. */
   isWorkDay(date: string): boolean {
-    const weekday = DateTime.fromISO(date, { zone: 'UTC' }).weekday as Weekday;
-    return this.runDays.includes(weekday) && !this.isHoliday(date);
+    return this.runDays.includes(weekdayOf(date)) && !this.isHoliday(date);
   }
 
   /** The zoned date (`YYYY-MM-DD` in this calendar's zone) of the instant `epochMs`. */

@@ -3,7 +3,7 @@
  * The daemon's scheduler: zoned business calendars, day plans from the mean time between kills, cron experiments,
  * the `schedule:` config section, and plans kept in the state store.
  */
-export { BusinessCalendar, CALENDAR_INVALID, WEEKDAYS, addDays, formatMinutes, isIsoDate, isValidTimeZone, minutesOfDay } from './business-calendar.js';
+export { BusinessCalendar, CALENDAR_INVALID, WEEKDAYS, addDays, formatMinutes, isIsoDate, isValidTimeZone, minutesOfDay, weekdayOf } from './business-calendar.js';
 export type { CalendarSpec, HolidaySource, Weekday } from './business-calendar.js';
 export { isUsHoliday, usHolidays } from './us-holidays.js';
 export type { Holiday } from './us-holidays.js';
