@@ -18,6 +18,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SAFETY_CONFIG, resolveSafetyConfig, type SafetyConfig } from '../monkeys/safety/safety-config.js';
+import { resolveScheduleConfig, scheduleConfigSchema, toScheduleDocument, type ScheduleConfig } from '../schedule/schedule-config.js';
 
 /** The code of every configuration error: a bad file, environment variable or flag. */
 export const CONFIG_INVALID = 'config.invalid';
@@ -187,6 +188,8 @@ export interface SimianConfig {
   readonly providers: ProvidersConfig;
   readonly outageCheck: OutageCheckConfig;
   readonly daemon: DaemonConfig;
+  /** When the daemon faults which groups, and its cron experiments (`schedule:`); no groups by default. */
+  readonly schedule: ScheduleConfig;
   /** Absolute path of the state directory (the running stack's files, the state store). */
   readonly stateDir: string;
   /** Absolute path of the SQLite state store: `stateStore` if set, else `<stateDir>/simian.db`. */
@@ -432,8 +435,9 @@ export const simianConfigSchema = z
       providers: section(providersSchema),
       outageCheck: section(outageCheckSchema),
       daemon: section(daemonSchema),
+      schedule: section(scheduleConfigSchema),
     },
-    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, daemon, …)'),
+    mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, schedule, daemon, …)'),
   )
   .superRefine((file, ctx) => {
     if (file.faults.defaultDuration > file.faults.maxDuration) {
@@ -545,6 +549,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
       observeMs: outage.observe,
     },
     daemon: daemonFromFile(file.daemon, at),
+    schedule: resolveScheduleConfig(file.schedule, at),
     stateDir,
     stateStorePath: file.stateStore === undefined ? defaultStateStorePath(stateDir) : at(file.stateStore),
     source: { ...(origin.file === undefined ? {} : { file: origin.file }), env: [], flags: [] },
@@ -629,6 +634,7 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
       ...optional('prometheus', config.outageCheck.prometheusUrl),
       observe: formatDuration(config.outageCheck.observeMs),
     },
+    schedule: toScheduleDocument(config.schedule),
     daemon: daemonDocument(config.daemon),
   };
 }

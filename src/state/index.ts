@@ -22,3 +22,13 @@ export type {
   DecisionRecord,
   DecisionCounts,
 } from './records.js';
+export { FINISH_FROM } from './schedule-records.js';
+export type {
+  ClaimOptions,
+  ClaimRefusal,
+  ClaimResult,
+  PlanToStore,
+  ScheduleEntryState,
+  ScheduleEntryStatus,
+  StoredPlan,
+} from './schedule-records.js';

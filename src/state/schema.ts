@@ -90,6 +90,32 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE decisions ADD COLUMN scope TEXT;
   ALTER TABLE decisions ADD COLUMN detail TEXT;
   `,
+  // v7: the daemon's day plans, keyed by the zoned date, so that a restart reloads the day instead of re-rolling
+  // it; and each planned fault's progress (planned -> running -> done | skipped, or planned -> missed), so that the
+  // minimum interval between a group's faults is checked and the fault claimed in one transaction, across restarts
+  // and processes. The plan itself is kept whole as JSON: it is read back as it was built.
+  `
+  CREATE TABLE schedule_plans (
+    plan_key TEXT PRIMARY KEY,
+    date TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    plan_json TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE schedule_entries (
+    id TEXT PRIMARY KEY,
+    plan_key TEXT NOT NULL REFERENCES schedule_plans (plan_key),
+    group_name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('planned', 'running', 'done', 'skipped', 'missed')),
+    reason TEXT,
+    started_at INTEGER,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX schedule_entries_by_plan ON schedule_entries (plan_key, at);
+  CREATE INDEX schedule_entries_by_group ON schedule_entries (group_name, status);
+  `,
 ];
 
 /** The version this Simian writes and reads. */

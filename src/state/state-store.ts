@@ -33,6 +33,17 @@ import type {
   TerminationRecord,
 } from './records.js';
 import { ensureSchema } from './schema.js';
+import {
+  claimPlannedEntry,
+  finishScheduleEntry,
+  loadOrInsertPlan,
+  scheduleEntriesOf,
+  type ClaimOptions,
+  type ClaimResult,
+  type PlanToStore,
+  type ScheduleEntryState,
+  type StoredPlan,
+} from './schedule-records.js';
 
 /** Options of {@link StateStore.open}. */
 export interface StateStoreOptions {
@@ -496,6 +507,46 @@ export class StateStore {
         };
       });
     });
+  }
+
+  /**
+   * The day plan stored under `key` (the zoned date); when there is none, `build()`'s, stored with its entries as
+   * `planned`. One immediate transaction: of two processes racing, one stores its plan and the other reads it, so
+   * a day is never re-rolled. `build` runs under the write lock: it should be quick and pure.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit (`build`'s error included).
+   */
+  loadOrCreatePlan<P extends PlanToStore>(key: string, build: () => P): StoredPlan<P> {
+    return this.write(`the plan of ${key}`, () => loadOrInsertPlan(this.db, key, build, this.clock.now()));
+  }
+
+  /**
+   * Claims a planned fault for `group` at `now`, in one transaction: it must still be `planned`, and the group
+   * must have no entry `running` or `done` that started at or after `notBefore` (the minimum interval, from the
+   * calendar); with `maxRunning`, fewer entries than that may be running. Claimed, it is `running`.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  claimEntry(entryId: string, group: string, now: number, notBefore: number, options: ClaimOptions = {}): ClaimResult {
+    const at = requireTime(now, 'now');
+    const from = requireTime(notBefore, 'notBefore');
+    return this.write(`the claim of ${entryId}`, () => claimPlannedEntry(this.db, entryId, group, at, from, options));
+  }
+
+  /**
+   * Finishes a planned fault, once: `done` from `running`; `skipped` (with its reason) from `planned` or
+   * `running`; `missed` from `planned`. Returns false when the entry is unknown or not in a state it may leave
+   * that way (already finished, perhaps by another process): the first outcome stands.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  finishEntry(entryId: string, status: 'done' | 'skipped' | 'missed', reason?: string): boolean {
+    return this.write(`the outcome of ${entryId}`, () => finishScheduleEntry(this.db, entryId, status, reason, this.clock.now()));
+  }
+
+  /** The progress of every entry of the plan `planKey`, by planned time; empty for an unknown plan. */
+  entriesOf(planKey: string): ScheduleEntryState[] {
+    return this.read(`the entries of plan ${planKey}`, () => scheduleEntriesOf(this.db, planKey));
   }
 
   /** Closes the connection; calling it again is harmless. Later writes fail with `state.unwritable`. */
