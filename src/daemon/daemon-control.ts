@@ -4,6 +4,7 @@
  * answers to status codes; the daemon decides, through the engine and its safety pipeline.
  */
 import type { OnDemandChaosRequest } from './api/on-demand-chaos.js';
+import type { PlanView } from './plan-book.js';
 
 /** The answer to an on-demand fault, each mapped to SimianArmy's status code by the API. */
 export type OnDemandOutcome =
@@ -31,8 +32,10 @@ export interface ChaosEvent {
   readonly groupType: string;
   readonly groupName: string;
   readonly chaosType: string;
-  /** How it came: the day's plan or a request to the API. */
-  readonly source: 'schedule' | 'on-demand';
+  /** How it came, when this daemon knows: the day's plan or a request to the API. */
+  readonly source?: 'schedule' | 'on-demand';
+  /** The instance hit. */
+  readonly instanceId?: string;
   /** The leader's fencing token when it acted. */
   readonly fencingToken?: number;
 }
@@ -53,7 +56,7 @@ export interface DaemonControl {
   /** Whether the daemon's loop is alive (`/healthz`), and why not. */
   health(): { readonly ok: boolean; readonly detail: string };
   /** Today's plan, with each entry's status. */
-  plan(): unknown;
+  plan(): PlanView;
   /** The daemon's recent events (bounded), oldest first, after `since` (epoch ms). */
   events(since: number): readonly unknown[];
   /** What the state store remembers, newest first. */
