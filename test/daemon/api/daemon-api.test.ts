@@ -122,7 +122,7 @@ describe('the daemon API', () => {
 
   it('reads the plan, events, history, terminations and metrics; bad query parameters are 400', async () => {
     const { app } = daemon();
-    expect(await (await app.request('/v1/plan', { headers: auth })).json()).toEqual({ date: '2026-12-02', entries: [] });
+    expect(await (await app.request('/v1/plan', { headers: auth })).json()).toEqual({ key: '2026-12-02', date: '2026-12-02', timeZone: 'UTC', seed: 1, entries: [] });
     expect(await (await app.request('/v1/events?since=5', { headers: auth })).json()).toEqual({ events: [{ since: 5 }] });
     expect(await (await app.request('/v1/history?limit=3', { headers: auth })).json()).toEqual({ history: [{ limit: 3 }] });
     // SimianArmy's default: the last day.
