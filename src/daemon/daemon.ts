@@ -47,8 +47,8 @@ export interface DaemonOptions {
   readonly pid: number;
   /** The API's bearer token (already resolved: `api-token.ts`). */
   readonly token: string;
-  /** Elects this daemon among those sharing its lease, over the run's open state store. */
-  elect(store: StateStore, onChange: (leading: boolean) => void): Promise<Leadership>;
+  /** Elects this daemon among those sharing its lease (the elector keeps its own connection to the lease). */
+  elect(onChange: (leading: boolean) => void): Promise<Leadership>;
   /** The day's plans over the run's open state store. */
   planBook(store: StateStore, config: SimianConfig): PlanBook;
   /** Every event the daemon sees, for its log and notifications. */
@@ -106,13 +106,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let lastTickAt: number | undefined;
   let ticking: Promise<void> = Promise.resolve();
   try {
-    leadership = await options.elect(wiring.run.store, (leading) => tell({ kind: 'leader', at: clock.now(), leading, ...(leadership?.holder() ? { holder: leadership.holder()! } : {}) }));
+    leadership = await options.elect((leading) => tell({ kind: 'leader', at: clock.now(), leading, ...(leadership?.holder() ? { holder: leadership.holder()! } : {}) }));
   } catch (error) {
     await wiring.run.close();
     throw error;
   }
   const leads = (): boolean => leadership?.isLeader() === true;
-  const seams = (): FaultSeams => ({ run: wiring.run, provider: wiring.provider, pipeline: wiring.pipeline, clock, random, events });
+  const seams = (): FaultSeams => {
+    // Fenced at each hit with the lease as this daemon last saw it: a deposed leader's record is refused.
+    wiring.run.store.fence(leadership?.fence());
+    return { run: wiring.run, provider: wiring.provider, pipeline: wiring.pipeline, clock, random, events };
+  };
   const cron = new CronRunner({
     clock,
     events,
@@ -159,7 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const active = wiring.run.store.activeFaults().length;
     if (active >= wiring.config.schedule.maxActive) return finish(entry, 'skipped', `max-active: ${active} fault(s) in force (schedule.maxActive is ${wiring.config.schedule.maxActive})`);
-    const token = leadership?.fencingToken();
+    const token = leadership?.fence()?.token;
     const hit = await hitGroup(seams(), { group: entry.group, groupType: 'group', chaosType: 'ShutdownInstance', source: 'schedule', ...(token === undefined ? {} : { fencingToken: token }) });
     if ('error' in hit.outcome) return finish(entry, 'skipped', `failed: ${errorMessage(hit.outcome.error)}`);
     const { decision } = hit.outcome;
@@ -202,7 +206,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     chaos: async (request: OnDemandChaosRequest): Promise<OnDemandOutcome> => {
       if (!leads()) return { outcome: 'notLeader', detail: `this daemon stands by; ${leadership?.holder() ?? 'another daemon'} leads: send it there` };
       if (!wiring.config.daemon.onDemand) return { outcome: 'refused', reason: 'on-demand-off', detail: 'on-demand faults are off (daemon.onDemand: false in simian.yaml)' };
-      return onDemandOutcome(await hitGroup(seams(), onDemandHit(request, leadership?.fencingToken())));
+      return onDemandOutcome(await hitGroup(seams(), onDemandHit(request, leadership?.fence()?.token)));
     },
     killSwitch: async () => killSwitchState(wiring.config),
     engageKillSwitch: async (by) => {

@@ -5,11 +5,16 @@
  * cluster) is `src/daemon/leader/`.
  */
 
+import type { Fence } from '../state/index.js';
+
 /** This daemon's standing among the daemons that share its lease. */
 export interface Leadership {
   isLeader(): boolean;
-  /** The lease's transition count while leading; a write with an older one is refused by the state store. */
-  fencingToken(): number | undefined;
+  /**
+   * While leading, the lease's transition count (the fencing token, recorded with each fault) and the store lease
+   * it came from, if any: the state store refuses a fault fenced with a token a newer leader has superseded.
+   */
+  fence(): Fence | undefined;
   /** Who holds the lease, as last observed. */
   holder(): string | undefined;
   /** Stops electing and gives the lease up, so a successor need not wait for it to expire. */

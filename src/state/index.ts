@@ -32,3 +32,4 @@ export type {
   ScheduleEntryStatus,
   StoredPlan,
 } from './schedule-records.js';
+export type { Fence, LeaseRow, VersionedLeaseRow } from './lease-records.js';

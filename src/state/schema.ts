@@ -116,6 +116,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX schedule_entries_by_plan ON schedule_entries (plan_key, at);
   CREATE INDEX schedule_entries_by_group ON schedule_entries (group_name, status);
   `,
+  // v8: leader leases, so daemons sharing one store elect one leader (client-go's protocol on a row, with a version
+  // for the optimistic write); and the leader's fencing token on each fault it records, so that a deposed leader
+  // that has not noticed yet is refused the record, hence the fault. Older faults have no token.
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT,
+    duration_ms INTEGER NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    transitions INTEGER NOT NULL CHECK (transitions >= 0),
+    version INTEGER NOT NULL
+  ) STRICT;
+  ALTER TABLE faults ADD COLUMN fencing_token INTEGER;
+  `,
 ];
 
 /** The version this Simian writes and reads. */

@@ -20,6 +20,7 @@ import { InvalidInputError, SimianError } from '../core/errors.js';
 import { createPrivateFile } from '../core/private-files.js';
 import type { FaultKind } from '../core/model.js';
 import { StateUnreadableError, StateUnwritableError, unopenableStore } from './errors.js';
+import { fenceRefusal, insertLease, replaceLease, selectLease, type Fence, type LeaseRow, type VersionedLeaseRow } from './lease-records.js';
 import { IN_MEMORY, checkLocation, removeCreated } from './location.js';
 import type {
   DecisionCounts,
@@ -177,6 +178,7 @@ export class StateStore {
   private readonly db: Database.Database;
   private readonly clock: Clock;
   private readonly decisionRetention: number;
+  private fencedWith: Fence | undefined;
 
   private constructor(path: string, db: Database.Database, clock: Clock, decisionRetention: number) {
     this.path = path;
@@ -229,12 +231,15 @@ export class StateStore {
   recordFault(fault: FaultToRecord): RecordedFault {
     const startedAt = requireTime(fault.startedAt, 'startedAt');
     const expiresAt = requireTime(fault.expiresAt, 'expiresAt');
+    const fence = this.fencedWith;
     return this.write(`fault ${fault.id}`, () => {
+      const refusal = fence && fenceRefusal(this.db, fence);
+      if (refusal) throw new Error(refusal);
       const recordedAt = this.clock.now();
       this.db
         .prepare(
-          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, owner_pid, scopes)
-           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO faults (seq, id, kind, group_name, monkey, provider, targets, parameters, started_at, expires_at, recorded_at, owner_pid, scopes, fencing_token)
+           VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           fault.id,
@@ -249,6 +254,7 @@ export class StateStore {
           recordedAt,
           fault.ownerPid ?? null,
           JSON.stringify(fault.scopes ?? []),
+          fence?.token ?? null,
         );
       return { ...fault, targets: [...fault.targets], recordedAt, revertIds: [] };
     });
@@ -547,6 +553,38 @@ export class StateStore {
   /** The progress of every entry of the plan `planKey`, by planned time; empty for an unknown plan. */
   entriesOf(planKey: string): ScheduleEntryState[] {
     return this.read(`the entries of plan ${planKey}`, () => scheduleEntriesOf(this.db, planKey));
+  }
+
+  /**
+   * Fences every fault this connection records from now on with a leader's token (undefined: no fence). A fenced
+   * record is refused (`state.unwritable`, so the fault is not injected) once a fault with a newer token is on
+   * record, or once `fence.lease` has changed hands: a leader deposed while it was busy cannot act on stale belief.
+   */
+  fence(fence: Fence | undefined): void {
+    this.fencedWith = fence;
+  }
+
+  /** The lease `name` with its version, or undefined when none was created. */
+  readLease(name: string): VersionedLeaseRow | undefined {
+    return this.read(`lease ${name}`, () => selectLease(this.db, name));
+  }
+
+  /**
+   * Creates the lease `name`; false when it exists already (another daemon created it first).
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  createLease(name: string, lease: LeaseRow): boolean {
+    return this.write(`lease ${name}`, () => insertLease(this.db, name, lease));
+  }
+
+  /**
+   * Replaces the lease `name` if it is still at `version` (as read); false when another daemon wrote it since.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  updateLease(name: string, lease: LeaseRow, version: number): boolean {
+    return this.write(`lease ${name}`, () => replaceLease(this.db, name, lease, version));
   }
 
   /** Closes the connection; calling it again is harmless. Later writes fail with `state.unwritable`. */

@@ -33,7 +33,7 @@ afterEach(async () => {
 class FixedLeadership implements Leadership {
   constructor(public leading: boolean) {}
   isLeader = () => this.leading;
-  fencingToken = () => (this.leading ? 1 : undefined);
+  fence = () => (this.leading ? { token: 1 } : undefined);
   holder = () => (this.leading ? 'this' : 'the other');
   stop = async () => undefined;
 }
