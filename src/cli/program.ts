@@ -10,6 +10,7 @@ import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { configCommand } from './commands/config.js';
+import { daemonCommand } from './commands/daemon.js';
 import { experimentCommand } from './commands/experiment.js';
 import { gamedayCommand } from './commands/gameday.js';
 import { historyCommand } from './commands/history.js';
@@ -17,6 +18,7 @@ import { inventoryCommand } from './commands/inventory.js';
 import { killSwitchCommand } from './commands/kill-switch.js';
 import { loadCommand } from './commands/load.js';
 import { monkeyCommand } from './commands/monkey.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { revertCommand } from './commands/revert.js';
 import { sloCheckSubcommand } from './commands/slo-check.js';
 import { createSloCommand } from './commands/slo.js';
@@ -55,6 +57,8 @@ const COMMANDS: readonly CommandFactory[] = [
   inventoryCommand,
   monkeyCommand,
   experimentCommand,
+  daemonCommand,
+  scheduleCommand,
   revertCommand,
   killSwitchCommand,
   historyCommand,

@@ -21,17 +21,17 @@ const run = async (args: string[]) => {
 };
 
 describe('--unleash', () => {
-  it('belongs to the monkeys, experiment run and the game-day console, and to no other command', () => {
+  it('belongs to the monkeys, experiment run, the game-day console and the daemon, and to no other command', () => {
     expect(commandsTakingUnleash(program()).sort()).toEqual(
       ['chaos', 'doctor', 'gorilla', 'kong', 'latency']
         .map((m) => `simian monkey ${m}`)
-        .concat('simian experiment run', 'simian gameday')
+        .concat('simian experiment run', 'simian gameday', 'simian daemon')
         .sort(),
     );
   });
 
   it('is refused as unknown by a command that cannot act, before it reads anything', async () => {
-    for (const args of [['inventory'], ['config', 'show'], ['kill-switch', 'status'], ['revert', 'some-fault-id']]) {
+    for (const args of [['inventory'], ['config', 'show'], ['kill-switch', 'status'], ['revert', 'some-fault-id'], ['schedule', 'show']]) {
       const { err, error } = await run([...args, '--unleash']);
       expect(error?.code, args.join(' ')).toBe('commander.unknownOption');
       expect(err).toContain("unknown option '--unleash'");
