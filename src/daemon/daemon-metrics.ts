@@ -9,6 +9,7 @@
  * | `simian_daemon_next_fault_timestamp_seconds` | gauge | – (the next planned entry; 0 when none) |
  * | `simian_daemon_plan_entries` | gauge | `status` (planned, running, done, skipped, missed) |
  * | `simian_daemon_plan_skips_total` | counter | `reason` (why planned entries did not run) |
+ * | `simian_daemon_ticks_total` | counter | `role` (leader, standby: the role the tick began in) |
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { MonkeyMetrics } from '../monkeys/metrics/monkey-metrics.js';
@@ -34,6 +35,7 @@ export interface DaemonGauges {
 export class DaemonMetrics {
   readonly registry = new Registry();
   private readonly skips: Counter<'reason'>;
+  private readonly ticks: Counter<'role'>;
 
   constructor(store: StateStore, gauges: DaemonGauges) {
     const registers = [this.registry];
@@ -67,6 +69,13 @@ export class DaemonMetrics {
     });
     this.skips = new Counter({ name: 'simian_daemon_plan_skips_total', help: 'Planned entries that did not run, by reason.', labelNames: ['reason'], registers });
     for (const reason of [...SKIP_REASONS, ...DAEMON_SKIP_REASONS, 'missed']) this.skips.inc({ reason }, 0);
+    this.ticks = new Counter({ name: 'simian_daemon_ticks_total', help: 'Ticks of the loop done, by the role they began in: a stalled loop stops counting.', labelNames: ['role'], registers });
+    for (const role of ['leader', 'standby']) this.ticks.inc({ role }, 0);
+  }
+
+  /** Counts a tick done, in the role it began in. */
+  ticked(role: 'leader' | 'standby'): void {
+    this.ticks.inc({ role });
   }
 
   /** Counts a planned entry that did not run. */

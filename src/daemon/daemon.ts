@@ -173,6 +173,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
 
   const tickOnce = async (): Promise<void> => {
+    const role = leads() ? 'leader' : 'standby';
+    await work();
+    metrics.ticked(role);
+  };
+  const work = async (): Promise<void> => {
     lastTickAt = clock.now();
     if (!leads()) return;
     const now = clock.now();
