@@ -5,7 +5,6 @@
  * provider's name. Front ends take a {@link ProviderRegistry}, so tests can hand them an in-memory platform.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../core/clock.js';
 import { SimianError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
@@ -13,6 +12,7 @@ import { DEFAULT_TOXIPROXY_URL, type AwsProviderConfig, type KubernetesProviderC
 import { TARGET_GONE } from '../monkeys/revert/fault-reverter.js';
 import { AwsProvider } from '../providers/aws/aws-provider.js';
 import { KubernetesProvider } from '../providers/kubernetes/kubernetes-provider.js';
+import { loadKubeConfig } from '../providers/kubernetes/load-kube-config.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import type { Provider } from '../providers/provider.js';
 import { HttpTrafficShift } from '../providers/toxiproxy/http-traffic-shift.js';
@@ -60,21 +60,7 @@ function toxiproxyUrl(settings: ProviderSettings): string {
 }
 
 function kubernetesProvider(config: KubernetesProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
-  const kubeConfig = new KubeConfig();
-  try {
-    // A kubeconfig file, else $KUBECONFIG, ~/.kube/config or the in-cluster service account, as kubectl does.
-    if (config?.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-    else kubeConfig.loadFromDefault();
-    if (config?.context) kubeConfig.setCurrentContext(config.context);
-  } catch (error) {
-    throw new SimianError('provider.badKubeconfig', `cannot load the kubeconfig${config?.kubeconfig ? ` ${config.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      exitCode: 2,
-    });
-  }
-  if (!kubeConfig.getCurrentCluster()) {
-    throw new SimianError('provider.badKubeconfig', 'no Kubernetes cluster is configured (set providers.kubernetes.kubeconfig, --kubeconfig or $KUBECONFIG)', { exitCode: 2 });
-  }
+  const kubeConfig = loadKubeConfig(config);
   return new KubernetesProvider({
     kubeConfig,
     clock: deps.clock,

@@ -5,7 +5,9 @@
  * `@kubernetes/client-node` runs against it unchanged: pods (list per namespace and cluster-wide, with label and
  * field selectors and limit/continue paging; read; delete), the pod eviction subresource (with a
  * PodDisruptionBudget switch), nodes (list with label selector, read, patch as JSON Patch, merge patch or
- * strategic merge patch). Errors are `Status` bodies as the real server sends them. It checks the bearer token,
+ * strategic merge patch), and `coordination.k8s.io/v1` Leases (get, list, create, replace, with the API server's
+ * optimistic concurrency on `resourceVersion`) for the daemon's leader election. Errors are `Status` bodies as the
+ * real server sends them. It checks the bearer token,
  * logs every request, and lets a test inject failures on any route.
  *
  * @example
@@ -152,6 +154,21 @@ export function fakeNode(input: FakeNodeInput): FakeNode {
   };
 }
 
+/** A Lease as JSON (MicroTimes are RFC 3339 strings with microseconds). */
+export interface FakeLease {
+  apiVersion?: string;
+  kind?: string;
+  metadata: FakeObjectMeta;
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+    [field: string]: unknown;
+  };
+}
+
 /** One request the fake received, in arrival order. */
 export interface RecordedRequest {
   readonly method: string;
@@ -189,6 +206,7 @@ export interface FakeKubeOptions {
   readonly token?: string;
   readonly pods?: readonly FakePod[];
   readonly nodes?: readonly FakeNode[];
+  readonly leases?: readonly FakeLease[];
   /** The server's notion of now (deletion timestamps), epoch ms. @default 2026-01-01T00:00:00Z */
   readonly nowMs?: number;
 }
@@ -390,6 +408,8 @@ export class FakeKubeApiserver {
   readonly pods = new Map<string, FakePod>();
   /** Nodes by name. */
   readonly nodes = new Map<string, FakeNode>();
+  /** Leases by `namespace/name`. */
+  readonly leases = new Map<string, FakeLease>();
   /** Pods evicted so far, `namespace/name`, in order. */
   readonly evicted: string[] = [];
   /** Pods whose eviction a PodDisruptionBudget refuses (`namespace/name`, or `*` for all). */
@@ -408,6 +428,7 @@ export class FakeKubeApiserver {
     this.token = options.token ?? FAKE_TOKEN;
     for (const pod of options.pods ?? []) this.addPod(pod);
     for (const node of options.nodes ?? []) this.addNode(node);
+    for (const lease of options.leases ?? []) this.addLease(lease);
   }
 
   /** Starts a fake on a random loopback port. Close it with {@link FakeKubeApiserver.close}. */
@@ -451,6 +472,17 @@ export class FakeKubeApiserver {
     copy.metadata.uid ??= `node-uid-${++this.uid}`;
     copy.metadata.resourceVersion = String(++this.resourceVersion);
     this.nodes.set(copy.metadata.name, copy);
+  }
+
+  /** Adds (or replaces) a Lease, bypassing the API's checks; it gets a uid and a fresh resourceVersion. */
+  addLease(lease: FakeLease): void {
+    const copy = structuredClone(lease);
+    copy.apiVersion ??= 'coordination.k8s.io/v1';
+    copy.kind ??= 'Lease';
+    copy.metadata.namespace ??= 'default';
+    copy.metadata.uid ??= `lease-uid-${++this.uid}`;
+    copy.metadata.resourceVersion = String(++this.resourceVersion);
+    this.leases.set(podKey(copy.metadata.namespace, copy.metadata.name), copy);
   }
 
   /**
@@ -558,7 +590,102 @@ export class FakeKubeApiserver {
       if (method === 'PATCH') return { status: 200, payload: this.patchNode(name, body, contentType) };
       throw notAllowed(method, path);
     }
+    if ((m = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/.exec(path))) {
+      const namespace = decodeURIComponent(m[1] as string);
+      if (method === 'GET') return { status: 200, payload: this.listLeases(namespace, params) };
+      if (method === 'POST') return { status: 201, payload: this.createLease(namespace, body) };
+      throw notAllowed(method, path);
+    }
+    if ((m = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/.exec(path))) {
+      const namespace = decodeURIComponent(m[1] as string);
+      const name = decodeURIComponent(m[2] as string);
+      if (method === 'GET') return { status: 200, payload: this.leaseOr404(namespace, name) };
+      if (method === 'PUT') return { status: 200, payload: this.replaceLease(namespace, name, body) };
+      // The real server has no POST on a named object either: creating goes to the collection.
+      throw notAllowed(method, path);
+    }
     throw new HttpFailure(404, 'the server could not find the requested resource');
+  }
+
+  private listLeases(namespace: string, params: URLSearchParams): unknown {
+    const labels = parseLabelSelector(params.get('labelSelector') ?? '');
+    const items = [...this.leases.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .filter(([, lease]) => lease.metadata.namespace === namespace && matchesLabels(lease.metadata.labels ?? {}, labels));
+    return { ...(this.page('LeaseList', items, params) as object), apiVersion: 'coordination.k8s.io/v1' };
+  }
+
+  private leaseOr404(namespace: string, name: string): FakeLease {
+    const lease = this.leases.get(podKey(namespace, name));
+    if (!lease) throw new HttpFailure(404, `leases.coordination.k8s.io "${name}" not found`, { details: leaseDetails(name) });
+    return lease;
+  }
+
+  /** POST on the collection: 409 AlreadyExists when the name is taken, as the real server answers. */
+  private createLease(namespace: string, body: unknown): FakeLease {
+    const lease = checkedLease(body, namespace);
+    const name = lease.metadata.name;
+    if (lease.metadata.resourceVersion !== undefined && lease.metadata.resourceVersion !== '') {
+      throw new HttpFailure(500, 'resourceVersion should not be set on objects to be created');
+    }
+    const key = podKey(namespace, name);
+    if (this.leases.has(key)) {
+      throw new HttpFailure(409, `leases.coordination.k8s.io "${name}" already exists`, { reason: 'AlreadyExists', details: leaseDetails(name) });
+    }
+    const stored: FakeLease = {
+      ...lease,
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        ...lease.metadata,
+        namespace,
+        uid: `lease-uid-${++this.uid}`,
+        resourceVersion: String(++this.resourceVersion),
+        creationTimestamp: new Date(this.nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    };
+    this.leases.set(key, stored);
+    return stored;
+  }
+
+  /**
+   * PUT: the stored Lease must still be at the body's `resourceVersion` (Leases allow no unconditional update), or
+   * 409 Conflict with the real server's message. A missing Lease is 404 here; the real server (whose Lease strategy
+   * allows create-on-update) may create it instead: the lock must be fine either way.
+   */
+  private replaceLease(namespace: string, name: string, body: unknown): FakeLease {
+    const lease = checkedLease(body, namespace);
+    if (lease.metadata.name !== name) throw new HttpFailure(400, `the name of the object (${lease.metadata.name}) does not match the name on the URL (${name})`);
+    const version = lease.metadata.resourceVersion;
+    if (version === undefined || version === '') {
+      throw new HttpFailure(422, `Lease.coordination.k8s.io "${name}" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update`, {
+        details: leaseDetails(name),
+      });
+    }
+    const key = podKey(namespace, name);
+    const current = this.leaseOr404(namespace, name);
+    if (current.metadata.resourceVersion !== version) {
+      throw new HttpFailure(
+        409,
+        `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { details: leaseDetails(name) },
+      );
+    }
+    const stored: FakeLease = {
+      ...lease,
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      // The server owns these: what a client sends is ignored, as on the real one.
+      metadata: {
+        ...lease.metadata,
+        namespace,
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+        resourceVersion: String(++this.resourceVersion),
+      },
+    };
+    this.leases.set(key, stored);
+    return stored;
   }
 
   private listPods(namespace: string | undefined, params: URLSearchParams): unknown {
@@ -681,6 +808,46 @@ export class FakeKubeApiserver {
     this.nodes.set(name, patched);
     return patched;
   }
+}
+
+function leaseDetails(name: string): Record<string, unknown> {
+  return { name, group: 'coordination.k8s.io', kind: 'leases' };
+}
+
+/** RFC 3339 with microseconds, the wire form of a MicroTime: `2026-01-01T00:00:00.123000Z`. */
+function microTime(field: string, value: unknown): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw new HttpFailure(400, `${field}: cannot parse ${JSON.stringify(value)} as a MicroTime (RFC 3339)`);
+  const micros = /\.(\d+)Z$/.exec(value as string)?.[1]?.padEnd(6, '0').slice(0, 6) ?? '000000';
+  return `${new Date(ms).toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+/**
+ * A Lease body checked as the real server's decoding and validation would: the kind and group, the namespace, the
+ * name, and the spec's numbers (`leaseDurationSeconds` > 0, `leaseTransitions` >= 0); MicroTimes normalized.
+ */
+function checkedLease(body: unknown, namespace: string): FakeLease {
+  const lease = body as FakeLease | undefined;
+  if (typeof lease !== 'object' || lease === null || lease.kind !== 'Lease' || lease.apiVersion !== 'coordination.k8s.io/v1') {
+    throw new HttpFailure(400, 'the body must be a coordination.k8s.io/v1 Lease');
+  }
+  const name = lease.metadata?.name;
+  if (typeof name !== 'string' || name === '') throw new HttpFailure(422, 'Lease.coordination.k8s.io "" is invalid: metadata.name: Required value: name or generateName is required');
+  if (lease.metadata.namespace !== undefined && lease.metadata.namespace !== namespace) {
+    throw new HttpFailure(400, 'the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const spec = { ...(lease.spec ?? {}) };
+  const invalid = (field: string, value: unknown, why: string) =>
+    new HttpFailure(422, `Lease.coordination.k8s.io "${name}" is invalid: ${field}: Invalid value: ${JSON.stringify(value)}: ${why}`, { details: leaseDetails(name) });
+  if (spec.leaseDurationSeconds !== undefined && !(Number.isInteger(spec.leaseDurationSeconds) && spec.leaseDurationSeconds > 0)) {
+    throw invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0');
+  }
+  if (spec.leaseTransitions !== undefined && !(Number.isInteger(spec.leaseTransitions) && spec.leaseTransitions >= 0)) {
+    throw invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0');
+  }
+  if (spec.acquireTime !== undefined) spec.acquireTime = microTime('spec.acquireTime', spec.acquireTime);
+  if (spec.renewTime !== undefined) spec.renewTime = microTime('spec.renewTime', spec.renewTime);
+  return { ...structuredClone(lease), spec };
 }
 
 function notAllowed(method: string, path: string): HttpFailure {

@@ -6,6 +6,8 @@
 export { KubernetesProvider, DEFAULT_EXCLUDED_NAMESPACES } from './kubernetes-provider.js';
 export type { KubernetesProviderOptions, ZoneIsolationHandle } from './kubernetes-provider.js';
 export { KubeApi } from './kube-api.js';
+export { loadKubeConfig } from './load-kube-config.js';
+export type { KubeConfigSource } from './load-kube-config.js';
 export type { KubeApiOptions, PodQuery } from './kube-api.js';
 export { toProviderError, kubeStatus, kubeStatusCode, describeAction, isUnreachable } from './kube-errors.js';
 export type { KubeAction, KubeStatus } from './kube-errors.js';
