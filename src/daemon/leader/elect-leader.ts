@@ -6,8 +6,10 @@
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import type { SimianConfig } from '../../config/simian-config.js';
+import { loadKubeConfig } from '../../providers/kubernetes/index.js';
 import { StateStore } from '../../state/index.js';
 import type { Leadership } from '../leadership.js';
+import { coordinationApi, kubernetesLeaseLock } from './kubernetes-lease-lock.js';
 import { LeaseElector, type ElectionTimings } from './lease-elector.js';
 import { storeLeaseLock } from './store-lease-lock.js';
 
@@ -30,21 +32,22 @@ export interface ElectLeaderOptions {
 export async function electLeader(options: ElectLeaderOptions): Promise<Leadership> {
   const { config } = options;
   const leader = config.daemon.leader;
-  if (leader.kind === 'kubernetes') {
-    throw new Error('daemon.leader: kubernetes is not wired yet');
-  }
-  const store = StateStore.open(config.stateStorePath, { clock: options.clock });
-  const elector = new LeaseElector({
-    lock: storeLeaseLock(store, leader.name),
+  const common = {
     identity: options.identity,
     clock: options.clock,
     random: options.random,
     onChange: options.onChange,
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.timings ? { timings: options.timings } : {}),
-    storeLease: leader.name,
-    onStop: () => store.close(),
-  });
+  };
+  if (leader.kind === 'kubernetes') {
+    const api = coordinationApi(loadKubeConfig(config.providers.kubernetes));
+    const elector = new LeaseElector({ ...common, lock: kubernetesLeaseLock({ api, namespace: leader.namespace, name: leader.name }) });
+    await elector.start();
+    return elector;
+  }
+  const store = StateStore.open(config.stateStorePath, { clock: options.clock });
+  const elector = new LeaseElector({ ...common, lock: storeLeaseLock(store, leader.name), storeLease: leader.name, onStop: () => store.close() });
   try {
     await elector.start();
   } catch (error) {
