@@ -107,7 +107,7 @@ class FreshScrapes implements SliSource {
 /** Direct scrapes of a running stack: the source, when it started watching, and how to stop it. */
 export interface StackScrapes {
   readonly sli: SliSource;
-  /** Clock time of the first sample: nothing before it can be scored. */
+  /** Clock time by which the first sample was in: nothing before it can be scored. */
   readonly startedAt: number;
   close(): Promise<void>;
 }
@@ -121,8 +121,11 @@ export async function scrapeStack(deps: { readonly clock: Clock }, stack: StackS
   const targets = stackScrapeTargets(deps, stack);
   const names = sloMetricNames(slos);
   const source = new ScrapeSliSource({ targets: await targets(), clock: deps.clock, intervalMs: 2_000, ...(names ? { metricNames: names } : {}) });
-  const startedAt = deps.clock.now();
   await source.start();
+  // Once the first sample is in, not when it was sent: a window may start only where a sample was already read,
+  // so a window starting at the send time would stay unscorable ("scrapes began after the window start") until a
+  // whole outageCheck.window had passed.
+  const startedAt = deps.clock.now();
   let refresh = deps.clock.setTimer(function follow() {
     // Replaced instances listen on new ports; keep the old targets if the stack does not answer this time.
     void targets().then((t) => source.setTargets(t), () => undefined);

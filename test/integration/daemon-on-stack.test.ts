@@ -1,8 +1,12 @@
 /**
- * `simian daemon` as the built binary against a real `small` stack: what issue 12 asks to be shown there. An
- * on-demand fault through the API with the token kills a real instance, and without the token nothing happens;
- * of two daemons on one state store only one leads and acts; the day's scheduled fault happens once, and a leader
- * killed with SIGKILL leaves a successor that re-rolls nothing and faults nothing twice.
+ * `simian daemon` as the built binary against a real `small` stack, with viewers and the outage check on the
+ * stack's home-latency SLO (direct scrapes): what issue 12 asks to be shown there. An on-demand fault through the
+ * API with the token kills a real instance, and without the token nothing happens; of two daemons on one state
+ * store only one leads and acts; the day's scheduled fault happens once, and a leader killed with SIGKILL leaves a
+ * successor that re-rolls nothing and faults nothing twice; an invalid new config is refused and the old one stays;
+ * with the SLO burning (800 ms on every recommendation answer, which the home page waits for: under the callers'
+ * 1 s timeout, so a slowdown and not an outage to the blast radius), a scheduled fault is skipped with the outage
+ * reason.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
+import { runLoad } from '../../src/reference-stack/load/load-generator.js';
 import { isGone, killAll, waitUntil } from '../support/processes.js';
 
 const BIN = 'bin/simian.js';
@@ -49,14 +54,15 @@ interface DaemonProcess {
  * A zone and its wall time a minute from now, away from midnight (the plan is keyed by the zoned date: a test that
  * crossed it would see tomorrow's plan), so the one planned fault falls a minute or two after the daemons start.
  */
-function soonIn(now: number): { timeZone: string; start: string; end: string } {
+function soonIn(now: number): { timeZone: string; minute: (ahead: number) => { start: string; end: string } } {
   const utcHour = new Date(now).getUTCHours();
   const [timeZone, offsetHours] = utcHour >= 22 || utcHour < 1 ? ['Asia/Tokyo', 9] : ['UTC', 0];
-  const local = new Date(now + offsetHours * 3_600_000 + 60_000);
-  const hh = local.getUTCHours();
-  const mm = local.getUTCMinutes();
-  const fmt = (h: number, m: number) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
-  return { timeZone, start: fmt(hh, mm), end: mm === 59 ? fmt(hh + 1, 0) : fmt(hh, mm + 1) };
+  const fmt = (t: Date) => `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
+  const minute = (ahead: number) => {
+    const start = new Date(now + offsetHours * 3_600_000 + ahead * 60_000);
+    return { start: fmt(start), end: fmt(new Date(start.getTime() + 60_000)) };
+  };
+  return { timeZone, minute };
 }
 
 describe('simian daemon on the small stack (built binary)', () => {
@@ -96,37 +102,57 @@ describe('simian daemon on the small stack (built binary)', () => {
   };
   const ready = async (daemon: DaemonProcess) => (await fetch(`${daemon.url}/readyz`)).status;
 
+  const viewers = new AbortController();
+  let configText = '';
+  let playbackDue = '';
+
   beforeAll(async () => {
-    const soon = soonIn(systemClock.now());
-    writeFileSync(
-      configFile,
-      [
-        // Two groups are hit minutes apart here: the production minimum interval between faults is not the point.
-        'safety:',
-        '  minInterval: 0',
-        '  maxFaultsPerGroupPerDay: 100',
-        'daemon:',
-        '  port: 0',
-        '  tick: 1s',
-        'schedule:',
-        `  timeZone: ${soon.timeZone}`,
-        `  hours: { start: '${soon.start}', end: '${soon.end}' }`,
-        '  runDays: [mon, tue, wed, thu, fri, sat, sun]',
-        '  holidays: []',
-        '  minInterval: 0',
-        // mtbk 1: a coin that always lands, so today's plan holds exactly one fault, in the minute above.
-        '  groups: [{ name: recommendation, mtbk: 1 }]',
-        '',
-      ].join('\n'),
-    );
+    // Two groups are hit minutes apart here: the production minimum interval between faults is not the point.
+    const safety = ['safety:', '  minInterval: 0', '  maxFaultsPerGroupPerDay: 100'];
+    writeFileSync(configFile, `${safety.join('\n')}\n`);
     const up = await simian(['stack', 'up', '--detach', '--state-dir', stateDir]);
     expect(up.code, up.stderr).toBe(0);
-    adminUrl = (JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { adminUrl: string }).adminUrl;
+    const stack = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { adminUrl: string; frontDoorUrl: string };
+    adminUrl = stack.adminUrl;
     stackPids = (await inventory()).map((i) => i.pid);
+    // The SLIs of the outage check are the viewers' requests: they play from now until the file ends.
+    void runLoad({ target: stack.frontDoorUrl, durationMs: 600_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: viewers.signal });
+    // Planned from now, not from before the stack came up (however long that took): mtbk 1 is a coin that always
+    // lands, so today's plan holds one fault of recommendation a minute from now and one of playback later,
+    // once the test has had time to make the SLO burn.
+    const soon = soonIn(systemClock.now());
+    const first = soon.minute(1);
+    const later = soon.minute(3);
+    playbackDue = later.start;
+    configText = [
+      ...safety,
+      'outageCheck:',
+      `  slos: ${join(process.cwd(), 'dashboards/slos/reference-stack.yaml')}`,
+      '  names: [home-latency]',
+      '  window: 1m',
+      '  observe: 5s',
+      'daemon:',
+      '  port: 0',
+      '  tick: 1s',
+      'schedule:',
+      `  timeZone: ${soon.timeZone}`,
+      `  hours: { start: '${first.start}', end: '${first.end}' }`,
+      '  runDays: [mon, tue, wed, thu, fri, sat, sun]',
+      '  holidays: []',
+      '  minInterval: 0',
+      '  maxActive: 5',
+      '  groups:',
+      '    - { name: recommendation, mtbk: 1 }',
+      `    - { name: playback, mtbk: 1, hours: { start: '${later.start}', end: '${later.end}' } }`,
+      '',
+    ].join('\n');
+    writeFileSync(configFile, configText);
   }, 120_000);
 
   afterAll(async () => {
+    viewers.abort();
     for (const daemon of daemons) daemon.child.kill('SIGKILL');
+    await simian(['revert', '--all', '--state-dir', stateDir]);
     await simian(['stack', 'down', '--state-dir', stateDir]);
     killAll([...stackPids, ...(await inventory().catch(() => [])).map((i) => i.pid)]);
     rmSync(stateDir, { recursive: true, force: true });
@@ -148,7 +174,7 @@ describe('simian daemon on the small stack (built binary)', () => {
     // Both read the same stored plan: one fault for the group, today.
     const [a, b] = [await plan(first), await plan(second)];
     expect(b).toEqual(a);
-    expect(a.entries.map((e) => e.group)).toEqual(['recommendation']);
+    expect(a.entries.map((e) => e.group)).toEqual(['recommendation', 'playback']);
   }, 60_000);
 
   it('refuses an on-demand fault without the token or with a wrong one (401) and kills nothing', async () => {
@@ -182,6 +208,7 @@ describe('simian daemon on the small stack (built binary)', () => {
 
   it('runs the scheduled fault once; a leader killed with SIGKILL leaves a successor that re-rolls nothing and faults nothing twice', async () => {
     const planned = (await plan(first)).entries[0]!;
+    expect(planned.group).toBe('recommendation');
     await waitUntil(async () => (await plan(first)).entries[0]!.status === 'done', () => `the planned fault at ${new Date(planned.at).toISOString()} to be done`, {
       timeoutMs: 180_000,
       intervalMs: 500,
@@ -202,5 +229,29 @@ describe('simian daemon on the small stack (built binary)', () => {
     expect(await plan(third)).toEqual(before);
     expect(await terminations('recommendation')).toHaveLength(1);
     expect(second.stderr()).toMatch(/leader: this daemon leads now and acts/);
+  }, 300_000);
+
+  it('refuses an invalid new config with its file:line: field, and keeps the old one', async () => {
+    writeFileSync(configFile, configText.replace('  tick: 1s', '  tick: soon'));
+    second.child.kill('SIGHUP');
+    await waitUntil(() => /refused, the old one stays: .*simian\.yaml:\d+: daemon\.tick/.test(second.stderr()), () => `the refusal; it said: ${second.stderr()}`, { timeoutMs: 10_000 });
+    writeFileSync(configFile, configText);
+    expect(await ready(second)).toBe(200);
+  });
+
+  it('skips a scheduled fault with the outage reason while the home page burns its latency budget', async () => {
+    const latency = await simian(['monkey', 'latency', '--provider', 'local', '--group', 'recommendation', '--latency', '800ms', '--unleash', '--detach', '--duration', '5m', '--json', '--state-dir', stateDir]);
+    expect(latency.code, latency.stderr).toBe(0);
+    expect((JSON.parse(latency.stdout) as { decision: { outcome: string } }).decision.outcome, latency.stdout).toBe('executed');
+    const before = (await inventory()).filter((i) => i.service === 'playback').map((i) => i.pid);
+    await waitUntil(async () => ['done', 'skipped', 'missed'].includes((await plan(second)).entries[1]!.status), () => `the playback fault due at ${playbackDue} to be decided`, { timeoutMs: 240_000, intervalMs: 500 });
+    const entry = (await plan(second)).entries[1]!;
+    expect(entry.group).toBe('playback');
+    expect(entry.status, entry.reason).toBe('skipped');
+    expect(entry.reason).toMatch(/^outage: .*home-latency/);
+    expect((await inventory()).filter((i) => i.service === 'playback').map((i) => i.pid)).toEqual(before);
+    expect(await terminations('playback')).toEqual([]);
+    const reverted = await simian(['revert', '--all', '--state-dir', stateDir]);
+    expect(reverted.code, reverted.stderr).toBe(0);
   }, 300_000);
 });
