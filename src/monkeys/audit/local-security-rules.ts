@@ -11,8 +11,8 @@ import type { LOCAL_SECURITY_RULE_IDS } from './rule-ids.js';
 
 type SecurityRuleId = (typeof LOCAL_SECURITY_RULE_IDS)[number];
 
-/** Addresses that mean "every interface". */
-const ANY_ADDRESSES = new Set(['0.0.0.0', '::', '::ffff:0.0.0.0']);
+/** Addresses that mean "every interface" (an IPv4-mapped any as decoded, and as usually written). */
+const ANY_ADDRESSES = new Set(['0.0.0.0', '::', '::ffff:0:0', '::ffff:0.0.0.0']);
 
 /** Whether `address` (as `/proc/net/tcp{,6}` gives it, decoded) binds every interface. */
 export function isAnyAddress(address: string): boolean {
