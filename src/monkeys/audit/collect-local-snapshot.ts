@@ -68,6 +68,15 @@ function describeFetchError(error: unknown): string {
   return errorMessage(error);
 }
 
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** `host:port` or a URL → a base URL. */
 function baseUrl(address: string): string {
   return /^https?:\/\//.test(address) ? address : `http://${address}`;
@@ -101,7 +110,9 @@ async function probeWrites(resource: string, owner: { owner?: string }, base: st
     routes.map(async (route) => {
       const url = new URL(route.path, base).href;
       const answer = await exchange(url, { method: route.method, ...(route.body === undefined ? {} : { body: route.body, headers: { 'content-type': 'application/json' } }) }, options);
-      return { resource, ...owner, method: route.method, url, ...('status' in answer ? { status: answer.status } : {}), openStatuses: route.openStatuses };
+      if (!('status' in answer)) return { resource, ...owner, method: route.method, url, openStatuses: route.openStatuses };
+      const routeFound = !((answer.status === 404 || answer.status === 405) && !isJsonObject(answer.body));
+      return { resource, ...owner, method: route.method, url, status: answer.status, openStatuses: route.openStatuses, routeFound };
     }),
   );
 }

@@ -42,7 +42,7 @@ export const unauthenticatedWriteRule: RuleDefinition<LocalSnapshot> = {
   description: 'a route that changes state and serves a request without credentials instead of refusing it (401/403)',
   evaluate: (snapshot) =>
     snapshot.probes.flatMap((p): Violation[] => {
-      if (p.status === undefined) return [];
+      if (p.status === undefined || p.routeFound === false) return [];
       const ran = (p.status >= 200 && p.status < 300) || p.openStatuses.includes(p.status);
       if (!ran) return [];
       return [

@@ -82,6 +82,11 @@ export interface UnauthenticatedProbe {
   readonly status?: number;
   /** The statuses by which this route says it ran for the bogus target (404 unknown instance, 400 bad body). */
   readonly openStatuses: readonly number[];
+  /**
+   * False when the answer was not the route's own but the server's for a path it does not serve: a 404 or 405
+   * without a JSON body (the stack's routes answer errors as JSON `{error}`). Such an instance has no such route.
+   */
+  readonly routeFound?: boolean;
 }
 
 /** Everything the local Conformity and Security rules read. */

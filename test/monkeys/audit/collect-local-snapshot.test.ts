@@ -48,7 +48,7 @@ const identity = (service: ServiceName, zone = 'us-east-1a') => ({ service, regi
 const serve = (app: { fetch: (r: Request) => Response | Promise<Response> }) => servers.listen(createAdaptorServer({ fetch: app.fetch }) as Server);
 
 function admin(id: string, service: string, address: string, zone = 'us-east-1a'): AdminInstance {
-  return { id, service, region: 'us-east', zone, pid: process.pid, address, publicAddress: address, launchedAt: Date.now() - 1000, state: 'running', tags: { owner: `team-${service}` } };
+  return { id, service, region: 'us-east', zone, pid: process.pid, address, publicAddress: address, launchedAt: systemClock.now() - 1000, state: 'running', tags: { owner: `team-${service}` } };
 }
 
 /** A small stack: discovery with catalog registered, a sick catalog that is not, a gateway and billing. */

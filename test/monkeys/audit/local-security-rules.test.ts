@@ -34,7 +34,7 @@ describe('local Security rules', () => {
 
   it('security.unauthenticated-write: a write that ran without credentials (2xx or its open status), not a 401/403 or no answer', () => {
     const probe = { resource: 'billing-us-east-1a-0', method: 'POST', url: 'http://127.0.0.1:3/subscriptions', openStatuses: [400] };
-    const open = snapshot((s) => ({ ...s, probes: [...s.probes, { ...probe, status: 400 }, { ...probe, resource: 'b2', status: 201 }, { ...probe, resource: 'b3', status: 403 }, { ...probe, resource: 'b4' }, { ...probe, resource: 'b5', status: 500 }] }));
+    const open = snapshot((s) => ({ ...s, probes: [...s.probes, { ...probe, status: 400 }, { ...probe, resource: 'b2', status: 201 }, { ...probe, resource: 'b3', status: 403 }, { ...probe, resource: 'b4' }, { ...probe, resource: 'b5', status: 500 }, { ...probe, resource: 'b6', status: 400, routeFound: false }] }));
     expect(findingsOf(open)).toEqual([
       { monkey: 'security', rule: 'security.unauthenticated-write', severity: 'high', resource: 'b2', why: 'POST http://127.0.0.1:3/subscriptions without credentials answered HTTP 201 (the route ran) instead of 401 or 403' },
       { monkey: 'security', rule: 'security.unauthenticated-write', severity: 'high', resource: 'billing-us-east-1a-0', why: 'POST http://127.0.0.1:3/subscriptions without credentials answered HTTP 400 (the route ran) instead of 401 or 403' },
