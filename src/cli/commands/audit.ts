@@ -2,7 +2,8 @@
  * @module
  * `simian conformity` and `simian security`: the Conformity and Security Monkeys, report-only. They list findings
  * (rule id, severity, resource, owner, why) as a table or JSON and never act. Exit code 0 when no finding is of
- * high severity, 1 when one is (a CI gate), 2 for bad usage (an unsupported provider, a bad config).
+ * high severity, 1 when one is (a CI gate) or the stack cannot be read, 2 for bad usage (an unsupported provider,
+ * a bad config).
  */
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
@@ -38,7 +39,7 @@ function rulesHelp(monkey: AuditRunMonkey): string {
   return [
     '\nRules (local provider; turn one off with audit.disabledRules in simian.yaml, docs/audit.md):',
     ...rules.map((r) => `  ${r.id} (${r.severity}): ${r.description}`),
-    '\nExit code: 0 without a high-severity finding, 1 with one, 2 for bad usage.',
+    '\nExit code: 0 without a high-severity finding, 1 with one (or when the stack cannot be read), 2 for bad usage.',
   ].join('\n');
 }
 
