@@ -9,6 +9,7 @@ import { checkMandatoryOptionsLast } from './mandatory-options.js';
 import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
+import { conformityCommand, securityCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { daemonCommand } from './commands/daemon.js';
 import { experimentCommand } from './commands/experiment.js';
@@ -61,6 +62,8 @@ const COMMANDS: readonly CommandFactory[] = [
   scheduleCommand,
   revertCommand,
   killSwitchCommand,
+  conformityCommand,
+  securityCommand,
   historyCommand,
   createSloCommand([sloCheckSubcommand]),
   configCommand,

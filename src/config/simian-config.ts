@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SAFETY_CONFIG, resolveSafetyConfig, type SafetyConfig } from '../monkeys/safety/safety-config.js';
 import { resolveScheduleConfig, scheduleConfigSchema, toScheduleDocument, type ScheduleConfig } from '../schedule/schedule-config.js';
+import { auditConfigSchema, resolveAuditConfig, toAuditDocument, type AuditConfig } from '../monkeys/audit/audit-config.js';
 
 /** The code of every configuration error: a bad file, environment variable or flag. */
 export const CONFIG_INVALID = 'config.invalid';
@@ -190,6 +191,8 @@ export interface SimianConfig {
   readonly daemon: DaemonConfig;
   /** When the daemon faults which groups, and its cron experiments (`schedule:`); no groups by default. */
   readonly schedule: ScheduleConfig;
+  /** The Conformity and Security Monkeys' rules: which are off, and their thresholds (`audit:`). */
+  readonly audit: AuditConfig;
   /** Absolute path of the state directory (the running stack's files, the state store). */
   readonly stateDir: string;
   /** Absolute path of the SQLite state store: `stateStore` if set, else `<stateDir>/simian.db`. */
@@ -436,6 +439,7 @@ export const simianConfigSchema = z
       outageCheck: section(outageCheckSchema),
       daemon: section(daemonSchema),
       schedule: section(scheduleConfigSchema),
+      audit: section(auditConfigSchema),
     },
     mapping('settings (enabled, leashed, safety, faults, providers, outageCheck, schedule, daemon, …)'),
   )
@@ -550,6 +554,7 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
     },
     daemon: daemonFromFile(file.daemon, at),
     schedule: resolveScheduleConfig(file.schedule, at),
+    audit: resolveAuditConfig(file.audit),
     stateDir,
     stateStorePath: file.stateStore === undefined ? defaultStateStorePath(stateDir) : at(file.stateStore),
     source: { ...(origin.file === undefined ? {} : { file: origin.file }), env: [], flags: [] },
@@ -636,6 +641,7 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
     },
     schedule: toScheduleDocument(config.schedule),
     daemon: daemonDocument(config.daemon),
+    audit: toAuditDocument(config.audit),
   };
 }
 

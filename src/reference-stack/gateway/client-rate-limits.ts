@@ -24,6 +24,11 @@ export class ClientRateLimits {
 
   constructor(private readonly options: ClientRateLimitOptions) {}
 
+  /** The limit every client gets, defaults filled in (the gateway reports it; Security Monkey reads it). */
+  get settings(): { readonly ratePerSecond: number; readonly burst: number } {
+    return { ratePerSecond: this.options.ratePerSecond ?? 50, burst: this.options.burst ?? 100 };
+  }
+
   /** The bucket of `client`, created on first sight; touching it marks it recently used. */
   for(client: string): RateLimiterPolicy {
     let bucket = this.buckets.get(client);
@@ -33,8 +38,7 @@ export class ClientRateLimits {
       bucket = rateLimiter({
         name: 'gateway-client',
         clock: this.options.clock,
-        ratePerSecond: this.options.ratePerSecond ?? 50,
-        burst: this.options.burst ?? 100,
+        ...this.settings,
       });
       if (this.buckets.size >= (this.options.maxClients ?? 10_000)) {
         const [oldest] = this.buckets.keys();

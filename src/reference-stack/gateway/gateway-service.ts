@@ -8,6 +8,7 @@
  * 502 an upstream failed, 503 no instance or an open circuit, 504 an upstream was too slow.
  */
 import type { Context } from 'hono';
+import { Gauge } from 'prom-client';
 import type { Clock } from '../../core/clock.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
 import { verifyViewerToken } from '../service-kit/auth.js';
@@ -46,6 +47,15 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
     routes: (app, context) => {
       const clock = context.clock;
       const limits = new ClientRateLimits({ clock, ...options.rateLimit });
+      // Said in the metrics so that an audit (Security Monkey's security.gateway-rate-limit) sees the limit in force.
+      const limitGauge = new Gauge({
+        name: 'gateway_client_rate_limit',
+        help: 'The per-client rate limit of this gateway: setting rate_per_second (sustained) and burst.',
+        labelNames: ['setting'],
+        registers: [context.registry],
+      });
+      limitGauge.set({ setting: 'rate_per_second' }, limits.settings.ratePerSecond);
+      limitGauge.set({ setting: 'burst' }, limits.settings.burst);
       const clients = new Map<string, ServiceClient>();
       const clientFor = (target: string): ServiceClient => {
         let client = clients.get(target);

@@ -1,0 +1,28 @@
+/**
+ * The audit: section of simian.yaml through the real loader: defaults, every key, and errors as file:line: field.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/index.js';
+import { DEFAULT_AUDIT_CONFIG, toAuditDocument } from '../../../src/monkeys/audit/audit-config.js';
+
+const parse = (text: string) => parseConfig(text, { baseDir: '/srv', fileName: 'simian.yaml', file: '/srv/simian.yaml' });
+
+describe('audit: in simian.yaml', () => {
+  it('defaults to every rule on, 180 days, two zones, 2 s', () => {
+    expect(parse('').audit).toEqual({ disabledRules: [], maxInstanceAgeMs: 180 * 86_400_000, minZones: 2, timeoutMs: 2_000 });
+    expect(parse('audit:\n').audit).toEqual(DEFAULT_AUDIT_CONFIG);
+  });
+
+  it('reads every key, and writes them back', () => {
+    const audit = parse('audit:\n  disabledRules: [security.all-interfaces, conformity.timeout]\n  maxInstanceAge: 30d\n  minZones: 3\n  timeout: 500ms\n').audit;
+    expect(audit).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAgeMs: 30 * 86_400_000, minZones: 3, timeoutMs: 500 });
+    expect(toAuditDocument(audit)).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAge: '30d', minZones: 3, timeout: '500ms' });
+  });
+
+  it('refuses bad values with the line and field', () => {
+    expect(() => parse('audit:\n  minZones: 0\n')).toThrow('simian.yaml:2: audit.minZones: must be a whole number >= 1, got 0');
+    expect(() => parse('audit:\n  maxInstanceAge: 30\n')).toThrow(/^simian\.yaml:2: audit\.maxInstanceAge: 30 has no unit/);
+    expect(() => parse('audit:\n  disabledRules: security.all-interfaces\n')).toThrow('simian.yaml:2: audit.disabledRules: expected a list of rule ids, got "security.all-interfaces"');
+    expect(() => parse('audit:\n  rules: {}\n')).toThrow(/simian\.yaml:2: audit\.rules/);
+  });
+});
