@@ -74,7 +74,7 @@ export function replaceLease(db: Database.Database, name: string, lease: LeaseRo
  * Refused when a fault with a newer token is on record, or when the lease has changed hands since the token.
  */
 export function fenceRefusal(db: Database.Database, fence: Fence): string | undefined {
-  const newest = db.prepare<[], { t: number | null }>('SELECT MAX(fencing_token) AS t FROM faults').get()?.t ?? null;
+  const newest = db.prepare<[], { t: number | null }>('SELECT MAX(fencing_token) AS t FROM faults WHERE fencing_token IS NOT NULL').get()?.t ?? null;
   if (newest !== null && newest > fence.token) return `fenced: a leader with token ${newest} has recorded a fault since this one's (${fence.token})`;
   if (fence.lease !== undefined) {
     const lease = selectLease(db, fence.lease)?.lease;

@@ -130,6 +130,7 @@ export const MIGRATIONS: readonly string[] = [
     version INTEGER NOT NULL
   ) STRICT;
   ALTER TABLE faults ADD COLUMN fencing_token INTEGER;
+  CREATE INDEX faults_by_fencing_token ON faults (fencing_token) WHERE fencing_token IS NOT NULL;
   `,
 ];
 
