@@ -126,6 +126,6 @@ describe('keys', () => {
     expect(configKeysAt(['providers', 'local'])).toEqual([]);
     expect(configKeysAt(['enabled'])).toEqual([]);
     expect(allConfigKeys()).toContain('providers.kubernetes.excludeNamespaces');
-    expect(allConfigKeys()).toHaveLength(69);
+    expect(allConfigKeys()).toHaveLength(73);
   });
 });
