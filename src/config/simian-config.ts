@@ -154,6 +154,24 @@ export interface DaemonConfig {
   /** How often the daemon looks at its plan and its cron experiments, ms. @default 5000 */
   readonly tickMs: number;
   readonly leader: DaemonLeaderConfig;
+  /** The Slack-compatible webhook the daemon tells what it did; no `url`, nothing is sent. */
+  readonly webhook: WebhookConfig;
+}
+
+/** What the daemon's webhook may be told of (`daemon.webhook.events`). */
+export const WEBHOOK_EVENTS = ['fault', 'skip', 'verdict', 'leader'] as const;
+
+/** One of {@link WEBHOOK_EVENTS}: faults (injected, failed, not reverted), skips, experiment verdicts, leader changes. */
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** `daemon.webhook`: a Slack-compatible incoming webhook. */
+export interface WebhookConfig {
+  /** Where notifications are POSTed: https, or http to a loopback host only. Absent: no notifications. */
+  readonly url?: string;
+  /** What it is told of. @default every one of {@link WEBHOOK_EVENTS} */
+  readonly events: readonly WebhookEvent[];
+  /** How long one POST may take before it is abandoned (and retried), ms. @default 5000 */
+  readonly timeoutMs: number;
 }
 
 /** The defaults of {@link DaemonConfig}. */
@@ -166,6 +184,7 @@ export const DEFAULT_DAEMON = {
   tickMs: 5000,
   leaseName: 'simian-daemon',
   leaseNamespace: 'default',
+  webhookTimeoutMs: 5000,
 } as const;
 
 /** Where the values of a resolved configuration came from, lowest layer first (defaults are implied). */
@@ -388,6 +407,31 @@ const outageCheckSchema = z
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Whether `hostname` (as `URL` spells it) is this machine: the only place plain http may carry a webhook. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+// A webhook URL is a secret and its bodies say what was faulted: never in clear over a network.
+const webhookUrl = z.unknown().transform((value, ctx): string => {
+  const url = typeof value === 'string' ? normalizeHttpUrl(value) : undefined;
+  const parsed = url === undefined ? undefined : new URL(url);
+  if (parsed !== undefined && (parsed.protocol === 'https:' || isLoopbackHost(parsed.hostname))) return url!;
+  ctx.addIssue({ code: 'custom', message: `expected an https:// URL (http:// only to a loopback host), got ${describeValue(value)}` });
+  return z.NEVER;
+});
+
+const webhookSchema = z.strictObject(
+  {
+    url: webhookUrl.optional(),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS, { error: expected(`one of ${WEBHOOK_EVENTS.join(', ')}`) }), { error: expected(`a list of ${WEBHOOK_EVENTS.join(', ')}`) })
+      .default([...WEBHOOK_EVENTS]),
+    timeout: duration(true).default(DEFAULT_DAEMON.webhookTimeoutMs),
+  },
+  mapping('url, events, timeout'),
+);
+
 const daemonSchema = z.strictObject(
   {
     provider: z.enum(['local', 'kubernetes', 'aws', 'toxiproxy'], { error: expected('one of local, kubernetes, aws, toxiproxy') }).default(DEFAULT_DAEMON.provider),
@@ -404,8 +448,9 @@ const daemonSchema = z.strictObject(
     leader: z.enum(['store', 'kubernetes'], { error: expected('store or kubernetes') }).default('store'),
     leaseName: text('a lease name').default(DEFAULT_DAEMON.leaseName),
     leaseNamespace: text('a namespace').default(DEFAULT_DAEMON.leaseNamespace),
+    webhook: section(webhookSchema),
   },
-  mapping('provider, host, port, tokenFile, tokenEnv, onDemand, tick, leader, leaseName, leaseNamespace'),
+  mapping('provider, host, port, tokenFile, tokenEnv, onDemand, tick, leader, leaseName, leaseNamespace, webhook'),
 );
 
 const providersSchema = z.strictObject(
@@ -562,11 +607,12 @@ export function configFromFile(file: ParsedConfigFile, origin: ConfigFileOrigin)
 }
 
 function daemonFromFile(daemon: ParsedConfigFile['daemon'], at: (path: string) => string): DaemonConfig {
-  const { tick, leader, leaseName, leaseNamespace, tokenFile, ...rest } = daemon;
+  const { tick, leader, leaseName, leaseNamespace, tokenFile, webhook, ...rest } = daemon;
   return {
     ...rest,
     ...(tokenFile === undefined ? {} : { tokenFile: at(tokenFile) }),
     tickMs: tick,
+    webhook: { ...(webhook.url === undefined ? {} : { url: webhook.url }), events: webhook.events, timeoutMs: webhook.timeout },
     leader: leader === 'kubernetes' ? { kind: 'kubernetes', namespace: leaseNamespace, name: leaseName } : { kind: 'store', name: leaseName },
   };
 }
@@ -646,7 +692,7 @@ export function toConfigDocument(config: SimianConfig): Record<string, unknown> 
 }
 
 function daemonDocument(daemon: DaemonConfig): Record<string, unknown> {
-  const { tickMs, leader, tokenFile, ...rest } = daemon;
+  const { tickMs, leader, tokenFile, webhook, ...rest } = daemon;
   return {
     ...rest,
     ...(tokenFile === undefined ? {} : { tokenFile }),
@@ -654,5 +700,6 @@ function daemonDocument(daemon: DaemonConfig): Record<string, unknown> {
     leader: leader.kind,
     leaseName: leader.name,
     leaseNamespace: leader.kind === 'kubernetes' ? leader.namespace : DEFAULT_DAEMON.leaseNamespace,
+    webhook: { ...(webhook.url === undefined ? {} : { url: webhook.url }), events: [...webhook.events], timeout: formatDuration(webhook.timeoutMs) },
   };
 }

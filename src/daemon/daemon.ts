@@ -53,6 +53,17 @@ export interface DaemonOptions {
   planBook(store: StateStore, config: SimianConfig): PlanBook;
   /** Every event the daemon sees, for its log and notifications. */
   readonly onEvent?: (event: DaemonEvent) => void;
+  /** Also told every event (`notify/webhook-notifier.ts`); the daemon registers its metrics and closes it last. */
+  readonly notifier?: DaemonNotifier | undefined;
+}
+
+/** Who else hears of every event: `notify` must return at once and never throw, so a fault never waits on it. */
+export interface DaemonNotifier {
+  notify(event: DaemonEvent): void;
+  /** Adds its metrics to the daemon's `/metrics`. */
+  register?(registry: DaemonMetrics['registry']): void;
+  /** Flushes what it holds, within a bound of its own. */
+  close(): Promise<void>;
 }
 
 /** What the daemon tells: the engine's events, and its own. */
@@ -92,6 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const tell = (event: DaemonEvent): void => {
     log.add(event as unknown as Parameters<EventLog['add']>[0]);
     options.onEvent?.(event);
+    options.notifier?.notify(event);
   };
   events.on(tell);
 
@@ -109,6 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     leadership = await options.elect((leading) => tell({ kind: 'leader', at: clock.now(), leading, ...(leadership?.holder() ? { holder: leadership.holder()! } : {}) }));
   } catch (error) {
     await wiring.run.close();
+    await options.notifier?.close();
     throw error;
   }
   const leads = (): boolean => leadership?.isLeader() === true;
@@ -145,6 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       return counts;
     },
   });
+  options.notifier?.register?.(metrics.registry);
 
   const finish = (entry: PlannedEntry, status: 'done' | 'skipped' | 'missed', reason?: string): void => {
     wiring.book.finish(entry.id, status, reason);
@@ -233,6 +247,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   } catch (error) {
     await leadership.stop();
     await wiring.run.close();
+    await options.notifier?.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -264,6 +279,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await leadership?.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await wiring.run.close();
+      await options.notifier?.close();
     },
   };
 }

@@ -13,6 +13,7 @@ import type { SimianConfig } from '../../config/simian-config.js';
 import { resolveApiToken } from '../../daemon/api-token.js';
 import { startDaemon, type DaemonEvent } from '../../daemon/daemon.js';
 import { electLeader } from '../../daemon/leader/elect-leader.js';
+import { webhookNotifier } from '../../daemon/notify/webhook-notifier.js';
 import { storePlanBook } from '../../daemon/store-plan-book.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import { eventLine } from '../render-events.js';
@@ -55,6 +56,7 @@ async function run(deps: CommandDeps, flags: ConfigOptionValues): Promise<void> 
   const token = resolveApiToken(config.daemon);
   const say = (line: string) => deps.writeErr(`simian daemon: ${line}\n`);
   const identity = `${hostname()}/${deps.pid}`;
+  const notifier = webhookNotifier(config.daemon.webhook, { clock: deps.clock, random: deps.random, origin: `simian daemon ${identity}`, log: (message) => say(`webhook: ${message}`) });
   const daemon = await startDaemon({
     config,
     providers: deps.providers,
@@ -62,6 +64,7 @@ async function run(deps: CommandDeps, flags: ConfigOptionValues): Promise<void> 
     random: deps.random,
     pid: deps.pid,
     token,
+    notifier,
     elect: (onChange) => electLeader({ config, clock: deps.clock, random: deps.random, identity, onChange, onError: (error) => say(`lease: ${errorMessage(error)}`) }),
     planBook: storePlanBook,
     onEvent: (event) => {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { DaemonEvent } from '../../../src/daemon/daemon.js';
+import { notificationOf, wanted } from '../../../src/daemon/notify/notification.js';
+import { faultEvent } from '../../support/webhook-server.js';
+
+const at = Date.UTC(2026, 2, 3, 17, 0);
+const entry = { id: 'e1', group: 'billing', monkey: 'chaos' as const, at, timeZone: 'America/Los_Angeles', localTime: '09:00', status: 'planned' as const };
+
+describe('notificationOf', () => {
+  it('tells an executed fault with its monkey, scope, targets and when it reverts', () => {
+    const n = notificationOf(faultEvent('api', at))!;
+    expect(n).toMatchObject({ event: 'fault', at, severity: 'warning', title: 'chaos injected terminate on api-1' });
+    expect(n.fields).toContainEqual({ label: 'Scope', value: 'api' });
+    expect(n.fields).toContainEqual({ label: 'Reverts', value: 'never: it cannot be undone' });
+  });
+
+  it('tells a skip with its reason and detail, and what a leashed monkey would have done', () => {
+    const fault = { id: 'f', kind: 'terminate' as const, targets: ['api-2'], startedAt: at, parameters: {} };
+    const n = notificationOf({ kind: 'decision', at, monkey: 'chaos', provider: 'local', scope: 'api', decision: { outcome: 'skipped', reason: 'leashed', detail: 'dry run: leashed is true', fault } })!;
+    expect(n).toMatchObject({ event: 'skip', title: 'chaos skipped a fault on api: leashed' });
+    expect(n.fields).toEqual(expect.arrayContaining([
+      { label: 'Reason', value: 'leashed' },
+      { label: 'Detail', value: 'dry run: leashed is true' },
+      { label: 'Would have injected', value: 'terminate on api-2' },
+    ]));
+  });
+
+  it('tells a failed fault and a revert that failed as danger', () => {
+    const fault = { id: 'f', kind: 'zone-outage' as const, targets: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], startedAt: at, parameters: {} };
+    const failed = notificationOf({ kind: 'decision', at, monkey: 'gorilla', provider: 'aws', scope: 'us-east-1a', decision: { outcome: 'failed', fault, affected: ['a'], error: new Error('throttled') } })!;
+    expect(failed).toMatchObject({ event: 'fault', severity: 'danger', title: 'gorilla failed part-way through zone-outage on a, b, c, d, e and 2 more' });
+    expect(failed.fields).toContainEqual({ label: 'Error', value: 'throttled' });
+    const stuck = notificationOf({ kind: 'fault-reverted', at, faultId: 'f', outcome: 'failed', trigger: 'ttl', detail: 'proxy gone' })!;
+    expect(stuck).toMatchObject({ event: 'fault', severity: 'danger' });
+    expect(notificationOf({ kind: 'fault-reverted', at, faultId: 'f', outcome: 'reverted', trigger: 'ttl' })).toBeUndefined();
+  });
+
+  it('tells a verdict, good only when the experiment passed', () => {
+    const verdict = (status: string, v: string): DaemonEvent => ({ kind: 'experiment-verdict', at, title: 'zone drop', status, verdict: v, journal: '/j.json' });
+    expect(notificationOf(verdict('completed', 'passed'))).toMatchObject({ event: 'verdict', severity: 'good', title: 'Experiment "zone drop": passed' });
+    expect(notificationOf(verdict('completed', 'deviated'))).toMatchObject({ severity: 'warning' });
+    expect(notificationOf(verdict('aborted', 'not tested'))).toMatchObject({ severity: 'danger' });
+  });
+
+  it('tells a change of leader', () => {
+    expect(notificationOf({ kind: 'leader', at, leading: true })).toMatchObject({ event: 'leader', title: expect.stringContaining('now leads') });
+    expect(notificationOf({ kind: 'leader', at, leading: false, holder: 'web-2' })).toMatchObject({ title: 'This daemon stands by: web-2 leads' });
+  });
+
+  it("tells a planned entry the daemon skipped or missed, but not one the pipeline skipped (its decision told it)", () => {
+    expect(notificationOf({ kind: 'plan', at, entry, status: 'missed', reason: 'due at …; no daemon led then' })).toMatchObject({ event: 'skip', severity: 'warning', title: 'The planned fault on billing at 09:00 was missed: due at …; no daemon led then' });
+    expect(notificationOf({ kind: 'plan', at, entry, status: 'skipped', reason: 'max-active: 3 fault(s) in force' })).toMatchObject({ title: 'The planned fault on billing at 09:00 was skipped: max-active' });
+    expect(notificationOf({ kind: 'plan', at, entry, status: 'skipped', reason: 'leashed: dry run' })).toBeUndefined();
+    expect(notificationOf({ kind: 'plan', at, entry, status: 'done' })).toBeUndefined();
+  });
+
+  it('tells nothing of the noise: ticks, progress, samples, instances, notices', () => {
+    const noise: DaemonEvent[] = [
+      { kind: 'progress', at, task: 't', message: 'm' },
+      { kind: 'notice', at, message: 'm' },
+      { kind: 'instance', at, id: 'i', service: 's', state: 'down' },
+      { kind: 'fault-held', at, faultId: 'f', expiresAt: at },
+      { kind: 'config', at, message: 'reloaded' },
+      { kind: 'experiment', at, title: 't', message: 'step' },
+    ];
+    for (const event of noise) expect(notificationOf(event), event.kind).toBeUndefined();
+  });
+});
+
+describe('wanted', () => {
+  it('keeps only the events the webhook asks for', () => {
+    const n = notificationOf(faultEvent())!;
+    expect(wanted(n, ['fault'])).toBe(true);
+    expect(wanted(n, ['skip', 'verdict', 'leader'])).toBe(false);
+  });
+});
