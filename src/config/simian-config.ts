@@ -159,9 +159,9 @@ export interface DaemonConfig {
 }
 
 /** What the daemon's webhook may be told of (`daemon.webhook.events`). */
-export const WEBHOOK_EVENTS = ['fault', 'skip', 'verdict', 'leader'] as const;
+export const WEBHOOK_EVENTS = ['fault', 'skip', 'verdict', 'leader', 'findings'] as const;
 
-/** One of {@link WEBHOOK_EVENTS}: faults (injected, failed, not reverted), skips, experiment verdicts, leader changes. */
+/** One of {@link WEBHOOK_EVENTS}: faults (injected, failed, not reverted), skips, experiment verdicts, leader changes, scheduled audits' findings. */
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** `daemon.webhook`: a Slack-compatible incoming webhook. */

@@ -17,6 +17,7 @@ import type { SimianConfig } from '../config/simian-config.js';
 import { EngineEvents, type EngineEvent } from '../engine/events.js';
 import { openFaultRun, type FaultRun } from '../engine/fault-run.js';
 import { engageKillSwitchFile, releaseKillSwitchFile } from '../engine/kill-switch-file.js';
+import type { AuditRun } from '../engine/audit-run.js';
 import type { ProviderRegistry } from '../engine/provider-registry.js';
 import { killSwitchReason } from '../monkeys/safety/kill-switch-watch.js';
 import type { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
@@ -28,6 +29,7 @@ import type { ChaosEvent, DaemonControl, KillSwitchState, OnDemandOutcome } from
 import { hitGroup, onDemandHit, onDemandOutcome, type FaultSeams } from './daemon-faults.js';
 import { DaemonMetrics } from './daemon-metrics.js';
 import { EventLog } from './event-log.js';
+import { AuditRunner, type RunAudit } from './audit-runner.js';
 import type { Leadership } from './leadership.js';
 import type { PlanBook, PlannedEntry, PlanView } from './plan-book.js';
 import { CronRunner, type CronRunnerSeams } from './cron-runner.js';
@@ -53,6 +55,8 @@ export interface DaemonOptions {
   planBook(store: StateStore, config: SimianConfig): PlanBook;
   /** Every event the daemon sees, for its log and notifications. */
   readonly onEvent?: (event: DaemonEvent) => void;
+  /** Runs a scheduled audit (`audit.cron`): the engine's unless a test gives another. */
+  readonly runAudit?: RunAudit;
   /** Also told every event (`notify/webhook-notifier.ts`); the daemon registers its metrics and closes it last. */
   readonly notifier?: DaemonNotifier | undefined;
 }
@@ -71,7 +75,8 @@ export type DaemonEvent =
   | EngineEvent
   | { readonly kind: 'leader'; readonly at: number; readonly leading: boolean; readonly holder?: string }
   | { readonly kind: 'plan'; readonly at: number; readonly entry: PlannedEntry; readonly status: 'done' | 'skipped' | 'missed'; readonly reason?: string }
-  | { readonly kind: 'config'; readonly at: number; readonly message: string };
+  | { readonly kind: 'config'; readonly at: number; readonly message: string }
+  | { readonly kind: 'findings'; readonly at: number; readonly run: AuditRun };
 
 /** A running daemon. */
 export interface RunningDaemon {
@@ -159,6 +164,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     },
   });
   options.notifier?.register?.(metrics.registry);
+  const audits = new AuditRunner({
+    clock,
+    events,
+    startedAt: clock.now(),
+    registry: metrics.registry,
+    seams: () => ({ config: wiring.config, providers: options.providers }),
+    onRun: (run) => tell({ kind: 'findings', at: clock.now(), run }),
+    ...(options.runAudit ? { runAudit: options.runAudit } : {}),
+  });
 
   const finish = (entry: PlannedEntry, status: 'done' | 'skipped' | 'missed', reason?: string): void => {
     wiring.book.finish(entry.id, status, reason);
@@ -203,7 +217,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         await runEntry(entry, now);
       }
     }
-    if (leads()) cron.tick(now);
+    if (leads()) {
+      cron.tick(now);
+      audits.tick(now);
+    }
   };
   const tick = (): Promise<void> => {
     // One tick at a time: the loop, the API and a reload never run two over each other.
@@ -276,6 +293,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stopping.abort(new Error('the daemon is stopping'));
       await loop;
       await cron.settle();
+      await audits.settle();
       await leadership?.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await wiring.run.close();

@@ -126,7 +126,7 @@ describe('keys', () => {
     expect(configKeysAt(['providers', 'local'])).toEqual([]);
     expect(configKeysAt(['enabled'])).toEqual([]);
     expect(allConfigKeys()).toContain('providers.kubernetes.excludeNamespaces');
-    // 69, the five of the audit: section and the four of daemon.webhook.
-    expect(allConfigKeys()).toHaveLength(78);
+    // 69, the eight of the audit: section and the four of daemon.webhook.
+    expect(allConfigKeys()).toHaveLength(81);
   });
 });

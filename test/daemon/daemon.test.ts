@@ -13,6 +13,7 @@ import type { SimianConfig } from '../../src/config/simian-config.js';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { startDaemon, type DaemonEvent, type RunningDaemon } from '../../src/daemon/daemon.js';
+import type { RunAudit } from '../../src/daemon/audit-runner.js';
 import type { Leadership } from '../../src/daemon/leadership.js';
 import { storePlanBook } from '../../src/daemon/store-plan-book.js';
 import type { ProviderRegistry } from '../../src/engine/provider-registry.js';
@@ -60,7 +61,7 @@ function configIn(dir: string, extra = ''): SimianConfig {
   return parseConfig(configText(dir, extra), { baseDir: dir });
 }
 
-async function setup(options: { leading?: boolean; dir?: string; clock?: ManualClock; extra?: string } = {}) {
+async function setup(options: { leading?: boolean; dir?: string; clock?: ManualClock; extra?: string; runAudit?: RunAudit } = {}) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'simian-daemon-'));
   if (options.dir === undefined) dirs.push(dir);
   const clock = options.clock ?? new ManualClock(MONDAY_0800);
@@ -79,6 +80,7 @@ async function setup(options: { leading?: boolean; dir?: string; clock?: ManualC
     elect: async () => leadership,
     planBook: storePlanBook,
     onEvent: (event) => events.push(event),
+    ...(options.runAudit ? { runAudit: options.runAudit } : {}),
   });
   let stopped = false;
   const stop = async () => {
@@ -201,5 +203,43 @@ describe('simian daemon', () => {
     expect(h.kills()).toMatchObject([{ method: 'terminate', signal: 'SIGKILL' }]);
     const unknown = await fetch(`${h.daemon.url}/v1/chaos`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${TOKEN}` }, body: body.replace('"web"', '"nope"') });
     expect(unknown.status).toBe(404);
+  });
+  /** A stand-in audit that finds one high-severity listener, and the times it ran. */
+  const fakeAudit = (clock: ManualClock) => {
+    const runs: string[] = [];
+    const runAudit: RunAudit = async (monkey) => {
+      runs.push(`${monkey} ${new Date(clock.now()).toISOString().slice(11, 16)}`);
+      const finding = { monkey: 'security' as const, rule: 'security.all-interfaces', severity: 'high' as const, resource: 'web-0', why: 'listens on 0.0.0.0:8080' };
+      return { monkey, provider: 'local', takenAt: clock.now(), rules: { evaluated: ['security.all-interfaces'], disabled: [] }, findings: [finding] };
+    };
+    return { runs, runAudit };
+  };
+  const AUDIT_AT_0830 = 'audit:\n  cron: { security: "30 8 * * *" }';
+
+  it('runs a scheduled audit on the leader at its cron time, once: simian_findings on /metrics, and the findings told', async () => {
+    const clock = new ManualClock(MONDAY_0800);
+    const audit = fakeAudit(clock);
+    const { daemon, events } = await setup({ clock, extra: AUDIT_AT_0830, runAudit: audit.runAudit });
+    expect(await daemon.control.metrics()).toMatch(/^simian_findings\{[^}]*rule="security\.all-interfaces"[^}]*\} 0$/m);
+    await daemon.tick();
+    expect(audit.runs).toEqual([]);
+    await clock.advance(31 * 60_000);
+    await daemon.tick();
+    expect(audit.runs).toEqual(['security 08:30']);
+    expect(await daemon.control.metrics()).toMatch(/^simian_findings\{[^}]*rule="security\.all-interfaces"[^}]*\} 1$/m);
+    const told = events.filter((e) => e.kind === 'findings');
+    expect(told).toHaveLength(1);
+    await clock.advance(60 * 60_000);
+    await daemon.tick();
+    expect(audit.runs).toEqual(['security 08:30']);
+  });
+
+  it('a standby runs no scheduled audit', async () => {
+    const clock = new ManualClock(MONDAY_0800);
+    const audit = fakeAudit(clock);
+    const { daemon } = await setup({ clock, leading: false, extra: AUDIT_AT_0830, runAudit: audit.runAudit });
+    await clock.advance(60 * 60_000);
+    await daemon.tick();
+    expect(audit.runs).toEqual([]);
   });
 });

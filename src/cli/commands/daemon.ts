@@ -33,6 +33,11 @@ export function daemonLine(event: DaemonEvent): string | undefined {
       return `plan: ${event.entry.localTime} ${event.entry.timeZone} ${event.entry.group}: ${event.status}${event.reason ? ` (${event.reason})` : ''}`;
     case 'config':
       return event.message;
+    case 'findings': {
+      const { run } = event;
+      const high = run.findings.filter((f) => f.severity === 'high').length;
+      return `${run.monkey} on ${run.provider}: ${run.findings.length} finding(s), ${high} of high severity (${run.rules.evaluated.length} rules evaluated)`;
+    }
     case 'decision': {
       const d = event.decision;
       const targets = d.outcome === 'skipped' ? '' : ` ${d.fault.targets.join(', ')}`;

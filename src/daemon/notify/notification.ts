@@ -9,6 +9,7 @@
 import type { WebhookEvent } from '../../config/simian-config.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Fault } from '../../core/model.js';
+import type { AuditRun } from '../../engine/audit-run.js';
 import type { DecisionEvent } from '../../engine/events.js';
 import { SKIP_REASONS } from '../../monkeys/safety/decision.js';
 import type { DaemonEvent } from '../daemon.js';
@@ -69,9 +70,28 @@ export function notificationOf(event: DaemonEvent): Notification | undefined {
       };
     case 'plan':
       return planNotification(event);
+    case 'findings':
+      return findingsNotification(event.run, event.at);
     default:
       return undefined;
   }
+}
+
+/** The most findings a message lists; the rest are counted. */
+const MAX_LISTED_FINDINGS = 8;
+
+/** A scheduled audit's findings, most severe first; a clean run is told too, so silence never means "not run". */
+function findingsNotification(run: AuditRun, at: number): Notification {
+  const high = run.findings.filter((f) => f.severity === 'high').length;
+  const listed = run.findings.slice(0, MAX_LISTED_FINDINGS).map((f) => field(`${f.severity} ${f.rule}`, `${f.resource}: ${f.why}`));
+  const more = run.findings.length - listed.length;
+  return {
+    event: 'findings',
+    at,
+    severity: high > 0 ? 'danger' : run.findings.length > 0 ? 'warning' : 'good',
+    title: `${run.monkey} on ${run.provider}: ${run.findings.length === 0 ? 'no findings' : `${run.findings.length} finding(s), ${high} of high severity`}`,
+    fields: more > 0 ? [...listed, field('And', `${more} more (simian ${run.monkey} --provider ${run.provider})`)] : listed,
+  };
 }
 
 /** Whether `notification` is one `events` (a `daemon.webhook.events` list) asks for. */

@@ -5,6 +5,7 @@
  * issues as `file:line: audit.field: message` like any other section. It depends on `src/core` and the rule ids
  * only, so the config layer imports it without a cycle.
  */
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 import { unknownNameMessage } from '../../core/did-you-mean.js';
 import { formatDuration, readDuration } from '../../core/durations.js';
@@ -28,6 +29,8 @@ export interface AuditConfig {
   readonly minZones: number;
   /** How long one probe of an instance may take, ms. @default 2_000 */
   readonly timeoutMs: number;
+  /** When `simian daemon` runs each audit monkey (its leader only), as cron expressions in `schedule.timeZone`; none by default. */
+  readonly cron: { readonly conformity?: string; readonly security?: string };
 }
 
 const ruleId = z.unknown().transform((value, ctx): string => {
@@ -50,6 +53,14 @@ const zones = z.unknown().transform((value, ctx): number => {
   return z.NEVER;
 });
 
+const cronExpression = z.unknown().transform((value, ctx): string => {
+  const check = typeof value === 'string' && value.trim() !== '' ? validateCronExpression(value) : undefined;
+  if (check?.valid) return (value as string).trim();
+  const message = check ? `invalid cron expression ${JSON.stringify(value)}: ${check.error?.message ?? 'not understood'}` : `expected a cron expression such as "0 9 * * 1-5", got ${describeValue(value)}`;
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+});
+
 /** The schema of the `audit:` section, defaults included (durations become ms). */
 export const auditConfigSchema = z.strictObject(
   {
@@ -57,8 +68,13 @@ export const auditConfigSchema = z.strictObject(
     maxInstanceAge: duration.default(DEFAULT_MAX_INSTANCE_AGE_MS),
     minZones: zones.default(DEFAULT_MIN_ZONES),
     timeout: duration.default(DEFAULT_AUDIT_TIMEOUT_MS),
+    // A `cron:` whose keys are all commented out is null in YAML: the same as none.
+    cron: z.preprocess(
+      (value) => value ?? {},
+      z.strictObject({ conformity: cronExpression.optional(), security: cronExpression.optional() }, { error: expected('a mapping with conformity, security') }),
+    ),
   },
-  { error: expected('a mapping with disabledRules, maxInstanceAge, minZones, timeout') },
+  { error: expected('a mapping with disabledRules, maxInstanceAge, minZones, timeout, cron') },
 );
 
 /** What {@link auditConfigSchema} makes of the section. */
@@ -66,7 +82,14 @@ export type ParsedAuditConfig = z.output<typeof auditConfigSchema>;
 
 /** The resolved section of a parsed one. */
 export function resolveAuditConfig(parsed: ParsedAuditConfig): AuditConfig {
-  return { disabledRules: [...new Set(parsed.disabledRules)], maxInstanceAgeMs: parsed.maxInstanceAge, minZones: parsed.minZones, timeoutMs: parsed.timeout };
+  const { conformity, security } = parsed.cron;
+  return {
+    disabledRules: [...new Set(parsed.disabledRules)],
+    maxInstanceAgeMs: parsed.maxInstanceAge,
+    minZones: parsed.minZones,
+    timeoutMs: parsed.timeout,
+    cron: { ...(conformity === undefined ? {} : { conformity }), ...(security === undefined ? {} : { security }) },
+  };
 }
 
 /** The section with nothing but defaults. */
@@ -79,5 +102,6 @@ export function toAuditDocument(config: AuditConfig): Record<string, unknown> {
     maxInstanceAge: formatDuration(config.maxInstanceAgeMs),
     minZones: config.minZones,
     timeout: formatDuration(config.timeoutMs),
+    cron: { ...config.cron },
   };
 }

@@ -7,6 +7,17 @@ const at = Date.UTC(2026, 2, 3, 17, 0);
 const entry = { id: 'e1', group: 'billing', monkey: 'chaos' as const, at, timeZone: 'America/Los_Angeles', localTime: '09:00', status: 'planned' as const };
 
 describe('notificationOf', () => {
+  it("tells a scheduled audit's findings, most severe first and bounded, and a clean run as good", () => {
+    const finding = (n: number) => ({ monkey: 'security' as const, rule: 'security.all-interfaces', severity: 'high' as const, resource: `web-${n}`, why: 'listens on 0.0.0.0' });
+    const run = (count: number) => ({ monkey: 'security' as const, provider: 'local', takenAt: 0, rules: { evaluated: ['security.all-interfaces'], disabled: [] }, findings: Array.from({ length: count }, (_, n) => finding(n)) });
+    const many = notificationOf({ kind: 'findings', at: 5, run: run(10) })!;
+    expect(many).toMatchObject({ event: 'findings', at: 5, severity: 'danger', title: 'security on local: 10 finding(s), 10 of high severity' });
+    expect(many.fields).toHaveLength(9);
+    expect(many.fields[0]).toEqual({ label: 'high security.all-interfaces', value: 'web-0: listens on 0.0.0.0' });
+    expect(many.fields.at(-1)!.value).toBe('2 more (simian security --provider local)');
+    expect(notificationOf({ kind: 'findings', at: 5, run: run(0) })).toMatchObject({ severity: 'good', title: 'security on local: no findings', fields: [] });
+  });
+
   it('tells an executed fault with its monkey, scope, targets and when it reverts', () => {
     const n = notificationOf(faultEvent('api', at))!;
     expect(n).toMatchObject({ event: 'fault', at, severity: 'warning', title: 'chaos injected terminate on api-1' });

@@ -9,14 +9,14 @@ const parse = (text: string) => parseConfig(text, { baseDir: '/srv', fileName: '
 
 describe('audit: in simian.yaml', () => {
   it('defaults to every rule on, 180 days, two zones, 2 s', () => {
-    expect(parse('').audit).toEqual({ disabledRules: [], maxInstanceAgeMs: 180 * 86_400_000, minZones: 2, timeoutMs: 2_000 });
+    expect(parse('').audit).toEqual({ disabledRules: [], maxInstanceAgeMs: 180 * 86_400_000, minZones: 2, timeoutMs: 2_000, cron: {} });
     expect(parse('audit:\n').audit).toEqual(DEFAULT_AUDIT_CONFIG);
   });
 
   it('reads every key, and writes them back', () => {
-    const audit = parse('audit:\n  disabledRules: [security.all-interfaces, conformity.timeout]\n  maxInstanceAge: 30d\n  minZones: 3\n  timeout: 500ms\n').audit;
-    expect(audit).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAgeMs: 30 * 86_400_000, minZones: 3, timeoutMs: 500 });
-    expect(toAuditDocument(audit)).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAge: '30d', minZones: 3, timeout: '500ms' });
+    const audit = parse('audit:\n  disabledRules: [security.all-interfaces, conformity.timeout]\n  maxInstanceAge: 30d\n  minZones: 3\n  timeout: 500ms\n  cron: { security: "0 9 * * 1-5" }\n').audit;
+    expect(audit).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAgeMs: 30 * 86_400_000, minZones: 3, timeoutMs: 500, cron: { security: '0 9 * * 1-5' } });
+    expect(toAuditDocument(audit)).toEqual({ disabledRules: ['security.all-interfaces', 'conformity.timeout'], maxInstanceAge: '30d', minZones: 3, timeout: '500ms', cron: { security: '0 9 * * 1-5' } });
   });
 
   it('refuses bad values with the line and field', () => {
@@ -24,5 +24,7 @@ describe('audit: in simian.yaml', () => {
     expect(() => parse('audit:\n  maxInstanceAge: 30\n')).toThrow(/^simian\.yaml:2: audit\.maxInstanceAge: 30 has no unit/);
     expect(() => parse('audit:\n  disabledRules: security.all-interfaces\n')).toThrow('simian.yaml:2: audit.disabledRules: expected a list of rule ids, got "security.all-interfaces"');
     expect(() => parse('audit:\n  rules: {}\n')).toThrow(/simian\.yaml:2: audit\.rules/);
+    expect(() => parse('audit:\n  cron:\n    security: every morning\n')).toThrow(/^simian\.yaml:3: audit\.cron\.security: invalid cron expression "every morning"/);
+    expect(() => parse('audit:\n  cron:\n    janitor: "0 9 * * *"\n')).toThrow(/simian\.yaml:3: audit\.cron\.janitor/);
   });
 });
