@@ -8,8 +8,7 @@ import type { Clock, Timer } from '../core/clock.js';
 
 /** A deadline waiting in a {@link DeadlineQueue}; the entry is the caller's own object, so queuing allocates nothing. */
 export interface DeadlineEntry {
-  /** Monotonic ms at which the entry expires. Not `deadline`: the entry may be a call context, whose is the caller's. */
-  readonly dueAt: number;
+  readonly deadline: number;
   /** Called once, when the deadline passes while the entry is still queued. */
   expire(): void;
   prev: DeadlineEntry | undefined;
@@ -35,7 +34,7 @@ export class DeadlineQueue {
     if (this.tail) this.tail.next = entry;
     else this.head = entry;
     this.tail = entry;
-    if (!this.timer) this.arm(entry.dueAt);
+    if (!this.timer) this.arm(entry.deadline);
   }
 
   /**
@@ -72,11 +71,11 @@ export class DeadlineQueue {
     const now = this.clock.monotonic();
     // Timers may fire a fraction of a millisecond early against the monotonic clock; treat that as due.
     const due = Math.max(now, this.timerDueAt);
-    while (this.head && this.head.dueAt <= due) {
+    while (this.head && this.head.deadline <= due) {
       const entry = this.head;
       this.remove(entry);
       entry.expire();
     }
-    if (this.head) this.arm(this.head.dueAt);
+    if (this.head) this.arm(this.head.deadline);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { withoutStack } from '../core/errors.js';
 import { EventEmitter } from '../core/events.js';
-import { CallContext, type PolicyFn } from './context.js';
+import type { CallContext, PolicyFn } from './context.js';
 import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import { BasePolicy, invoke, type CommonPolicyOptions } from './policy.js';
@@ -54,11 +54,12 @@ export class TimeoutPolicy extends BasePolicy {
 
   run<T>(fn: PolicyFn<T>, context: CallContext): Promise<T> {
     this.assertLive();
-    const timed = new TimedCall<T>(this, context, this.clock.monotonic() + this.ms);
+    const deadline = this.clock.monotonic() + this.ms;
+    const timed = new TimedCall<T>(this, context.child(context.attempt, deadline), deadline);
     this.deadlines.add(timed);
-    pending = timed;
-    const result = new Promise<T>(capture);
-    invoke(fn, timed).then(
+    pending = timed as TimedCall<unknown>;
+    const result = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
+    invoke(fn, timed.call).then(
       (value) => timed.answered(value),
       (error: unknown) => timed.failed(error),
     );
@@ -75,8 +76,8 @@ export class TimeoutPolicy extends BasePolicy {
   }
 
   /** Frees a call's deadline once it has settled. */
-  settled(call: TimedCall<unknown>): void {
-    this.deadlines.remove(call);
+  settled(entry: DeadlineEntry, call: CallContext): void {
+    this.deadlines.remove(entry);
     call.release();
   }
 
@@ -86,59 +87,55 @@ export class TimeoutPolicy extends BasePolicy {
 }
 
 /** The call whose promise is being constructed; {@link capture} hands it its settle functions. */
-let pending: TimedCall<never> | undefined;
+let pending: TimedCall<unknown> | undefined;
 
 /**
- * The executor of every timed call's promise. One shared function instead of a closure per call: the executor
- * runs synchronously inside `new Promise`, so the call it belongs to is always the one in `pending`.
+ * The executor of every timed call's promise: one shared function instead of a closure per call. An executor runs
+ * synchronously inside `new Promise`, so the call it belongs to is always the one in `pending`.
  */
-function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
   pending!.resolve = resolve;
   pending!.reject = reject;
   pending = undefined;
 }
 
 /**
- * One call under a timeout. It is the call's own context (a child of the caller's, so that expiring aborts only
- * this call), its deadline entry and its settlement at once: a timed call allocates one object, not three.
+ * One call under a timeout: its deadline entry and its settlement in one object, so a call allocates little.
  */
-class TimedCall<T> extends CallContext implements DeadlineEntry {
-  prev: DeadlineEntry | undefined = undefined;
-  next: DeadlineEntry | undefined = undefined;
+class TimedCall<T> implements DeadlineEntry {
+  prev: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
   queued = false;
   resolve!: (value: T) => void;
   reject!: (error: unknown) => void;
-  private timeoutError: TimeoutError | undefined = undefined;
+  private timeoutError: TimeoutError | undefined;
   private done = false;
 
   constructor(
     private readonly policy: TimeoutPolicy,
-    parent: CallContext,
-    readonly dueAt: number,
-  ) {
-    super(parent, undefined, parent.attempt, dueAt < parent.deadline ? dueAt : parent.deadline);
-    this.task = parent.task;
-  }
+    readonly call: CallContext,
+    readonly deadline: number,
+  ) {}
 
   expire(): void {
-    this.timeoutError = this.policy.expired(this);
+    this.timeoutError = this.policy.expired(this.call);
     if (this.policy.strategy === 'hard') {
       this.done = true;
-      this.release();
+      this.call.release();
       this.reject(this.timeoutError);
     }
   }
 
   answered(value: T): void {
     if (this.done) return;
-    this.policy.settled(this as TimedCall<unknown>);
+    this.policy.settled(this, this.call);
     if (!this.timeoutError) this.policy.outcomes.success++;
     this.resolve(value);
   }
 
   failed(error: unknown): void {
     if (this.done) return;
-    this.policy.settled(this as TimedCall<unknown>);
+    this.policy.settled(this, this.call);
     if (this.timeoutError) return this.reject(this.timeoutError);
     this.policy.outcomes.failure++;
     this.reject(error);
