@@ -79,26 +79,40 @@ async function concurrent(call: Call, calls: number): Promise<void> {
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(mode: 'sequential' | 'concurrent'): Promise<Record<string, number>> {
+/** Wall-clock and CPU-time medians, ns per call, by variant. */
+interface Figures {
+  wall: Record<string, number>;
+  /** CPU time (user + system) of the process: steadier than wall time when other work shares the cores. */
+  cpu: Record<string, number>;
+}
+
+async function measure(mode: 'sequential' | 'concurrent'): Promise<Figures> {
   const run = mode === 'sequential' ? sequential : concurrent;
   const names = Object.keys(variants);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuSamples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const name of names) await run(variants[name]!, Math.min(CALLS, 20_000));
   for (let s = 0; s < SAMPLES; s++) {
     // Rotate the order each sample so no variant always runs right after a GC-heavy neighbour.
     for (const name of [...names.slice(s % names.length), ...names.slice(0, s % names.length)]) {
       gc();
+      const cpuStarted = process.cpuUsage();
       const started = process.hrtime.bigint();
       await run(variants[name]!, CALLS);
       samples[name]!.push(Number(process.hrtime.bigint() - started) / CALLS);
+      const cpu = process.cpuUsage(cpuStarted);
+      cpuSamples[name]!.push(((cpu.user + cpu.system) * 1000) / CALLS);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, Math.round(median(samples[n]!))]));
+  const medians = (xs: Record<string, number[]>) => Object.fromEntries(names.map((n) => [n, Math.round(median(xs[n]!))]));
+  return { wall: medians(samples), cpu: medians(cpuSamples) };
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
-const sequentialNs = await measure('sequential');
-const concurrentNs = await measure('concurrent');
+const sequential_ = await measure('sequential');
+const concurrent_ = await measure('concurrent');
+const sequentialNs = sequential_.wall;
+const concurrentNs = concurrent_.wall;
 const ratios = (r: Record<string, number>) => ({
   simianOverOpossum: round(r['simian']! / r['opossum']!),
   cockatielOverSimian: round(r['cockatiel']! / r['simian']!),
@@ -113,6 +127,9 @@ console.log(
       samples: SAMPLES,
       nsPerCall: { sequential: sequentialNs, [`concurrent${CONCURRENCY}`]: concurrentNs },
       ratios: { sequential: ratios(sequentialNs), [`concurrent${CONCURRENCY}`]: ratios(concurrentNs) },
+      // The same ratios from CPU time, for a machine whose cores are shared with other work.
+      cpuNsPerCall: { sequential: sequential_.cpu, [`concurrent${CONCURRENCY}`]: concurrent_.cpu },
+      cpuRatios: { sequential: ratios(sequential_.cpu), [`concurrent${CONCURRENCY}`]: ratios(concurrent_.cpu) },
       goals: { simianOverOpossum: '<= 1', cockatielOverSimian: '>= 5', metricsOverhead: '<= 0.5' },
     },
     null,

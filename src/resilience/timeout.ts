@@ -57,10 +57,8 @@ export class TimeoutPolicy extends BasePolicy {
     const deadline = this.clock.monotonic() + this.ms;
     const timed = new TimedCall<T>(this, context.child(context.attempt, deadline), deadline);
     this.deadlines.add(timed);
-    const result = new Promise<T>((resolve, reject) => {
-      timed.resolve = resolve;
-      timed.reject = reject;
-    });
+    pending = timed as TimedCall<unknown>;
+    const result = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
     invoke(fn, timed.call).then(
       (value) => timed.answered(value),
       (error: unknown) => timed.failed(error),
@@ -86,6 +84,19 @@ export class TimeoutPolicy extends BasePolicy {
   protected override onDispose(): void {
     this.deadlines.close();
   }
+}
+
+/** The call whose promise is being constructed; {@link capture} hands it its settle functions. */
+let pending: TimedCall<unknown> | undefined;
+
+/**
+ * The executor of every timed call's promise: one shared function instead of a closure per call. An executor runs
+ * synchronously inside `new Promise`, so the call it belongs to is always the one in `pending`.
+ */
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  pending!.resolve = resolve;
+  pending!.reject = reject;
+  pending = undefined;
 }
 
 /**

@@ -96,6 +96,37 @@ describe('timeout', () => {
     expect(deadline).toBe(1250);
   });
 
+  it("gives the function a child of the caller's context: the caller's abort, attempt and earlier deadline reach it", async () => {
+    const clock = new ManualClock();
+    const policy = timeout({ ms: 250, clock });
+    const caller = new AbortController();
+    const seen = deferred<{ signal: AbortSignal; attempt: number; deadline: number }>();
+    const call = policy.execute(
+      (ctx) => {
+        seen.resolve({ signal: ctx.signal, attempt: ctx.attempt, deadline: ctx.deadline });
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+      { signal: caller.signal, deadlineMs: 100 },
+    );
+    const { signal, attempt, deadline } = await seen.promise;
+    expect({ attempt, deadline, aborted: signal.aborted }).toEqual({ attempt: 1, deadline: 100, aborted: false });
+    caller.abort(new Error('caller gave up'));
+    expect(signal.aborted).toBe(true);
+    await expect(call).rejects.toThrow('caller gave up');
+    expect(policy.outcomes).toEqual({ success: 0, failure: 1, timeout: 0 });
+  });
+
+  it("never aborts the caller's signal when the call times out", async () => {
+    const clock = new ManualClock();
+    const policy = timeout({ ms: 100, clock });
+    const caller = new AbortController();
+    const call = policy.execute(() => new Promise(() => undefined), { signal: caller.signal });
+    const outcome = call.catch((e: unknown) => e);
+    await clock.advance(100);
+    expect(await outcome).toBeInstanceOf(TimeoutError);
+    expect(caller.signal.aborted).toBe(false);
+  });
+
   it('expires many calls in order with one timer and leaves none after dispose', async () => {
     const clock = new ManualClock();
     const policy = timeout({ ms: 100, clock });
