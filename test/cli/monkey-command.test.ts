@@ -137,5 +137,7 @@ describe('simian monkey chaos --provider local (the built binary, against the sm
     const kong = await simian(['monkey', 'kong', '--provider', 'local', '--region', 'us-west', '--state-dir', stateDir]);
     expect(kong.code).toBe(2);
     expect(kong.stderr).toContain('no region "us-west"');
-  });
+    // Four built-binary runs, each a Node start and a read of the stack: 10 s on an idle machine, and twice that
+    // while the other test files load the two cores.
+  }, 60_000);
 });
