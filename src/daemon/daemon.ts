@@ -22,6 +22,7 @@ import type { ProviderRegistry } from '../engine/provider-registry.js';
 import { killSwitchReason } from '../monkeys/safety/kill-switch-watch.js';
 import type { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
 import type { Provider } from '../providers/provider.js';
+import type { Fence } from '../state/index.js';
 import type { StateStore } from '../state/state-store.js';
 import { createDaemonApi } from './api/daemon-api.js';
 import type { OnDemandChaosRequest } from './api/on-demand-chaos.js';
@@ -130,9 +131,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     throw error;
   }
   const leads = (): boolean => leadership?.isLeader() === true;
+  // The fence of the last lease this daemon held: one that lost the lease between its check and the record still
+  // records with the token it had, which the store refuses once another holds the lease.
+  let lastFence: Fence = { token: -1 };
   const seams = (): FaultSeams => {
-    // Fenced at each hit with the lease as this daemon last saw it: a deposed leader's record is refused.
-    wiring.run.store.fence(leadership?.fence());
+    lastFence = leadership?.fence() ?? lastFence;
+    wiring.run.store.fence(lastFence);
     return { run: wiring.run, provider: wiring.provider, pipeline: wiring.pipeline, clock, random, events };
   };
   const cron = new CronRunner({

@@ -70,11 +70,16 @@ export function replaceLease(db: Database.Database, name: string, lease: LeaseRo
 }
 
 /**
- * Inside a write transaction: why a fault fenced with `fence` may not be recorded, or undefined when it may.
- * Refused when a fault with a newer token is on record, or when the lease has changed hands since the token.
+ * Inside a write transaction: why a fault (or termination) fenced with `fence` may not be recorded, or undefined
+ * when it may. Refused when one with a newer token is on record, or when the lease has changed hands since.
  */
 export function fenceRefusal(db: Database.Database, fence: Fence): string | undefined {
-  const newest = db.prepare<[], { t: number | null }>('SELECT MAX(fencing_token) AS t FROM faults WHERE fencing_token IS NOT NULL').get()?.t ?? null;
+  // Each side reads its partial index; a plain MAX over the table would scan every row ever recorded.
+  const newest = db
+    .prepare<[], { t: number | null }>(
+      'SELECT MAX(t) AS t FROM (SELECT MAX(fencing_token) AS t FROM faults WHERE fencing_token IS NOT NULL UNION ALL SELECT MAX(fencing_token) AS t FROM terminations WHERE fencing_token IS NOT NULL)',
+    )
+    .get()?.t ?? null;
   if (newest !== null && newest > fence.token) return `fenced: a leader with token ${newest} has recorded a fault since this one's (${fence.token})`;
   if (fence.lease !== undefined) {
     const lease = selectLease(db, fence.lease)?.lease;

@@ -117,8 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX schedule_entries_by_group ON schedule_entries (group_name, status);
   `,
   // v8: leader leases, so daemons sharing one store elect one leader (client-go's protocol on a row, with a version
-  // for the optimistic write); and the leader's fencing token on each fault it records, so that a deposed leader
-  // that has not noticed yet is refused the record, hence the fault. Older faults have no token.
+  // for the optimistic write); and the leader's fencing token on each fault and termination it records, so that a
+  // deposed leader that has not noticed yet is refused the record, hence the fault. Older rows have no token.
   `
   CREATE TABLE leases (
     name TEXT PRIMARY KEY,
@@ -131,6 +131,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   ALTER TABLE faults ADD COLUMN fencing_token INTEGER;
   CREATE INDEX faults_by_fencing_token ON faults (fencing_token) WHERE fencing_token IS NOT NULL;
+  ALTER TABLE terminations ADD COLUMN fencing_token INTEGER;
+  CREATE INDEX terminations_by_fencing_token ON terminations (fencing_token) WHERE fencing_token IS NOT NULL;
   `,
 ];
 

@@ -359,10 +359,14 @@ export class StateStore {
    */
   recordTermination(termination: TerminationRecord): void {
     const at = requireTime(termination.at, 'at');
+    // A dry run kills nothing: only what is about to happen is fenced.
+    const fence = termination.dryRun ? undefined : this.fencedWith;
     this.write(`the termination of ${termination.instanceId}`, () => {
+      const refusal = fence && fenceRefusal(this.db, fence);
+      if (refusal) throw new Error(refusal);
       this.db
-        .prepare(`INSERT INTO terminations (seq, monkey, provider, group_name, instance_id, at, dry_run) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?)`)
-        .run(termination.monkey, termination.provider, termination.group, termination.instanceId, at, termination.dryRun ? 1 : 0);
+        .prepare(`INSERT INTO terminations (seq, monkey, provider, group_name, instance_id, at, dry_run, fencing_token) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(termination.monkey, termination.provider, termination.group, termination.instanceId, at, termination.dryRun ? 1 : 0, fence?.token ?? null);
     });
   }
 
@@ -556,9 +560,10 @@ export class StateStore {
   }
 
   /**
-   * Fences every fault this connection records from now on with a leader's token (undefined: no fence). A fenced
-   * record is refused (`state.unwritable`, so the fault is not injected) once a fault with a newer token is on
-   * record, or once `fence.lease` has changed hands: a leader deposed while it was busy cannot act on stale belief.
+   * Fences every fault and termination this connection records from now on with a leader's token (undefined: no
+   * fence). A fenced record is refused (`state.unwritable`, so the fault is not injected) once one with a newer
+   * token is on record, or once `fence.lease` has changed hands: a leader deposed while busy cannot act on stale
+   * belief.
    */
   fence(fence: Fence | undefined): void {
     this.fencedWith = fence;

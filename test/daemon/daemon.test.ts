@@ -204,6 +204,24 @@ describe('simian daemon', () => {
     const unknown = await fetch(`${h.daemon.url}/v1/chaos`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${TOKEN}` }, body: body.replace('"web"', '"nope"') });
     expect(unknown.status).toBe(404);
   });
+
+  it('a leader whose store lease changed hands before it noticed is refused the record by the store, so nothing is killed', async () => {
+    const h = await setup();
+    h.leadership.fence = () => ({ token: 1, lease: 'simian-daemon' });
+    const other = StateStore.open(h.config.stateStorePath, { clock: h.clock });
+    try {
+      // Another daemon took the lease (transition 2) while this one still believes it leads with token 1.
+      other.createLease('simian-daemon', { holder: 'host/2', durationMs: 15_000, acquiredAt: MONDAY_0800, renewedAt: MONDAY_0800, transitions: 2 });
+    } finally {
+      other.close();
+    }
+    const answer = await h.daemon.control.chaos({ groupType: 'group', groupName: 'web', chaosType: 'ShutdownInstance' });
+    expect(answer.outcome).not.toBe('executed');
+    expect(answer, JSON.stringify(answer)).toMatchObject({ outcome: 'refused' });
+    expect(JSON.stringify(answer)).toMatch(/fenced: lease \\"simian-daemon\\" has changed hands/);
+    expect(h.kills()).toEqual([]);
+  });
+
   /** A stand-in audit that finds one high-severity listener, and the times it ran. */
   const fakeAudit = (clock: ManualClock) => {
     const runs: string[] = [];

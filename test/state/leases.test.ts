@@ -92,6 +92,28 @@ describe('leases in the state store', () => {
     expect(deposed.recordFault(fault('f4')).id).toBe('f4');
   });
 
+  it('fences terminations too (a Chaos Monkey kill is recorded as one before it happens), but not dry runs', () => {
+    const path = storePath();
+    const deposed = open(path);
+    const successor = open(path);
+    const kill = (instanceId: string, dryRun = false) => ({ monkey: 'chaos', provider: 'local', group: 'web', instanceId, at: 0, dryRun });
+    deposed.fence({ token: 3 });
+    deposed.recordTermination(kill('web-0'));
+    successor.fence({ token: 4 });
+    successor.recordTermination(kill('web-1'));
+    expect(refusal(() => deposed.recordTermination(kill('web-2')))).toMatch(/fenced: a leader with token 4/);
+    // A newer termination fences faults as well, and the other way round.
+    expect(refusal(() => deposed.recordFault(fault('f1')))).toMatch(/fenced/);
+    deposed.recordTermination(kill('web-3', true));
+    const raw = new Database(path, { readonly: true });
+    closers.push(() => raw.close());
+    expect(raw.prepare('SELECT instance_id AS id, fencing_token AS token FROM terminations ORDER BY seq').all()).toEqual([
+      { id: 'web-0', token: 3 },
+      { id: 'web-1', token: 4 },
+      { id: 'web-3', token: null },
+    ]);
+  });
+
   it('refuses a fault fenced against a store lease that changed hands, before the successor recorded anything', () => {
     const path = storePath();
     const store = open(path);
