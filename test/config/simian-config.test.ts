@@ -127,6 +127,6 @@ describe('keys', () => {
     expect(configKeysAt(['enabled'])).toEqual([]);
     expect(allConfigKeys()).toContain('providers.kubernetes.excludeNamespaces');
     // 69, the eight of the audit: section and the four of daemon.webhook.
-    expect(allConfigKeys()).toHaveLength(81);
+    expect(allConfigKeys()).toHaveLength(89);
   });
 });

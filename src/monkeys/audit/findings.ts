@@ -28,6 +28,8 @@ export interface Finding {
   readonly owner?: string;
   /** Why it is a finding, for people: what was seen and what was expected. */
   readonly why: string;
+  /** Janitor only: the resource opted out (`simian/janitor: opt-out`), so it is never marked nor cleaned. */
+  readonly optedOut?: boolean;
 }
 
 /**

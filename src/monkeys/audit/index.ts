@@ -6,6 +6,7 @@
 export * from './findings.js';
 export * from './rule.js';
 export * from './rule-ids.js';
+export * from './janitor-cleaner.js';
 export * from './audit-config.js';
 export * from './local-snapshot.js';
 export * from './local-conformity-rules.js';

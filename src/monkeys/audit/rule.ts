@@ -9,9 +9,18 @@ import { compareFindings, type AuditMonkey, type Finding, type Severity } from '
 
 /** What a rule reports about one resource; the runner adds the rule's id, monkey and severity. */
 export interface Violation {
+  /**
+   * What is wrong. For the Janitor's rules this is also what its provider's {@link JanitorCleaner} deletes, so it
+   * must name one resource exactly (see `janitor-cleaner.ts` for each provider's form).
+   */
   readonly resource: string;
   readonly owner?: string;
   readonly why: string;
+  /**
+   * The resource carries the Janitor's opt-out (`simian/janitor: opt-out` as a tag, label or annotation): it is
+   * listed, never marked nor cleaned. Only Janitor rules set it.
+   */
+  readonly optedOut?: boolean;
 }
 
 /** The thresholds rules read, by name (`maxInstanceAgeMs`); each rule documents the ones it reads. */
@@ -52,6 +61,7 @@ export function runRules<S>(rules: readonly Rule<S>[], snapshot: S): Finding[] {
         resource: violation.resource,
         ...(violation.owner === undefined ? {} : { owner: violation.owner }),
         why: violation.why,
+        ...(violation.optedOut ? { optedOut: true } : {}),
       });
     }
   }
