@@ -72,7 +72,9 @@ export type FaultKind =
   | 'timeout'
   | 'reset-peer'
   | 'limit-data'
-  | 'down';
+  | 'down'
+  // A Janitor Monkey cleanup: a resource deleted, as irreversible as a termination.
+  | 'delete';
 
 /** A fault that was (or would be) injected: what, where, and until when it reverts. */
 export interface Fault {

@@ -33,3 +33,4 @@ export type {
   StoredPlan,
 } from './schedule-records.js';
 export type { Fence, LeaseRow, VersionedLeaseRow } from './lease-records.js';
+export type { JanitorEvent, JanitorMark, JanitorMarkRecord, JanitorMarkToRecord, JanitorOptOut } from './janitor-records.js';

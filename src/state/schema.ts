@@ -134,6 +134,45 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE terminations ADD COLUMN fencing_token INTEGER;
   CREATE INDEX terminations_by_fencing_token ON terminations (fencing_token) WHERE fencing_token IS NOT NULL;
   `,
+  // v9: the Janitor Monkey's marks, each resource's history of them, and the opt-outs made through the CLI or the
+  // daemon's API. A mark stays open (closed_at NULL) until the resource is cleaned or valid again; at most one open
+  // mark per resource, so two janitors sharing the store cannot mark it twice.
+  `
+  CREATE TABLE janitor_marks (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    owner TEXT,
+    why TEXT NOT NULL,
+    marked_at INTEGER NOT NULL,
+    clean_after INTEGER NOT NULL,
+    notified_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    closed_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('cleaned', 'unmarked'))
+  ) STRICT;
+  CREATE UNIQUE INDEX janitor_marks_open ON janitor_marks (provider, resource) WHERE closed_at IS NULL;
+  CREATE INDEX janitor_marks_by_resource ON janitor_marks (provider, resource, marked_at);
+  CREATE TABLE janitor_events (
+    seq INTEGER PRIMARY KEY,
+    mark_id INTEGER NOT NULL REFERENCES janitor_marks (id),
+    at INTEGER NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('marked', 'notified', 'cleaning', 'cleaned', 'clean-failed', 'unmarked')),
+    detail TEXT,
+    fencing_token INTEGER
+  ) STRICT;
+  CREATE INDEX janitor_events_by_mark ON janitor_events (mark_id, seq);
+  CREATE TABLE janitor_opt_outs (
+    provider TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    by TEXT NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (provider, resource)
+  ) STRICT;
+  `,
 ];
 
 /** The version this Simian writes and reads. */

@@ -20,6 +20,24 @@ import { InvalidInputError, SimianError } from '../core/errors.js';
 import { createPrivateFile } from '../core/private-files.js';
 import type { FaultKind } from '../core/model.js';
 import { StateUnreadableError, StateUnwritableError, unopenableStore } from './errors.js';
+import {
+  closeMark,
+  deleteOptOut,
+  insertMark,
+  selectMarkHistory,
+  selectOpenMark,
+  selectOpenMarks,
+  selectOptOuts,
+  updateAttempt,
+  updateFailed,
+  updateNotified,
+  upsertOptOut,
+  type JanitorEvent,
+  type JanitorMark,
+  type JanitorMarkRecord,
+  type JanitorMarkToRecord,
+  type JanitorOptOut,
+} from './janitor-records.js';
 import { fenceRefusal, insertLease, replaceLease, selectLease, type Fence, type LeaseRow, type VersionedLeaseRow } from './lease-records.js';
 import { IN_MEMORY, checkLocation, removeCreated } from './location.js';
 import type {
@@ -590,6 +608,81 @@ export class StateStore {
    */
   updateLease(name: string, lease: LeaseRow, version: number): boolean {
     return this.write(`lease ${name}`, () => replaceLease(this.db, name, lease, version));
+  }
+
+  /** The Janitor's open marks, of `provider` or every provider, oldest first. */
+  janitorMarks(provider?: string): JanitorMark[] {
+    return this.read('the janitor marks', () => selectOpenMarks(this.db, provider));
+  }
+
+  /** Every mark `resource` of `provider` has had, newest first, each with its history. */
+  janitorHistory(provider: string, resource: string): { mark: JanitorMarkRecord; events: JanitorEvent[] }[] {
+    return this.read(`the janitor history of ${resource}`, () => selectMarkHistory(this.db, provider, resource));
+  }
+
+  /**
+   * Marks a resource for the Janitor, unless it has an open mark already (another run, another daemon): returns
+   * the open mark either way, and whether this call created it.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  markForCleanup(mark: JanitorMarkToRecord): { mark: JanitorMark; created: boolean } {
+    requireTime(mark.markedAt, 'markedAt');
+    requireTime(mark.cleanAfter, 'cleanAfter');
+    return this.write(`the janitor mark of ${mark.resource}`, () => insertMark(this.db, mark));
+  }
+
+  /** Notes that the owner of mark `id` was told; false when the mark is closed. */
+  noteMarkNotified(id: number, detail: string): boolean {
+    return this.write(`the janitor notice of mark ${id}`, () => updateNotified(this.db, id, this.clock.now(), detail));
+  }
+
+  /**
+   * Records a cleaning attempt of mark `id` before the platform is asked, fenced like a fault: a deposed leader's
+   * attempt is refused, and so is one of a mark closed meanwhile (returns undefined), so the resource is not deleted.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit (a fenced attempt included).
+   */
+  beginCleanup(id: number): JanitorMark | undefined {
+    const fence = this.fencedWith;
+    return this.write(`the cleanup of mark ${id}`, () => {
+      const refusal = fence && fenceRefusal(this.db, fence);
+      if (refusal) throw new Error(refusal);
+      if (!updateAttempt(this.db, id, this.clock.now(), fence?.token)) return undefined;
+      return selectOpenMark(this.db, id);
+    });
+  }
+
+  /** Ends a cleaning attempt: closes the mark as cleaned, or notes the error and leaves it open to be retried. */
+  finishCleanup(id: number, result: { readonly ok: true } | { readonly ok: false; readonly error: string }): boolean {
+    const at = this.clock.now();
+    return this.write(`the cleanup of mark ${id}`, () => (result.ok ? closeMark(this.db, id, at, 'cleaned') : updateFailed(this.db, id, at, result.error)));
+  }
+
+  /** Closes mark `id` because its resource is valid again or opted out; false when it was already closed. */
+  unmark(id: number, detail: string): boolean {
+    return this.write(`the janitor mark ${id}`, () => closeMark(this.db, id, this.clock.now(), 'unmarked', detail));
+  }
+
+  /** The opt-outs made by hand, of `provider` or all. */
+  janitorOptOuts(provider?: string): JanitorOptOut[] {
+    return this.read('the janitor opt-outs', () => selectOptOuts(this.db, provider));
+  }
+
+  /**
+   * Opts `resource` out of the Janitor: it is never marked nor cleaned until opted in again.
+   *
+   * @throws {StateUnwritableError} `state.unwritable` when the write did not commit.
+   */
+  optOutOfJanitor(optOut: Omit<JanitorOptOut, 'at'>): JanitorOptOut {
+    const record: JanitorOptOut = { ...optOut, at: this.clock.now() };
+    this.write(`the opt-out of ${optOut.resource}`, () => upsertOptOut(this.db, record));
+    return record;
+  }
+
+  /** Drops an opt-out made by hand; whether there was one. */
+  optInToJanitor(provider: string, resource: string): boolean {
+    return this.write(`the opt-out of ${resource}`, () => deleteOptOut(this.db, provider, resource));
   }
 
   /** Closes the connection; calling it again is harmless. Later writes fail with `state.unwritable`. */

@@ -20,9 +20,10 @@ export function formatSpan(ms: number): string {
   return parts.slice(0, 2).join('');
 }
 
-/** "terminate a, b" or "inject latency on a, b": what a leashed run would have done. */
+/** "terminate a, b", "delete a" or "inject latency on a, b": what a leashed run would have done. */
 export function describeFault(fault: Fault): string {
-  return fault.kind === 'terminate' ? `terminate ${fault.targets.join(', ')}` : `inject ${fault.kind} on ${fault.targets.join(', ')}`;
+  if (fault.kind === 'terminate' || fault.kind === 'delete') return `${fault.kind} ${fault.targets.join(', ')}`;
+  return `inject ${fault.kind} on ${fault.targets.join(', ')}`;
 }
 
 /** The leash, and how to lift it. */

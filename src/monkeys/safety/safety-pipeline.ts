@@ -58,6 +58,28 @@ export interface TerminationRequest {
   readonly partOf?: string;
 }
 
+/**
+ * A Janitor cleanup: one resource to delete. The pipeline runs the guards every action passes (enabled, kill
+ * switch, outage check, the test-environment guard, the leash); the request records the attempt (its mark in the
+ * state store) and then acts. No blast radius nor interval: a cleanup touches one unused resource, and the
+ * Janitor's retention is its own rate limit.
+ */
+export interface CleanupRequest {
+  /** `janitor`. */
+  readonly monkey: string;
+  /** The resource, as the provider's cleaner names it. */
+  readonly resource: string;
+  /** The rule that found it unused. */
+  readonly rule: string;
+  /**
+   * Records the attempt before the platform is asked; a throw (the store cannot write, the leader was fenced)
+   * stops the cleanup as `record-failed`, and `false` (the mark was closed meanwhile) as `not-eligible`.
+   */
+  record(): boolean | Promise<boolean>;
+  /** Deletes the resource. */
+  act(): Promise<void>;
+}
+
 /** Arms the automatic revert of a recorded fault (the {@link FaultReverter} does, on its TTL). */
 export interface RevertArmer {
   arm(fault: { readonly id: string; readonly expiresAt: number }): void;
@@ -155,6 +177,36 @@ export class SafetyPipeline {
     const decision = await this.decideReversible(request, (s) => (scope = s));
     this.emitter.emit({ monkey: request.monkey, provider: this.options.provider.name, group: scope, at: this.options.clock.now(), decision });
     return decision;
+  }
+
+  /**
+   * Decides on a Janitor cleanup and, if every guard agrees, records and carries it out. A leashed pipeline (the
+   * default) answers `leashed`: the Janitor then marks and notifies only. Never throws for a guard's sake.
+   */
+  async clean(request: CleanupRequest): Promise<SafetyDecision> {
+    const decision = await this.decideCleanup(request);
+    this.emitter.emit({ monkey: request.monkey, provider: this.options.provider.name, group: request.resource, at: this.options.clock.now(), decision });
+    return decision;
+  }
+
+  private async decideCleanup(request: CleanupRequest): Promise<SafetyDecision> {
+    const stopped = await this.preflight();
+    if (stopped) return stopped;
+    const fault = this.buildFault(request.monkey, 'delete', [request.resource], { rule: request.rule });
+    const { config } = this;
+    if (config.environment === 'test' && !config.allowUnleashedInTest) return skip('unleashed-in-test', unleashedInTestMessage(config), { fault });
+    if (config.leashed) return skip('leashed', leashedMessage(fault), { fault });
+    try {
+      if (!(await request.record())) return skip('not-eligible', `${request.resource} is no longer marked for cleanup`, { fault });
+    } catch (error) {
+      return skip('record-failed', `cannot record the cleanup: ${describeError(error)}`, { error, fault });
+    }
+    try {
+      await request.act();
+    } catch (error) {
+      return { outcome: 'failed', fault, affected: [], error };
+    }
+    return { outcome: 'executed', fault };
   }
 
   /** Whether the kill switch is engaged now (a check that cannot tell counts as engaged). */
