@@ -10,6 +10,7 @@ import type { SignalSource } from './signals.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { conformityCommand, securityCommand } from './commands/audit.js';
+import { janitorCommand } from './commands/janitor.js';
 import { configCommand } from './commands/config.js';
 import { daemonCommand } from './commands/daemon.js';
 import { experimentCommand } from './commands/experiment.js';
@@ -64,6 +65,7 @@ const COMMANDS: readonly CommandFactory[] = [
   killSwitchCommand,
   conformityCommand,
   securityCommand,
+  janitorCommand,
   historyCommand,
   createSloCommand([sloCheckSubcommand]),
   configCommand,

@@ -159,9 +159,12 @@ export interface DaemonConfig {
 }
 
 /** What the daemon's webhook may be told of (`daemon.webhook.events`). */
-export const WEBHOOK_EVENTS = ['fault', 'skip', 'verdict', 'leader', 'findings'] as const;
+export const WEBHOOK_EVENTS = ['fault', 'skip', 'verdict', 'leader', 'findings', 'janitor'] as const;
 
-/** One of {@link WEBHOOK_EVENTS}: faults (injected, failed, not reverted), skips, experiment verdicts, leader changes, scheduled audits' findings. */
+/**
+ * One of {@link WEBHOOK_EVENTS}: faults (injected, failed, not reverted), skips, experiment verdicts, leader changes,
+ * scheduled audits' findings, and the Janitor's notices to owners (marked, cleaned, failed, unmarked).
+ */
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** `daemon.webhook`: a Slack-compatible incoming webhook. */

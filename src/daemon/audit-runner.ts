@@ -2,14 +2,16 @@
  * @module
  * The audit monkeys on their cron schedules (`audit.cron`, read in `schedule.timeZone`; the leader only): each run
  * takes a snapshot of the daemon's provider, sets `simian_findings` on the daemon's `/metrics` and tells what it
- * found (to the log and the webhook). Report-only, like `simian conformity` and `simian security`: nothing is acted
- * on, so nothing goes through the safety pipeline. A run late by more than the starting deadline is not run.
+ * found (to the log and the webhook). Conformity and Security only report; the Janitor's run (given by the daemon,
+ * which owns the state store and the safety pipeline its deletions go through) marks, notifies and cleans. A run
+ * late by more than the starting deadline is not run.
  */
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { SimianConfig } from '../config/simian-config.js';
-import { AUDIT_RUN_MONKEYS, localAuditRules, runAudit, type AuditRun, type AuditRunMonkey } from '../engine/audit-run.js';
+import { AUDIT_RUN_MONKEYS, runAudit, type AuditRun, type AuditRunMonkey } from '../engine/audit-run.js';
+import { auditRules } from '../engine/audit-sources.js';
 import type { EngineEvents } from '../engine/events.js';
 import type { ProviderRegistry } from '../engine/provider-registry.js';
 import { FindingsMetrics } from '../monkeys/audit/findings-metrics.js';
@@ -26,6 +28,9 @@ export interface AuditRunnerSeams {
 
 /** Runs one audit: the engine's, unless a test gives another. */
 export type RunAudit = (monkey: AuditRunMonkey, config: SimianConfig, providers: ProviderRegistry) => Promise<AuditRun>;
+
+/** Runs the Janitor (the daemon's: its store, its fence, its pipeline). */
+export type RunJanitor = (config: SimianConfig, providers: ProviderRegistry) => Promise<AuditRun>;
 
 /** Starts the audits that are due and records what they find. */
 export class AuditRunner {
@@ -44,11 +49,20 @@ export class AuditRunner {
       readonly onRun: (run: AuditRun) => void;
       seams(): AuditRunnerSeams;
       readonly runAudit?: RunAudit;
+      /** The Janitor's run; without one, `audit.cron.janitor` is warned about and not run. */
+      readonly runJanitor?: RunJanitor;
     },
   ) {
     const { config } = options.seams();
-    this.metrics = new FindingsMetrics(options.registry, AUDIT_RUN_MONKEYS.flatMap((monkey) => localAuditRules(monkey, config)));
-    this.run = options.runAudit ?? ((monkey, cfg, providers) => runAudit(monkey, cfg.daemon.provider, cfg, providers, { clock: options.clock }));
+    this.metrics = new FindingsMetrics(options.registry, AUDIT_RUN_MONKEYS.flatMap((monkey) => auditRules(monkey, config.daemon.provider, config)));
+    const janitor = options.runJanitor;
+    this.run =
+      options.runAudit ??
+      ((monkey, cfg, providers) => {
+        if (monkey !== 'janitor') return runAudit(monkey, cfg.daemon.provider, cfg, providers, { clock: options.clock });
+        if (!janitor) throw new Error('this daemon has no Janitor wired');
+        return janitor(cfg, providers);
+      });
   }
 
   /** Starts what is due at `now` (without waiting for the runs); a monkey still running is not started again. */

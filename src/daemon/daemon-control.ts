@@ -4,6 +4,8 @@
  * answers to status codes; the daemon decides, through the engine and its safety pipeline.
  */
 import type { OnDemandChaosRequest } from './api/on-demand-chaos.js';
+import type { JanitorState } from '../engine/janitor-marks.js';
+import type { JanitorOptOut } from '../state/janitor-records.js';
 import type { PlanView } from './plan-book.js';
 
 /** The answer to an on-demand fault, each mapped to SimianArmy's status code by the API. */
@@ -69,6 +71,12 @@ export interface DaemonControl {
   /** Engages the kill switch and reverts every fault in force. */
   engageKillSwitch(by: string): Promise<KillSwitchState>;
   releaseKillSwitch(): Promise<KillSwitchState>;
+  /** The Janitor's open marks and hand-made opt-outs on the daemon's provider. */
+  janitor(): JanitorState;
+  /** Opts `resource` of the daemon's provider out of the Janitor (never marked nor cleaned). */
+  optOutOfJanitor(resource: string, reason?: string): JanitorOptOut;
+  /** Undoes an opt-out made by hand; whether there was one. */
+  optInToJanitor(resource: string): boolean;
   /** The Prometheus text of `/metrics`. */
   metrics(): Promise<string>;
 }

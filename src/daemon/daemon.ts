@@ -18,6 +18,8 @@ import { EngineEvents, type EngineEvent } from '../engine/events.js';
 import { openFaultRun, type FaultRun } from '../engine/fault-run.js';
 import { engageKillSwitchFile, releaseKillSwitchFile } from '../engine/kill-switch-file.js';
 import type { AuditRun } from '../engine/audit-run.js';
+import { runJanitorMonkey } from '../engine/janitor-run.js';
+import type { JanitorNotice } from '../monkeys/janitor/janitor-monkey.js';
 import type { ProviderRegistry } from '../engine/provider-registry.js';
 import { killSwitchReason } from '../monkeys/safety/kill-switch-watch.js';
 import type { SafetyPipeline } from '../monkeys/safety/safety-pipeline.js';
@@ -77,7 +79,8 @@ export type DaemonEvent =
   | { readonly kind: 'leader'; readonly at: number; readonly leading: boolean; readonly holder?: string }
   | { readonly kind: 'plan'; readonly at: number; readonly entry: PlannedEntry; readonly status: 'done' | 'skipped' | 'missed'; readonly reason?: string }
   | { readonly kind: 'config'; readonly at: number; readonly message: string }
-  | { readonly kind: 'findings'; readonly at: number; readonly run: AuditRun };
+  | { readonly kind: 'findings'; readonly at: number; readonly run: AuditRun }
+  | { readonly kind: 'janitor'; readonly at: number; readonly provider: string; readonly notice: JanitorNotice };
 
 /** A running daemon. */
 export interface RunningDaemon {
@@ -176,6 +179,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     seams: () => ({ config: wiring.config, providers: options.providers }),
     onRun: (run) => tell({ kind: 'findings', at: clock.now(), run }),
     ...(options.runAudit ? { runAudit: options.runAudit } : {}),
+    runJanitor: (config, providers) => {
+      // seams() fences the store with this leader's token: a deposed leader's cleanup is refused its record.
+      const { run } = seams();
+      const provider = config.daemon.provider;
+      return runJanitorMonkey(run, provider, config, providers, { clock, notify: (notice) => tell({ kind: 'janitor', at: clock.now(), provider, notice }) });
+    },
   });
 
   const finish = (entry: PlannedEntry, status: 'done' | 'skipped' | 'missed', reason?: string): void => {
@@ -258,6 +267,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       const released = await releaseKillSwitchFile(wiring.config.safety);
       return { engaged: released.stillEngaged !== undefined, file: released.file, ...(released.stillEngaged ? { reason: released.stillEngaged } : {}) };
     },
+    janitor: () => {
+      const provider = wiring.config.daemon.provider;
+      return { marks: wiring.run.store.janitorMarks(provider), optOuts: wiring.run.store.janitorOptOuts(provider) };
+    },
+    optOutOfJanitor: (resource, reason) =>
+      wiring.run.store.optOutOfJanitor({ provider: wiring.config.daemon.provider, resource, by: 'api', ...(reason === undefined ? {} : { reason }) }),
+    optInToJanitor: (resource) => wiring.run.store.optInToJanitor(wiring.config.daemon.provider, resource),
     metrics: () => metrics.text(),
   };
 

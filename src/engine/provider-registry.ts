@@ -71,15 +71,21 @@ function kubernetesProvider(config: KubernetesProviderConfig | undefined, deps: 
   });
 }
 
-function awsProvider(config: AwsProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
+/** The EC2 client of `providers.aws` (region, endpoint, profile) and its region: for the provider and the audits. */
+export function ec2ClientOf(config: AwsProviderConfig | undefined): { readonly client: EC2Client; readonly region: string } {
   const region = config?.region ?? 'us-east-1';
   const client = new EC2Client({
     region,
-    // One attempt per SDK call: the provider retries throttling itself, on the injected clock.
+    // One attempt per SDK call: Simian retries throttling itself, on the injected clock.
     maxAttempts: 1,
     ...(config?.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config?.profile ? { profile: config.profile } : {}),
   });
+  return { client, region };
+}
+
+function awsProvider(config: AwsProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
+  const { client, region } = ec2ClientOf(config);
   return new AwsProvider({ client, region, clock: deps.clock, ...(config ? { groupBy: config.groupBy } : {}), ...trafficShift });
 }
 

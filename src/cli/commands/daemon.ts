@@ -38,6 +38,12 @@ export function daemonLine(event: DaemonEvent): string | undefined {
       const high = run.findings.filter((f) => f.severity === 'high').length;
       return `${run.monkey} on ${run.provider}: ${run.findings.length} finding(s), ${high} of high severity (${run.rules.evaluated.length} rules evaluated)`;
     }
+    case 'janitor': {
+      const { notice } = event;
+      const owner = notice.mark.owner ? ` (owner ${notice.mark.owner})` : '';
+      const detail = notice.kind === 'marked' ? `, cleaned after ${new Date(notice.mark.cleanAfter).toISOString()}` : notice.kind === 'clean-failed' ? `: ${notice.error}` : notice.kind === 'unmarked' ? `: ${notice.why}` : '';
+      return `janitor on ${event.provider}: ${notice.kind} ${notice.mark.resource}${owner}${detail}`;
+    }
     case 'decision': {
       const d = event.decision;
       const targets = d.outcome === 'skipped' ? '' : ` ${d.fault.targets.join(', ')}`;

@@ -10,6 +10,10 @@
  *   (400 bad body, 403 off or refused by the safety pipeline, 404 no such group, 410 nothing left to hit, 500
  *   failed, 503 not the leader)
  * - `GET /v1/kill-switch`, `POST /v1/kill-switch` `{"action": "engage" | "release"}`
+ * - `GET /v1/janitor`: the Janitor's marks (with when each is cleaned) and opt-outs; `POST /v1/janitor/opt-outs`
+ *   `{"resource": "vol-0abc", "reason": "…"}` opts a resource out (201), `DELETE /v1/janitor/opt-outs?resource=…`
+ *   opts it back in (200, or 404 when it was not opted out). Any daemon answers, leader or not: marks live in the
+ *   shared store, and opting out only ever makes the Janitor do less.
  * - `GET /metrics`: Prometheus text (scrape it with `authorization: { credentials_file: … }`)
  * - `GET /healthz` (the loop is alive) and `GET /readyz` (this daemon leads): open, because a kubelet's probe
  *   cannot read a Secret into a header; they say nothing but ok or not.
@@ -44,6 +48,16 @@ function numberParam(c: Context, name: string, fallback: number): number | undef
 /** Reads a small JSON body, or answers 400. */
 async function jsonBody(c: Context): Promise<unknown> {
   return c.req.json().catch(() => undefined);
+}
+
+/** What is wrong with an opt-out body, or undefined. */
+function janitorBodyProblem(body: { resource?: unknown; reason?: unknown } | undefined): string | undefined {
+  if (body === undefined || typeof body !== 'object' || body === null) return 'expected a JSON object such as {"resource": "vol-0abc", "reason": "restoring from it"}';
+  const extra = Object.keys(body).filter((k) => k !== 'resource' && k !== 'reason');
+  if (extra.length > 0) return `${extra[0]}: unknown field (expected resource, reason)`;
+  if (typeof body.resource !== 'string' || body.resource.trim() === '' || body.resource.length > 512) return `resource: expected a resource name such as vol-0abc, got ${JSON.stringify(body.resource ?? null)}`;
+  if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 512)) return 'reason: expected a short text';
+  return undefined;
 }
 
 /**
@@ -101,6 +115,18 @@ export function createDaemonApi(options: { readonly token: string; readonly cont
     if (action === 'engage') return c.json(await control.engageKillSwitch('the daemon API'));
     if (action === 'release') return c.json(await control.releaseKillSwitch());
     return c.json({ error: `action: expected "engage" or "release", got ${JSON.stringify(action ?? null)}` }, 400);
+  });
+  app.get('/v1/janitor', (c) => c.json(control.janitor()));
+  app.post('/v1/janitor/opt-outs', async (c) => {
+    const body = (await jsonBody(c)) as { resource?: unknown; reason?: unknown } | undefined;
+    const problem = janitorBodyProblem(body);
+    if (problem) return c.json({ error: problem }, 400);
+    return c.json(control.optOutOfJanitor((body!.resource as string).trim(), body!.reason as string | undefined), 201);
+  });
+  app.delete('/v1/janitor/opt-outs', (c) => {
+    const resource = c.req.query('resource')?.trim();
+    if (!resource) return c.json({ error: 'resource: expected the resource to opt back in, as ?resource=vol-0abc' }, 400);
+    return control.optInToJanitor(resource) ? c.json({ resource, optedIn: true }) : c.json({ error: `${resource} was not opted out through the API or the CLI` }, 404);
   });
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   // The guard answers by throwing (hono's bearer-auth): its answer stands; anything else is the daemon's fault.

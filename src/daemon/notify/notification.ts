@@ -39,7 +39,9 @@ export interface Notification {
 export function notificationOf(event: DaemonEvent): Notification | undefined {
   switch (event.kind) {
     case 'decision':
-      return decisionNotification(event);
+      // The Janitor's decisions are told as its notices (below), which name the owner: a leashed Janitor's
+      // "skipped: leashed" on every run for every due mark would be noise.
+      return event.monkey === 'janitor' ? undefined : decisionNotification(event);
     case 'fault-reverted':
       // A fault that could not be reverted is still in force: that is news. A fault that ended as planned is not.
       if (event.outcome !== 'failed') return undefined;
@@ -72,6 +74,8 @@ export function notificationOf(event: DaemonEvent): Notification | undefined {
       return planNotification(event);
     case 'findings':
       return findingsNotification(event.run, event.at);
+    case 'janitor':
+      return janitorNotification(event);
     default:
       return undefined;
   }
@@ -92,6 +96,30 @@ function findingsNotification(run: AuditRun, at: number): Notification {
     title: `${run.monkey} on ${run.provider}: ${run.findings.length === 0 ? 'no findings' : `${run.findings.length} finding(s), ${high} of high severity`}`,
     fields: more > 0 ? [...listed, field('And', `${more} more (simian ${run.monkey} --provider ${run.provider})`)] : listed,
   };
+}
+
+/** A Janitor notice for the owner of a resource: what happened to it, and when it will be cleaned. */
+function janitorNotification(event: Extract<DaemonEvent, { kind: 'janitor' }>): Notification {
+  const { notice, provider, at } = event;
+  const { mark } = notice;
+  const where = [field('Resource', mark.resource), field('Owner', mark.owner ?? 'none (audit.janitor.defaultOwner)'), field('Rule', mark.rule), field('Provider', provider)];
+  const cleanAfter = new Date(mark.cleanAfter).toISOString();
+  switch (notice.kind) {
+    case 'marked':
+      return {
+        event: 'janitor',
+        at,
+        severity: 'warning',
+        title: `Janitor marked ${mark.resource} for cleanup after ${cleanAfter}`,
+        fields: [...where, field('Why', mark.why), field('Keep it', `tag it simian/janitor=opt-out, or: simian janitor opt-out ${mark.resource} --provider ${provider}`)],
+      };
+    case 'cleaned':
+      return { event: 'janitor', at, severity: 'info', title: `Janitor cleaned ${mark.resource}`, fields: [...where, field('Why', mark.why)] };
+    case 'clean-failed':
+      return { event: 'janitor', at, severity: 'danger', title: `Janitor could not clean ${mark.resource}; it retries on its next run`, fields: [...where, field('Error', notice.error)] };
+    case 'unmarked':
+      return { event: 'janitor', at, severity: 'good', title: `Janitor unmarked ${mark.resource}: ${notice.why}`, fields: where };
+  }
 }
 
 /** Whether `notification` is one `events` (a `daemon.webhook.events` list) asks for. */

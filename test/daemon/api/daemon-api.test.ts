@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createDaemonApi } from '../../../src/daemon/api/daemon-api.js';
 import type { DaemonControl, OnDemandOutcome } from '../../../src/daemon/daemon-control.js';
 import type { OnDemandChaosRequest } from '../../../src/daemon/api/on-demand-chaos.js';
+import { ManualClock } from '../../../src/core/manual-clock.js';
+import { StateStore } from '../../../src/state/state-store.js';
 
 const TOKEN = 'a-token-of-enough-length-0123456789';
 
@@ -9,6 +11,8 @@ const TOKEN = 'a-token-of-enough-length-0123456789';
 function daemon(outcome: OnDemandOutcome = { outcome: 'notFound', detail: 'no group x' }, leader = true) {
   const calls: string[] = [];
   const requests: OnDemandChaosRequest[] = [];
+  // The Janitor's routes over a real (in-memory) state store, as the daemon wires them.
+  const store = StateStore.open(':memory:', { clock: new ManualClock(5_000) });
   const control: DaemonControl = {
     isLeader: () => leader,
     health: () => ({ ok: true, detail: 'ticking' }),
@@ -31,8 +35,11 @@ function daemon(outcome: OnDemandOutcome = { outcome: 'notFound', detail: 'no gr
       return { engaged: false, file: '/k' };
     },
     metrics: async () => 'simian_daemon_leader 1\n',
+    janitor: () => ({ marks: store.janitorMarks('aws'), optOuts: store.janitorOptOuts('aws') }),
+    optOutOfJanitor: (resource, reason) => store.optOutOfJanitor({ provider: 'aws', resource, by: 'api', ...(reason === undefined ? {} : { reason }) }),
+    optInToJanitor: (resource) => store.optInToJanitor('aws', resource),
   };
-  return { calls, requests, app: createDaemonApi({ token: TOKEN, control, now: () => 1_000_000_000 }) };
+  return { calls, requests, store, app: createDaemonApi({ token: TOKEN, control, now: () => 1_000_000_000 }) };
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -131,5 +138,38 @@ describe('the daemon API', () => {
     expect((await app.request('/v1/events?since=yesterday', { headers: auth })).status).toBe(400);
     expect((await app.request('/v1/history?limit=0', { headers: auth })).status).toBe(400);
     expect((await app.request('/v1/nothing', { headers: auth })).status).toBe(404);
+  });
+
+  describe('the Janitor', () => {
+    it('opts a resource out and back in, and lists the marks and opt-outs', async () => {
+      const { app, store } = daemon(undefined, false);
+      store.markForCleanup({ provider: 'aws', resource: 'vol-1', rule: 'janitor.detached-volume', why: 'attached to nothing', markedAt: 1, cleanAfter: 2 });
+      const out = await app.request('/v1/janitor/opt-outs', { method: 'POST', headers: auth, body: JSON.stringify({ resource: 'snap-2', reason: 'needed for a restore' }) });
+      expect(out.status).toBe(201);
+      expect(await out.json()).toEqual({ provider: 'aws', resource: 'snap-2', at: 5_000, by: 'api', reason: 'needed for a restore' });
+      const listed = (await (await app.request('/v1/janitor', { headers: auth })).json()) as { marks: Array<{ resource: string }>; optOuts: Array<{ resource: string }> };
+      expect(listed.marks.map((m) => m.resource)).toEqual(['vol-1']);
+      expect(listed.optOuts.map((o) => o.resource)).toEqual(['snap-2']);
+      expect((await app.request('/v1/janitor/opt-outs?resource=snap-2', { method: 'DELETE', headers: auth })).status).toBe(200);
+      expect((await app.request('/v1/janitor/opt-outs?resource=snap-2', { method: 'DELETE', headers: auth })).status).toBe(404);
+      expect(store.janitorOptOuts()).toEqual([]);
+    });
+
+    it('refuses a bad opt-out with 400 and records nothing', async () => {
+      const { app, store } = daemon();
+      for (const body of ['not json', '{}', '{"resource": ""}', '{"resource": "vol-1", "until": "never"}', '{"resource": 3}']) {
+        const response = await app.request('/v1/janitor/opt-outs', { method: 'POST', headers: auth, body });
+        expect(response.status, body).toBe(400);
+        expect(((await response.json()) as { error: string }).error).toBeTruthy();
+      }
+      expect((await app.request('/v1/janitor/opt-outs', { method: 'DELETE', headers: auth })).status).toBe(400);
+      expect(store.janitorOptOuts()).toEqual([]);
+    });
+
+    it('needs the token', async () => {
+      const { app, store } = daemon();
+      expect((await app.request('/v1/janitor/opt-outs', { method: 'POST', body: '{"resource":"vol-1"}' })).status).toBe(401);
+      expect(store.janitorOptOuts()).toEqual([]);
+    });
   });
 });

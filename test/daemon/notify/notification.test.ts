@@ -78,6 +78,30 @@ describe('notificationOf', () => {
   });
 });
 
+describe('the Janitor', () => {
+  const mark = { id: 1, provider: 'aws', resource: 'vol-1', rule: 'janitor.detached-volume', owner: 'video@example.com', why: 'attached to nothing', markedAt: 0, cleanAfter: Date.UTC(2026, 11, 8, 17), attempts: 0 };
+  const janitor = (notice: Extract<DaemonEvent, { kind: 'janitor' }>['notice']) => notificationOf({ kind: 'janitor', at: 9, provider: 'aws', notice });
+
+  it('tells the owner what was marked, when it will be cleaned, and how to keep it', () => {
+    const told = janitor({ kind: 'marked', mark })!;
+    expect(told).toMatchObject({ event: 'janitor', severity: 'warning', title: 'Janitor marked vol-1 for cleanup after 2026-12-08T17:00:00.000Z' });
+    expect(told.fields).toEqual(
+      expect.arrayContaining([
+        { label: 'Owner', value: 'video@example.com' },
+        { label: 'Keep it', value: 'tag it simian/janitor=opt-out, or: simian janitor opt-out vol-1 --provider aws' },
+      ]),
+    );
+  });
+
+  it('tells a failed cleanup as danger, and leaves the pipeline decisions of the Janitor untold', () => {
+    expect(janitor({ kind: 'clean-failed', mark, error: 'DependencyViolation' })).toMatchObject({ severity: 'danger', fields: expect.arrayContaining([{ label: 'Error', value: 'DependencyViolation' }]) });
+    expect(janitor({ kind: 'unmarked', mark, why: 'opted out' })!.title).toBe('Janitor unmarked vol-1: opted out');
+    const leashed = { kind: 'decision', monkey: 'janitor', provider: 'aws', scope: 'vol-1', at: 1, decision: { outcome: 'skipped', reason: 'leashed', detail: 'leashed' } } as unknown as DaemonEvent;
+    expect(notificationOf(leashed)).toBeUndefined();
+    expect(notificationOf({ ...(leashed as object), monkey: 'chaos' } as DaemonEvent)).toMatchObject({ event: 'skip' });
+  });
+});
+
 describe('wanted', () => {
   it('keeps only the events the webhook asks for', () => {
     const n = notificationOf(faultEvent())!;

@@ -14,7 +14,7 @@ function problem(text: string): string {
 
 describe('daemon.webhook', () => {
   it('is off by default: no url, every event, 5s', () => {
-    expect(defaultConfig('/x').daemon.webhook).toEqual({ events: ['fault', 'skip', 'verdict', 'leader', 'findings'], timeoutMs: 5000 });
+    expect(defaultConfig('/x').daemon.webhook).toEqual({ events: ['fault', 'skip', 'verdict', 'leader', 'findings', 'janitor'], timeoutMs: 5000 });
   });
 
   it('takes an https URL anywhere, and http only to a loopback host', () => {
@@ -33,7 +33,7 @@ describe('daemon.webhook', () => {
   });
 
   it('refuses an unknown event and a bare-number timeout, naming file:line: field', () => {
-    expect(problem('daemon:\n  webhook:\n    events: [fault, pager]\n')).toMatch(/^simian\.yaml:3: daemon\.webhook\.events\[1\]: expected one of fault, skip, verdict, leader, findings, got "pager"$/);
+    expect(problem('daemon:\n  webhook:\n    events: [fault, pager]\n')).toMatch(/^simian\.yaml:3: daemon\.webhook\.events\[1\]: expected one of fault, skip, verdict, leader, findings, janitor, got "pager"$/);
     expect(problem('daemon:\n  webhook:\n    timeout: 5\n')).toMatch(/^simian\.yaml:3: daemon\.webhook\.timeout: /);
     expect(problem('daemon:\n  webhook:\n    token: x\n')).toMatch(/^simian\.yaml:3: daemon\.webhook\.token: unknown field "token"/);
   });

@@ -1,0 +1,120 @@
+/**
+ * @module
+ * Where each audit monkey's snapshot and rules come from, per provider: the one place that knows which collector
+ * reads which platform and which rules judge it. `runAudit` and `runJanitorMonkey` only ask a source for a
+ * snapshot, its rules and, for the Janitor, its cleaner.
+ */
+import type { Clock } from '../core/clock.js';
+import { InvalidInputError, SimianError } from '../core/errors.js';
+import type { SimianConfig } from '../config/simian-config.js';
+import { collectLocalSnapshot, type StackProcess } from '../monkeys/audit/collect-local-snapshot.js';
+import type { AuditMonkey } from '../monkeys/audit/findings.js';
+import type { JanitorCleaner } from '../monkeys/audit/janitor-cleaner.js';
+import { localConformityRules } from '../monkeys/audit/local-conformity-rules.js';
+import { localSecurityRules } from '../monkeys/audit/local-security-rules.js';
+import type { Rule } from '../monkeys/audit/rule.js';
+import type { AdminInstance } from '../providers/local/local-provider.js';
+import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
+import { providerSettings, type ProviderRegistry } from './provider-registry.js';
+
+/** The providers the audit monkeys have rules for. */
+export const AUDIT_PROVIDERS = ['local'] as const;
+
+/** One provider's audits: a snapshot for a monkey, that monkey's rules over it, and the Janitor's cleaner. */
+export interface AuditSource {
+  readonly provider: string;
+  /** The configured rules of `monkey` (turned-off ones included, marked `enabled: false`). */
+  rules(monkey: AuditMonkey): Rule<never>[];
+  /** A snapshot of the platform with what `monkey`'s rules read. */
+  snapshot(monkey: AuditMonkey): Promise<{ readonly takenAt: number }>;
+  /** What deletes the Janitor's resources on this platform. */
+  cleaner(): JanitorCleaner;
+}
+
+/** What a source may need besides the configuration. */
+export interface AuditSourceOptions {
+  readonly clock: Clock;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default '/proc' */
+  readonly procRoot?: string;
+  /** The revert ids of the faults in force (the Janitor leaves their toxics alone). @default none */
+  readonly ownedRevertIds?: () => readonly string[];
+}
+
+/** The rules of `monkey` on the local provider, configured. */
+export function localAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[] {
+  switch (monkey) {
+    case 'conformity':
+      return localConformityRules(config.audit) as Rule<never>[];
+    case 'security':
+      return localSecurityRules(config.audit) as Rule<never>[];
+    case 'janitor':
+      return [];
+  }
+}
+
+/** The configured rules of `monkey` on `providerName` (none for a provider without audit rules): no I/O. */
+export function auditRules(monkey: AuditMonkey, providerName: string, config: SimianConfig): Rule<never>[] {
+  switch (providerName) {
+    case 'local':
+      return localAuditRules(monkey, config);
+    default:
+      return [];
+  }
+}
+
+/** The stack's own process from `<stateDir>/stack.json`, when it is there and alive. */
+function stackProcess(stateDir: string): StackProcess | undefined {
+  try {
+    const state = readStackState(stateDir);
+    return isAlive(state.pid) ? { pid: state.pid, adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unsupported(monkey: AuditMonkey, what: string): never {
+  throw new SimianError('audit.unsupportedProvider', `${monkey}: ${what}`, { exitCode: 2 });
+}
+
+function localSource(config: SimianConfig, providers: ProviderRegistry, options: AuditSourceOptions): AuditSource {
+  const provider = providers.create('local', providerSettings(config));
+  const admin = provider as unknown as { adminInventory?: () => Promise<AdminInstance[]> };
+  if (typeof admin.adminInventory !== 'function') {
+    throw new SimianError('audit.unsupportedProvider', `the ${provider.name} provider does not expose the reference stack's inventory`, { exitCode: 2 });
+  }
+  const inventory = () => admin.adminInventory!();
+  return {
+    provider: provider.name,
+    rules: (monkey) => auditRules(monkey, 'local', config),
+    snapshot: async (monkey) => {
+      if (monkey === 'janitor') return unsupported(monkey, 'the local Janitor rules are not wired yet');
+      const stack = stackProcess(config.stateDir);
+      return collectLocalSnapshot({
+        inventory,
+        ...(stack === undefined ? {} : { stack }),
+        clock: options.clock,
+        timeoutMs: config.audit.timeoutMs,
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(options.procRoot === undefined ? {} : { procRoot: options.procRoot }),
+      });
+    },
+    cleaner: () => unsupported('janitor', 'the local Janitor rules are not wired yet'),
+  };
+}
+
+/**
+ * The audit source of `providerName`.
+ *
+ * @throws InvalidInputError `audit.unsupportedProvider` (exit 2) for a provider without audit rules;
+ *   SimianError `stack.notRunning`, `provider.badKubeconfig`… when the platform cannot be reached
+ */
+export function auditSource(providerName: string, config: SimianConfig, providers: ProviderRegistry, options: AuditSourceOptions): AuditSource {
+  switch (providerName) {
+    case 'local':
+      return localSource(config, providers, options);
+    default:
+      throw new InvalidInputError('audit.unsupportedProvider', `the audit monkeys have rules for ${AUDIT_PROVIDERS.join(', ')}, not "${providerName}"`);
+  }
+}
