@@ -90,17 +90,17 @@ export function kubernetesLeaseLock(options: KubernetesLeaseLockOptions): LeaseL
       return { record: recordOf(lease.spec ?? {}), version };
     },
 
-    async create(record: LeaseRecord): Promise<boolean> {
+    async create(record: LeaseRecord): Promise<string | undefined> {
       try {
-        await api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: specOf(record) } });
-        return true;
+        lastRead = await api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: specOf(record) } });
+        return lastRead.metadata?.resourceVersion ?? '';
       } catch (error) {
-        if (kubeStatusCode(error) === 409) return false;
+        if (kubeStatusCode(error) === 409) return undefined;
         throw fail(error, 'create');
       }
     },
 
-    async update(record: LeaseRecord, version: string): Promise<boolean> {
+    async update(record: LeaseRecord, version: string): Promise<string | undefined> {
       const base = lastRead?.metadata?.resourceVersion === version ? lastRead : undefined;
       const body: V1Lease = {
         apiVersion: 'coordination.k8s.io/v1',
@@ -109,11 +109,11 @@ export function kubernetesLeaseLock(options: KubernetesLeaseLockOptions): LeaseL
         spec: { ...withoutRecordFields(base?.spec), ...specOf(record) },
       };
       try {
-        await api.replaceNamespacedLease({ name, namespace, body });
-        return true;
+        lastRead = await api.replaceNamespacedLease({ name, namespace, body });
+        return lastRead.metadata?.resourceVersion ?? '';
       } catch (error) {
         const code = kubeStatusCode(error);
-        if (code === 409 || code === 404) return false;
+        if (code === 409 || code === 404) return undefined;
         throw fail(error, 'update');
       }
     },

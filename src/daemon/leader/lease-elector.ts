@@ -145,9 +145,10 @@ export class LeaseElector implements Leadership {
     const current = await lock.get();
     if (!current) {
       const record: LeaseRecord = { holder: identity, durationMs: this.timings.leaseDurationMs, acquiredAt: now, renewedAt: now, transitions: 0 };
-      if (!(await lock.create(record))) return false;
-      this.observe((await lock.get()) ?? { record, version: '' });
-      return this.observed?.record.holder === identity;
+      const version = await lock.create(record);
+      if (version === undefined) return false;
+      this.observe({ record, version });
+      return true;
     }
     this.observe(current);
     const held = current.record.holder;
@@ -160,9 +161,10 @@ export class LeaseElector implements Leadership {
       renewedAt: now,
       transitions: mine ? current.record.transitions : current.record.transitions + 1,
     };
-    if (!(await lock.update(record, current.version))) return false;
-    this.observe((await lock.get()) ?? { record, version: current.version });
-    return this.observed?.record.holder === identity;
+    const version = await lock.update(record, current.version);
+    if (version === undefined) return false;
+    this.observe({ record, version });
+    return true;
   }
 
   /** Notes the lease as read; its staleness counts from the first time this candidate sees it so. */

@@ -29,10 +29,13 @@ export interface VersionedLease {
 export interface LeaseLock {
   /** The lease as it is now; undefined when it does not exist yet. */
   get(): Promise<VersionedLease | undefined>;
-  /** Creates the lease; false when another created it first. */
-  create(record: LeaseRecord): Promise<boolean>;
-  /** Replaces the lease if it is still at `version`; false when another wrote it since. */
-  update(record: LeaseRecord, version: string): Promise<boolean>;
+  /**
+   * Creates the lease; its version, or undefined when another created it first. Returning the version saves the
+   * read after every write (a GET after each renewal, every 2 s, on Kubernetes).
+   */
+  create(record: LeaseRecord): Promise<string | undefined>;
+  /** Replaces the lease if it is still at `version`; the new version, or undefined when another wrote it since. */
+  update(record: LeaseRecord, version: string): Promise<string | undefined>;
   /** The lease, for messages: `state store lease "simian-daemon"`, `Lease default/simian-daemon`. */
   describe(): string;
 }

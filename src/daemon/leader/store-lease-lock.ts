@@ -13,8 +13,9 @@ export function storeLeaseLock(store: StateStore, name: string): LeaseLock {
       const row = store.readLease(name);
       return row && { record: row.lease, version: String(row.version) };
     },
-    create: async (record: LeaseRecord) => store.createLease(name, record),
-    update: async (record: LeaseRecord, version: string) => store.updateLease(name, record, Number(version)),
+    // The store writes version 1 on create and version + 1 on a successful update (see lease-records.ts).
+    create: async (record: LeaseRecord) => (store.createLease(name, record) ? '1' : undefined),
+    update: async (record: LeaseRecord, version: string) => (store.updateLease(name, record, Number(version)) ? String(Number(version) + 1) : undefined),
     describe: () => `the state store's lease "${name}" (${store.path})`,
   };
 }

@@ -31,9 +31,20 @@ function tracked(lock: LeaseLock) {
     };
   const wrapper = {
     cut: false,
-    get: wrap(() => lock.get()),
-    create: wrap((record: Parameters<LeaseLock['create']>[0]) => lock.create(record)),
-    update: wrap((record: Parameters<LeaseLock['update']>[0], version: string) => lock.update(record, version)),
+    gets: 0,
+    writes: 0,
+    get: wrap(() => {
+      wrapper.gets++;
+      return lock.get();
+    }),
+    create: wrap((record: Parameters<LeaseLock['create']>[0]) => {
+      wrapper.writes++;
+      return lock.create(record);
+    }),
+    update: wrap((record: Parameters<LeaseLock['update']>[0], version: string) => {
+      wrapper.writes++;
+      return lock.update(record, version);
+    }),
     describe: () => lock.describe(),
     idle: async () => {
       // Real sockets answer on the event loop, not on the clock's microtasks.
@@ -66,6 +77,9 @@ describe('leader election on a Kubernetes Lease', () => {
     };
     for (let t = 0; t < 30_000; t += 500) await step(500);
     expect(b.isLeader()).toBe(false);
+    // One read per renewal, before its write: the write's answer carries the new version, so none follows it.
+    expect(lockA.writes).toBeGreaterThan(10);
+    expect(lockA.gets).toBe(lockA.writes);
     const renewed = fake.leases.get('simian/simian-daemon')!.spec!.renewTime!;
     lockA.cut = true;
     let aDown: number | undefined;
