@@ -94,7 +94,9 @@ export function orphanedSnapshotRule(defaultOwner?: string): RuleDefinition<Ec2S
 /**
  * `janitor.unused-security-group`: a security group no network interface uses. A VPC's `default` group (EC2
  * refuses to delete it) and a group another group references (deleting it would fail, and would change what the
- * other admits) are never found; a group referencing only itself is still unused.
+ * other admits) are never found; a group referencing only itself is still unused. A group named only by a launch
+ * template of an Auto Scaling group scaled to zero has no interface yet and is found: the retention period, the
+ * owner's notice and the opt-out tag are what protect it (the snapshot does not read launch templates).
  */
 export function unusedSecurityGroupRule(defaultOwner?: string): RuleDefinition<Ec2Snapshot> {
   return {
