@@ -2,7 +2,10 @@
  * A loopback fake of the EC2 Query API, enough for the AWS provider: a real HTTP server on 127.0.0.1 (port 0) that
  * the real `@aws-sdk/client-ec2` talks to, answering DescribeInstances (filters, instance ids, MaxResults/NextToken
  * pagination), TerminateInstances, StopInstances and StartInstances with EC2's XML shapes and error bodies (see
- * shared/reference/deps.md §4).
+ * shared/reference/deps.md §4). For the audit monkeys it also holds volumes, snapshots, images, security groups
+ * and network interfaces, answering DescribeVolumes, DescribeSnapshots, DescribeImages, DescribeSecurityGroups and
+ * DescribeNetworkInterfaces (paginated) and DeleteVolume, DeleteSnapshot and DeleteSecurityGroup, refusing a
+ * deletion the way EC2 does (`VolumeInUse`, `InvalidSnapshot.InUse`, `DependencyViolation`, `CannotDelete`).
  *
  * Time does not move on its own: `stopping`, `shutting-down` and `pending` instances stay so until a test calls
  * {@link FakeEc2Endpoint.settle}, so no test waits on a wall clock. Failures are injected per action with
@@ -55,6 +58,86 @@ export interface FakeInstance {
   readonly reservationId: string;
 }
 
+/** The account the fake's resources belong to (`self`). */
+export const FAKE_ACCOUNT_ID = '123456789012';
+
+/** An EBS volume to put in the fake. */
+export interface FakeVolumeSpec {
+  /** `vol-` and 8 or 17 hex digits. */
+  readonly id: string;
+  /** @default 'us-east-1a' */
+  readonly zone?: string;
+  /** @default 'in-use' when attached, else 'available' */
+  readonly state?: string;
+  /** ISO-8601. @default '2026-01-01T00:00:00.000Z' */
+  readonly createTime?: string;
+  /** The instance it is attached to. */
+  readonly attachedTo?: string;
+  /** @default 8 (GiB) */
+  readonly size?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** An EBS snapshot to put in the fake. */
+export interface FakeSnapshotSpec {
+  /** `snap-` and 8 or 17 hex digits. */
+  readonly id: string;
+  readonly volumeId?: string;
+  /** ISO-8601. @default '2026-01-01T00:00:00.000Z' */
+  readonly startTime?: string;
+  /** @default FAKE_ACCOUNT_ID; another account's is a public snapshot, listed only without `OwnerIds: self` */
+  readonly ownerId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** An image (AMI) to put in the fake. */
+export interface FakeImageSpec {
+  /** `ami-` and 8 or 17 hex digits. */
+  readonly id: string;
+  /** The snapshots of its EBS block devices, `/dev/xvda` first. */
+  readonly snapshotIds: readonly string[];
+  /** @default the id */
+  readonly name?: string;
+  /** @default FAKE_ACCOUNT_ID */
+  readonly ownerId?: string;
+}
+
+/** One IP permission (ingress or egress) of a security group. */
+export interface FakeIpPermission {
+  /** `tcp`, `udp`, `icmp`, `-1` … */
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs?: readonly string[];
+  readonly ipv6Cidrs?: readonly string[];
+  /** Security groups the permission names. */
+  readonly groupIds?: readonly string[];
+}
+
+/** A security group to put in the fake. */
+export interface FakeSecurityGroupSpec {
+  /** `sg-` and 8 or 17 hex digits. */
+  readonly id: string;
+  readonly name: string;
+  /** @default 'vpc-0123456789abcdef0' */
+  readonly vpcId?: string;
+  readonly ingress?: readonly FakeIpPermission[];
+  /** @default all traffic out to 0.0.0.0/0, as EC2 creates a group */
+  readonly egress?: readonly FakeIpPermission[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A network interface to put in the fake. */
+export interface FakeNetworkInterfaceSpec {
+  /** `eni-` and 8 or 17 hex digits. */
+  readonly id: string;
+  readonly groupIds: readonly string[];
+  /** The instance it is attached to, if any. */
+  readonly instanceId?: string;
+  /** @default 'us-east-1a' */
+  readonly zone?: string;
+}
+
 /** One filter of a DescribeInstances request. */
 export interface FakeFilter {
   readonly name: string;
@@ -88,6 +171,11 @@ export interface FakeEc2Failure {
 /** Options of {@link FakeEc2Endpoint.start}. */
 export interface FakeEc2Options {
   readonly instances?: readonly FakeInstanceSpec[];
+  readonly volumes?: readonly FakeVolumeSpec[];
+  readonly snapshots?: readonly FakeSnapshotSpec[];
+  readonly images?: readonly FakeImageSpec[];
+  readonly securityGroups?: readonly FakeSecurityGroupSpec[];
+  readonly networkInterfaces?: readonly FakeNetworkInterfaceSpec[];
   /** @default 'us-east-1' */
   readonly region?: string;
   /** When set, requests whose Authorization header does not name this access key are refused (AuthFailure). */
@@ -108,6 +196,26 @@ class Ec2Error extends Error {
 const SETTLES_TO: Partial<Record<FakeInstanceState, FakeInstanceState>> = { pending: 'running', stopping: 'stopped', 'shutting-down': 'terminated' };
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** An EC2 id of the given prefix: 8 or 17 hex digits. */
+function ec2Id(prefix: string): RegExp {
+  return new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+}
+
+/** The largest `MaxResults` each listing accepts, as EC2 documents them. */
+const MAX_RESULTS: Readonly<Record<string, number>> = {
+  DescribeInstances: 1000,
+  DescribeVolumes: 500,
+  DescribeSnapshots: 1000,
+  DescribeImages: 1000,
+  DescribeSecurityGroups: 1000,
+  DescribeNetworkInterfaces: 1000,
+};
+
+/** A well-formed id from a number: `fakeEc2Id('vol', 1)` is `vol-00000000000000001`. */
+export function fakeEc2Id(prefix: 'vol' | 'snap' | 'ami' | 'sg' | 'eni', n: number): string {
+  return `${prefix}-${n.toString(16).padStart(17, '0')}`;
+}
 
 /** The filters the fake understands (what a chaos tool sends); any other is refused, as EC2 refuses unknown ones. */
 const KNOWN_FILTERS = new Set(['availability-zone', 'instance-state-name', 'instance-id', 'tag-key']);
@@ -171,6 +279,61 @@ function matchesFilter(instance: FakeInstance, filter: FakeFilter): boolean {
   }
 }
 
+/**
+ * The page of `items` that `MaxResults` and `NextToken` ask for, and the token of the next one: EC2's opaque token
+ * is an offset here. A `MaxResults` outside 5 to the action's maximum is refused, as EC2 refuses it.
+ */
+function pageOf<T>(action: string, params: URLSearchParams, items: readonly T[]): { page: T[]; nextToken: string | undefined } {
+  const maxResultsParam = params.get('MaxResults');
+  const maxResults = maxResultsParam === null ? undefined : Number(maxResultsParam);
+  const limit = MAX_RESULTS[action] ?? 1000;
+  if (maxResults !== undefined && !(Number.isInteger(maxResults) && maxResults >= 5 && maxResults <= limit)) {
+    throw new Ec2Error('InvalidParameterValue', `Value ( ${maxResultsParam} ) for parameter maxResults is invalid. Expecting a value between 5 and ${limit}.`);
+  }
+  let offset = 0;
+  const token = params.get('NextToken');
+  if (token) {
+    const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!decoded) throw new Ec2Error('InvalidParameterValue', `Invalid value '${token}' for nextToken`);
+    offset = Number(decoded[1]);
+  }
+  const end = maxResults === undefined ? items.length : offset + maxResults;
+  const nextToken = end < items.length ? Buffer.from(`offset:${end}`, 'utf8').toString('base64url') : undefined;
+  return { page: items.slice(offset, end), nextToken };
+}
+
+/** An EC2 tag list. */
+function tagSetXml(tags: Readonly<Record<string, string>> | undefined): string {
+  return set(
+    'tagSet',
+    Object.entries(tags ?? {}).map(([key, value]) => el('key', key) + el('value', value)),
+  );
+}
+
+function ipPermissionXml(permission: FakeIpPermission): string {
+  return (
+    el('ipProtocol', permission.protocol) +
+    (permission.fromPort === undefined ? '' : el('fromPort', permission.fromPort)) +
+    (permission.toPort === undefined ? '' : el('toPort', permission.toPort)) +
+    set(
+      'groups',
+      (permission.groupIds ?? []).map((id) => el('userId', FAKE_ACCOUNT_ID) + el('groupId', id)),
+    ) +
+    set(
+      'ipRanges',
+      (permission.cidrs ?? []).map((cidr) => el('cidrIp', cidr)),
+    ) +
+    set(
+      'ipv6Ranges',
+      (permission.ipv6Cidrs ?? []).map((cidr) => el('cidrIpv6', cidr)),
+    ) +
+    set('prefixListIds', [])
+  );
+}
+
+/** What EC2 puts in a new group's egress: everything, everywhere. */
+const DEFAULT_EGRESS: readonly FakeIpPermission[] = [{ protocol: '-1', cidrs: ['0.0.0.0/0'] }];
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -193,6 +356,12 @@ export class FakeEc2Endpoint {
   readonly requests: FakeEc2Request[] = [];
   readonly region: string;
   private readonly instances = new Map<string, FakeInstance>();
+  /** The audit's resources, by id, in the order they were added (the order they are listed in). */
+  private readonly volumes = new Map<string, FakeVolumeSpec>();
+  private readonly snapshots = new Map<string, FakeSnapshotSpec>();
+  private readonly images = new Map<string, FakeImageSpec>();
+  private readonly securityGroups = new Map<string, FakeSecurityGroupSpec>();
+  private readonly networkInterfaces = new Map<string, FakeNetworkInterfaceSpec>();
   private readonly failures = new Map<string, FakeEc2Failure[]>();
   private requestCount = 0;
   private closed: Promise<void> | undefined;
@@ -204,6 +373,7 @@ export class FakeEc2Endpoint {
   ) {
     this.region = options.region ?? 'us-east-1';
     this.add(...(options.instances ?? []));
+    this.addResources(options);
   }
 
   /** Starts a fake on a free loopback port. */
@@ -238,6 +408,26 @@ export class FakeEc2Endpoint {
         reservationId: spec.reservationId ?? `r-${spec.id.slice(2)}`,
       });
     }
+  }
+
+  /** Adds volumes, snapshots, images, security groups and network interfaces (after those already there). */
+  addResources(resources: Pick<FakeEc2Options, 'volumes' | 'snapshots' | 'images' | 'securityGroups' | 'networkInterfaces'>): void {
+    const put = <T extends { readonly id: string }>(map: Map<string, T>, prefix: string, specs: readonly T[] | undefined) => {
+      for (const spec of specs ?? []) {
+        if (!ec2Id(prefix).test(spec.id)) throw new Error(`fake EC2: malformed ${prefix} id ${spec.id}`);
+        map.set(spec.id, spec);
+      }
+    };
+    put(this.volumes, 'vol', resources.volumes);
+    put(this.snapshots, 'snap', resources.snapshots);
+    put(this.images, 'ami', resources.images);
+    put(this.securityGroups, 'sg', resources.securityGroups);
+    put(this.networkInterfaces, 'eni', resources.networkInterfaces);
+  }
+
+  /** Whether the fake still holds the volume, snapshot, image, security group or network interface `id`. */
+  hasResource(id: string): boolean {
+    return [this.volumes, this.snapshots, this.images, this.securityGroups, this.networkInterfaces].some((map) => map.has(id));
   }
 
   /** The instance as the fake holds it now (a live object: tests may read its state). */
@@ -374,6 +564,30 @@ export class FakeEc2Endpoint {
           if (s === 'pending' || s === 'running') return s;
           throw new Ec2Error('IncorrectInstanceState', `The instance '${id}' is not in a state from which it can be started.`);
         });
+      case 'DescribeVolumes':
+        return this.envelope(action, requestId, this.listing(action, params, 'volumeSet', [...this.volumes.values()].map((v) => this.volumeXml(v))));
+      case 'DescribeSnapshots': {
+        const owners = indexed(params, 'Owner');
+        const mine = (owner: string) => owners.length === 0 || owners.some((o) => (o === 'self' ? owner === FAKE_ACCOUNT_ID : o === owner));
+        const listed = [...this.snapshots.values()].filter((snap) => mine(snap.ownerId ?? FAKE_ACCOUNT_ID));
+        return this.envelope(action, requestId, this.listing(action, params, 'snapshotSet', listed.map((snap) => this.snapshotXml(snap))));
+      }
+      case 'DescribeImages': {
+        const owners = indexed(params, 'Owner');
+        const mine = (owner: string) => owners.length === 0 || owners.some((o) => (o === 'self' ? owner === FAKE_ACCOUNT_ID : o === owner));
+        const listed = [...this.images.values()].filter((image) => mine(image.ownerId ?? FAKE_ACCOUNT_ID));
+        return this.envelope(action, requestId, this.listing(action, params, 'imagesSet', listed.map((image) => this.imageXml(image))));
+      }
+      case 'DescribeSecurityGroups':
+        return this.envelope(action, requestId, this.listing(action, params, 'securityGroupInfo', [...this.securityGroups.values()].map((g) => this.securityGroupXml(g))));
+      case 'DescribeNetworkInterfaces':
+        return this.envelope(action, requestId, this.listing(action, params, 'networkInterfaceSet', [...this.networkInterfaces.values()].map((n) => this.networkInterfaceXml(n))));
+      case 'DeleteVolume':
+        return this.deleteVolume(params.get('VolumeId') ?? '', requestId);
+      case 'DeleteSnapshot':
+        return this.deleteSnapshot(params.get('SnapshotId') ?? '', requestId);
+      case 'DeleteSecurityGroup':
+        return this.deleteSecurityGroup(params.get('GroupId') ?? '', requestId);
       default:
         throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
@@ -389,13 +603,8 @@ export class FakeEc2Endpoint {
   }
 
   private describe(logged: FakeEc2Request, params: URLSearchParams, requestId: string): string {
-    const maxResultsParam = params.get('MaxResults');
-    const maxResults = maxResultsParam === null ? undefined : Number(maxResultsParam);
-    if (maxResults !== undefined && logged.instanceIds.length > 0) {
+    if (params.get('MaxResults') !== null && logged.instanceIds.length > 0) {
       throw new Ec2Error('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
-    }
-    if (maxResults !== undefined && !(Number.isInteger(maxResults) && maxResults >= 5 && maxResults <= 1000)) {
-      throw new Ec2Error('InvalidParameterValue', `Value ( ${maxResultsParam} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
     }
     for (const filter of logged.filters) {
       if (!KNOWN_FILTERS.has(filter.name) && !filter.name.startsWith('tag:')) throw new Ec2Error('InvalidParameterValue', `The filter '${filter.name}' is invalid`);
@@ -404,16 +613,7 @@ export class FakeEc2Endpoint {
     const pool = logged.instanceIds.length > 0 ? this.byIds(logged.instanceIds) : [...this.instances.values()];
     const matching = pool.filter((instance) => logged.filters.every((filter) => matchesFilter(instance, filter)));
 
-    let offset = 0;
-    const token = params.get('NextToken');
-    if (token) {
-      const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!decoded) throw new Ec2Error('InvalidParameterValue', `Invalid value '${token}' for nextToken`);
-      offset = Number(decoded[1]);
-    }
-    const end = maxResults === undefined ? matching.length : offset + maxResults;
-    const page = matching.slice(offset, end);
-    const nextToken = end < matching.length ? Buffer.from(`offset:${end}`, 'utf8').toString('base64url') : undefined;
+    const { page, nextToken } = pageOf('DescribeInstances', params, matching);
 
     // Consecutive instances of one reservation share its item, as EC2 groups them.
     const reservations: FakeInstance[][] = [];
@@ -446,6 +646,137 @@ export class FakeEc2Endpoint {
         Object.entries(instance.tags).map(([key, value]) => el('key', key) + el('value', value)),
       )
     );
+  }
+
+  /** One page of a listing, wrapped in its set, and its `nextToken`. */
+  private listing(action: string, params: URLSearchParams, setName: string, items: readonly string[]): string {
+    const { page, nextToken } = pageOf(action, params, items);
+    return set(setName, page) + (nextToken ? el('nextToken', nextToken) : '');
+  }
+
+  private volumeXml(volume: FakeVolumeSpec): string {
+    const createTime = volume.createTime ?? '2026-01-01T00:00:00.000Z';
+    const attachments =
+      volume.attachedTo === undefined
+        ? []
+        : [el('volumeId', volume.id) + el('instanceId', volume.attachedTo) + el('device', '/dev/xvdf') + el('status', 'attached') + el('attachTime', createTime) + el('deleteOnTermination', 'false')];
+    return (
+      el('volumeId', volume.id) +
+      el('size', volume.size ?? 8) +
+      el('snapshotId', '') +
+      el('availabilityZone', volume.zone ?? 'us-east-1a') +
+      el('status', volume.state ?? (volume.attachedTo === undefined ? 'available' : 'in-use')) +
+      el('createTime', createTime) +
+      set('attachmentSet', attachments) +
+      tagSetXml(volume.tags) +
+      el('volumeType', 'gp3') +
+      el('encrypted', 'false')
+    );
+  }
+
+  private snapshotXml(snapshot: FakeSnapshotSpec): string {
+    return (
+      el('snapshotId', snapshot.id) +
+      (snapshot.volumeId === undefined ? '' : el('volumeId', snapshot.volumeId)) +
+      el('status', 'completed') +
+      el('startTime', snapshot.startTime ?? '2026-01-01T00:00:00.000Z') +
+      el('progress', '100%') +
+      el('ownerId', snapshot.ownerId ?? FAKE_ACCOUNT_ID) +
+      el('volumeSize', 8) +
+      el('encrypted', 'false') +
+      tagSetXml(snapshot.tags)
+    );
+  }
+
+  private imageXml(image: FakeImageSpec): string {
+    const devices = image.snapshotIds.map(
+      (snapshotId, i) =>
+        el('deviceName', i === 0 ? '/dev/xvda' : `/dev/xvd${String.fromCharCode(98 + i)}`) +
+        `<ebs>${el('snapshotId', snapshotId)}${el('volumeSize', 8)}${el('deleteOnTermination', 'true')}${el('volumeType', 'gp3')}</ebs>`,
+    );
+    return (
+      el('imageId', image.id) +
+      el('imageLocation', `${image.ownerId ?? FAKE_ACCOUNT_ID}/${image.name ?? image.id}`) +
+      el('imageState', 'available') +
+      el('imageOwnerId', image.ownerId ?? FAKE_ACCOUNT_ID) +
+      el('isPublic', 'false') +
+      el('architecture', 'x86_64') +
+      el('imageType', 'machine') +
+      el('name', image.name ?? image.id) +
+      el('rootDeviceType', 'ebs') +
+      el('rootDeviceName', '/dev/xvda') +
+      set('blockDeviceMapping', devices)
+    );
+  }
+
+  private securityGroupXml(group: FakeSecurityGroupSpec): string {
+    return (
+      el('ownerId', FAKE_ACCOUNT_ID) +
+      el('groupId', group.id) +
+      el('groupName', group.name) +
+      el('groupDescription', `${group.name} group`) +
+      el('vpcId', group.vpcId ?? 'vpc-0123456789abcdef0') +
+      set('ipPermissions', (group.ingress ?? []).map(ipPermissionXml)) +
+      set('ipPermissionsEgress', (group.egress ?? DEFAULT_EGRESS).map(ipPermissionXml)) +
+      tagSetXml(group.tags)
+    );
+  }
+
+  private networkInterfaceXml(eni: FakeNetworkInterfaceSpec): string {
+    const groups = eni.groupIds.map((id) => el('groupId', id) + el('groupName', this.securityGroups.get(id)?.name ?? id));
+    return (
+      el('networkInterfaceId', eni.id) +
+      el('subnetId', 'subnet-0123456789abcdef0') +
+      el('vpcId', 'vpc-0123456789abcdef0') +
+      el('availabilityZone', eni.zone ?? 'us-east-1a') +
+      el('ownerId', FAKE_ACCOUNT_ID) +
+      el('requesterManaged', 'false') +
+      el('status', eni.instanceId === undefined ? 'available' : 'in-use') +
+      el('interfaceType', 'interface') +
+      set('groupSet', groups) +
+      (eni.instanceId === undefined ? '' : `<attachment>${el('instanceId', eni.instanceId)}${el('deviceIndex', 0)}${el('status', 'attached')}</attachment>`)
+    );
+  }
+
+  /** `<return>true</return>`, what EC2's deletions answer. */
+  private deleted(action: string, requestId: string, extra = ''): string {
+    return this.envelope(action, requestId, el('return', 'true') + extra);
+  }
+
+  private deleteVolume(id: string, requestId: string): string {
+    if (id === '') throw new Ec2Error('MissingParameter', 'The request must contain the parameter VolumeId');
+    if (!ec2Id('vol').test(id)) throw new Ec2Error('InvalidVolume.Malformed', `Invalid id: "${id}"`);
+    const volume = this.volumes.get(id);
+    if (!volume) throw new Ec2Error('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+    if (volume.attachedTo !== undefined) throw new Ec2Error('VolumeInUse', `Volume ${id} is currently attached to ${volume.attachedTo}`);
+    this.volumes.delete(id);
+    return this.deleted('DeleteVolume', requestId);
+  }
+
+  private deleteSnapshot(id: string, requestId: string): string {
+    if (id === '') throw new Ec2Error('MissingParameter', 'The request must contain the parameter SnapshotId');
+    if (!ec2Id('snap').test(id)) throw new Ec2Error('InvalidSnapshot.Malformed', `Invalid id: "${id}"`);
+    const snapshot = this.snapshots.get(id);
+    if (!snapshot || (snapshot.ownerId ?? FAKE_ACCOUNT_ID) !== FAKE_ACCOUNT_ID) throw new Ec2Error('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    const image = [...this.images.values()].find((i) => i.snapshotIds.includes(id));
+    if (image) throw new Ec2Error('InvalidSnapshot.InUse', `The snapshot ${id} is currently in use by ${image.id}`);
+    this.snapshots.delete(id);
+    return this.deleted('DeleteSnapshot', requestId);
+  }
+
+  private deleteSecurityGroup(id: string, requestId: string): string {
+    if (id === '') throw new Ec2Error('MissingParameter', 'The request must contain the parameter groupName or groupId');
+    if (!ec2Id('sg').test(id)) throw new Ec2Error('InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`);
+    const group = this.securityGroups.get(id);
+    if (!group) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+    if (group.name === 'default') throw new Ec2Error('CannotDelete', `the specified group: "${id}" name: "default" cannot be deleted by a user`);
+    const inUse = [...this.networkInterfaces.values()].some((eni) => eni.groupIds.includes(id));
+    const referenced = [...this.securityGroups.values()].some(
+      (other) => other.id !== id && [...(other.ingress ?? []), ...(other.egress ?? [])].some((p) => (p.groupIds ?? []).includes(id)),
+    );
+    if (inUse || referenced) throw new Ec2Error('DependencyViolation', `resource ${id} has a dependent object`);
+    this.securityGroups.delete(id);
+    return this.deleted('DeleteSecurityGroup', requestId, el('groupId', id));
   }
 
   /** Terminate/Stop/Start: validates every id first, so that a refused call changes nothing. */

@@ -8,17 +8,32 @@
 import { SimianError } from '../../core/errors.js';
 
 /** The EC2 API actions this provider calls; each is also the name of the IAM permission `ec2:<action>`. */
-export type Ec2Operation = 'DescribeInstances' | 'TerminateInstances' | 'StopInstances' | 'StartInstances';
+export type Ec2Operation =
+  | 'DescribeInstances'
+  | 'TerminateInstances'
+  | 'StopInstances'
+  | 'StartInstances'
+  | 'DescribeVolumes'
+  | 'DescribeSnapshots'
+  | 'DescribeImages'
+  | 'DescribeSecurityGroups'
+  | 'DescribeNetworkInterfaces'
+  | 'DeleteVolume'
+  | 'DeleteSnapshot'
+  | 'DeleteSecurityGroup';
 
 /** What was being attempted, so that an error can name it (and an IAM hint can name the permission). */
 export interface Ec2Action {
   readonly operation: Ec2Operation;
-  /** The instances the call was about, if any. */
+  /** The resources the call was about, if any: instance ids, or the volume, snapshot or group ids of the audit calls. */
   readonly instanceIds?: readonly string[];
 }
 
 /** Error codes that mean the instance does not exist (any more) or never could. */
 const GONE = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
+
+/** Error codes that mean a volume, snapshot or security group does not exist (any more). */
+const RESOURCE_GONE = new Set(['InvalidVolume.NotFound', 'InvalidSnapshot.NotFound', 'InvalidGroup.NotFound']);
 
 /** Error codes of the caller's identity or permissions: a retry cannot help, an IAM policy can. */
 const FORBIDDEN = new Set(['UnauthorizedOperation', 'AuthFailure', 'Blocked', 'OptInRequired', 'SignatureDoesNotMatch', 'InvalidClientTokenId', 'MissingAuthenticationToken']);
@@ -80,6 +95,7 @@ export function describeEc2Action(action: Ec2Action): string {
  * | EC2 answer | code |
  * |---|---|
  * | `InvalidInstanceID.NotFound`, `InvalidInstanceID.Malformed` | `provider.instanceGone` |
+ * | `InvalidVolume.NotFound`, `InvalidSnapshot.NotFound`, `InvalidGroup.NotFound` | `provider.notFound` |
  * | `UnauthorizedOperation`, `AuthFailure` (and other credential errors), no credentials at all | `provider.forbidden` (the message names the IAM permission) |
  * | `RequestLimitExceeded`, `Throttling` … | `provider.throttled` |
  * | any 5xx, `InternalError`, `Unavailable` | `provider.unavailable` |
@@ -109,6 +125,7 @@ export function toProviderError(error: unknown, action: Ec2Action, attempts = 1)
 
   const status = ec2HttpStatus(error) ?? 0;
   if (GONE.has(code)) return make('provider.instanceGone', `no such instance (${code}: ${message})`);
+  if (RESOURCE_GONE.has(code)) return make('provider.notFound', `no such resource (${code}: ${message})`);
   if (code === 'UnauthorizedOperation') {
     return make('provider.forbidden', `not authorized (${code}); grant ec2:${action.operation} to the IAM identity Simian runs as`);
   }
@@ -123,4 +140,15 @@ export function toProviderError(error: unknown, action: Ec2Action, attempts = 1)
   if (code === 'OperationNotPermitted') return make('provider.refused', `EC2 refused (${message}); termination or stop protection may be on`);
   if (code === 'UnsupportedOperation') return make('provider.unsupported', `EC2 does not support it for these instances (${message})`);
   return make('provider.awsError', `${code || `HTTP ${status}`}: ${message}`);
+}
+
+/**
+ * EC2's own error code (`InvalidVolume.NotFound`) behind a mapped error, from its `cause`; undefined when EC2 did
+ * not answer (unreachable, no credentials). For callers that must tell two EC2 codes of one Simian code apart.
+ */
+export function ec2ErrorCode(error: unknown): string | undefined {
+  const cause = error instanceof SimianError ? error.cause : error;
+  if (!isServiceError(cause)) return undefined;
+  const { name } = shape(cause);
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isSimianError, SimianError } from '../../../src/core/errors.js';
-import { toProviderError } from '../../../src/providers/aws/ec2-errors.js';
+import { ec2ErrorCode, toProviderError } from '../../../src/providers/aws/ec2-errors.js';
 import { resolveEc2Retry, withEc2Retry } from '../../../src/providers/aws/ec2-retry.js';
 import { chunk } from '../../../src/providers/aws/ec2-api.js';
 import { ASG_TAG, mapInstanceState, tagsToRecord, toInstance } from '../../../src/providers/aws/instance-mapping.js';
@@ -62,6 +62,9 @@ describe('EC2 error mapping', () => {
   it.each([
     ['InvalidInstanceID.NotFound', 400, 'provider.instanceGone'],
     ['InvalidInstanceID.Malformed', 400, 'provider.instanceGone'],
+    ['InvalidVolume.NotFound', 400, 'provider.notFound'],
+    ['InvalidSnapshot.NotFound', 400, 'provider.notFound'],
+    ['InvalidGroup.NotFound', 400, 'provider.notFound'],
     ['UnauthorizedOperation', 403, 'provider.forbidden'],
     ['AuthFailure', 401, 'provider.forbidden'],
     ['RequestLimitExceeded', 503, 'provider.throttled'],
@@ -83,6 +86,13 @@ describe('EC2 error mapping', () => {
     expect(toProviderError(new TypeError('boom'), action).code).toBe('provider.awsError');
     const own = new SimianError('provider.badInstance', 'x');
     expect(toProviderError(own, action)).toBe(own);
+  });
+
+  it("keeps EC2's own code readable behind the mapped error (ec2ErrorCode), and none when EC2 did not answer", () => {
+    expect(ec2ErrorCode(toProviderError(serviceError('VolumeInUse', 400), action))).toBe('VolumeInUse');
+    expect(ec2ErrorCode(serviceError('InvalidGroup.NotFound', 400))).toBe('InvalidGroup.NotFound');
+    expect(ec2ErrorCode(toProviderError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), action))).toBeUndefined();
+    expect(ec2ErrorCode(new SimianError('x.y', 'no cause'))).toBeUndefined();
   });
 
   it('names the IAM permission for UnauthorizedOperation', () => {
