@@ -5,6 +5,11 @@
  * snapshot, its rules and, for the Janitor, its cleaner.
  */
 import type { Clock } from '../core/clock.js';
+import { collectEc2Snapshot } from '../monkeys/audit/aws/collect-ec2-snapshot.js';
+import { Ec2JanitorCleaner } from '../monkeys/audit/aws/ec2-janitor-cleaner.js';
+import { ec2ConformityRules } from '../monkeys/audit/aws/ec2-conformity-rules.js';
+import { ec2JanitorRules } from '../monkeys/audit/aws/ec2-janitor-rules.js';
+import { ec2SecurityRules } from '../monkeys/audit/aws/ec2-security-rules.js';
 import { InvalidInputError, SimianError } from '../core/errors.js';
 import type { SimianConfig } from '../config/simian-config.js';
 import { collectLocalSnapshot, type StackProcess } from '../monkeys/audit/collect-local-snapshot.js';
@@ -15,10 +20,10 @@ import { localSecurityRules } from '../monkeys/audit/local-security-rules.js';
 import type { Rule } from '../monkeys/audit/rule.js';
 import type { AdminInstance } from '../providers/local/local-provider.js';
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
-import { providerSettings, type ProviderRegistry } from './provider-registry.js';
+import { ec2ClientOf, providerSettings, type ProviderRegistry } from './provider-registry.js';
 
 /** The providers the audit monkeys have rules for. */
-export const AUDIT_PROVIDERS = ['local'] as const;
+export const AUDIT_PROVIDERS = ['local', 'aws'] as const;
 
 /** One provider's audits: a snapshot for a monkey, that monkey's rules over it, and the Janitor's cleaner. */
 export interface AuditSource {
@@ -54,14 +59,33 @@ export function localAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule
   }
 }
 
+/** The rules of `monkey` on EC2, configured. */
+function ec2AuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[] {
+  const rules = monkey === 'conformity' ? ec2ConformityRules(config.audit) : monkey === 'security' ? ec2SecurityRules(config.audit) : ec2JanitorRules(config.audit);
+  return rules as Rule<never>[];
+}
+
 /** The configured rules of `monkey` on `providerName` (none for a provider without audit rules): no I/O. */
 export function auditRules(monkey: AuditMonkey, providerName: string, config: SimianConfig): Rule<never>[] {
   switch (providerName) {
     case 'local':
       return localAuditRules(monkey, config);
+    case 'aws':
+      return ec2AuditRules(monkey, config);
     default:
       return [];
   }
+}
+
+function ec2Source(config: SimianConfig, options: AuditSourceOptions): AuditSource {
+  const { client, region } = ec2ClientOf(config.providers.aws);
+  return {
+    provider: 'aws',
+    rules: (monkey) => ec2AuditRules(monkey, config),
+    // One snapshot serves every EC2 rule: six listings, read-only.
+    snapshot: () => collectEc2Snapshot({ client, clock: options.clock, region }),
+    cleaner: () => new Ec2JanitorCleaner({ client, clock: options.clock }),
+  };
 }
 
 /** The stack's own process from `<stateDir>/stack.json`, when it is there and alive. */
@@ -114,6 +138,8 @@ export function auditSource(providerName: string, config: SimianConfig, provider
   switch (providerName) {
     case 'local':
       return localSource(config, providers, options);
+    case 'aws':
+      return ec2Source(config, options);
     default:
       throw new InvalidInputError('audit.unsupportedProvider', `the audit monkeys have rules for ${AUDIT_PROVIDERS.join(', ')}, not "${providerName}"`);
   }
