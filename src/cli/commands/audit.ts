@@ -7,11 +7,10 @@
  */
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
+import { defaultConfig } from '../../config/simian-config.js';
 import { runAudit, type AuditRun, type AuditRunMonkey } from '../../engine/audit-run.js';
-import { DEFAULT_AUDIT_CONFIG } from '../../monkeys/audit/audit-config.js';
+import { AUDIT_PROVIDERS, auditRules } from '../../engine/audit-sources.js';
 import { hasHighSeverity } from '../../monkeys/audit/findings.js';
-import { localConformityRules } from '../../monkeys/audit/local-conformity-rules.js';
-import { localSecurityRules } from '../../monkeys/audit/local-security-rules.js';
 import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import { formatTable } from '../table.js';
 import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
@@ -34,12 +33,12 @@ export function formatAuditRun(run: AuditRun): string {
   return `${formatTable(['SEVERITY', 'RULE', 'RESOURCE', 'OWNER', 'WHY'], rows)}${run.monkey}: ${run.findings.length} finding(s) on ${run.provider}, ${high} of high severity (${rules})\n`;
 }
 
-function rulesHelp(monkey: AuditRunMonkey): string {
-  const rules = monkey === 'conformity' ? localConformityRules(DEFAULT_AUDIT_CONFIG) : localSecurityRules(DEFAULT_AUDIT_CONFIG);
+/** The rules of `monkey` on every provider, for `--help`. */
+export function rulesHelp(monkey: AuditRunMonkey): string {
+  const config = defaultConfig(process.cwd());
   return [
-    '\nRules (local provider; turn one off with audit.disabledRules in simian.yaml, docs/audit.md):',
-    ...rules.map((r) => `  ${r.id} (${r.severity}): ${r.description}`),
-    '\nExit code: 0 without a high-severity finding, 1 with one (or when the stack cannot be read), 2 for bad usage.',
+    '\nRules (turn one off with audit.disabledRules in simian.yaml, docs/audit.md):',
+    ...AUDIT_PROVIDERS.flatMap((provider) => [`  ${provider}:`, ...auditRules(monkey, provider, config).map((r) => `    ${r.id} (${r.severity}): ${r.description}`)]),
   ].join('\n');
 }
 
@@ -48,10 +47,10 @@ function auditCommand(monkey: AuditRunMonkey, description: string): CommandFacto
     const command = addStateDirOptions(
       new Command(monkey)
         .description(description)
-        .addOption(new Option('--provider <name>', 'the platform: local (the only one with rules so far)').makeOptionMandatory())
+        .addOption(new Option('--provider <name>', `the platform: ${AUDIT_PROVIDERS.join(', ')}`).makeOptionMandatory())
         .option('--json', 'print the run as JSON'),
       'the state directory of the running stack',
-    ).addHelpText('after', rulesHelp(monkey));
+    ).addHelpText('after', `${rulesHelp(monkey)}\n\nExit code: 0 without a high-severity finding, 1 with one (or when the platform cannot be read), 2 for bad usage.`);
     return command.action(async (flags: AuditFlags) => {
       const config = await resolveCommandConfig(flags);
       const run = await runAudit(monkey, flags.provider, config, deps.providers, { clock: deps.clock });

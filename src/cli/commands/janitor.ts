@@ -18,6 +18,7 @@ import type { CommandDeps, CommandFactory } from '../command-deps.js';
 import { openMonkeySession } from '../monkeys/monkey-session.js';
 import { formatTable } from '../table.js';
 import { addUnleashOption } from '../unleash-option.js';
+import { rulesHelp } from './audit.js';
 import { addConfigOptions, resolveCommandConfig, type ConfigOptionValues } from './config.js';
 
 /** The code of the error that makes a run with a failed cleanup exit 1. */
@@ -123,6 +124,7 @@ export const janitorCommand: CommandFactory = (deps: CommandDeps) => {
   janitor.addHelpText(
     'after',
     [
+      rulesHelp('janitor'),
       '\nOpt a resource out with the tag, label or annotation simian/janitor=opt-out, or with "simian janitor opt-out <resource>".',
       'A resource is named as its cleaner names it: instance/<id>, data/<path>, proxy/<name> (local); <kind>/<namespace>/<name> (kubernetes); vol-…, snap-…, sg-…, i-… (aws).',
       '\nExit code: 0, 1 when a cleanup failed (it stays marked and is retried), 2 for bad usage.',
