@@ -42,10 +42,16 @@ export interface CollectLocalSnapshotOptions {
 }
 
 /** What an HTTP exchange came to: a status and the body, or why there was none. */
-type Exchange = { readonly status: number; readonly body: string } | { readonly error: string };
+export type Exchange = { readonly status: number; readonly body: string } | { readonly error: string };
 
-/** One request whose answer, body included, comes within `timeoutMs` on the injected clock, or not at all. */
-async function exchange(url: string, init: RequestInit, options: CollectLocalSnapshotOptions): Promise<Exchange> {
+/** How the local collectors probe: what {@link readRegistrations} needs of their options. */
+export type ProbeOptions = Pick<CollectLocalSnapshotOptions, 'clock' | 'timeoutMs' | 'fetch'>;
+
+/**
+ * One request whose answer, body included, comes within `timeoutMs` on the injected clock, or not at all. Never
+ * rejects: a failure is an `{error}` saying what went wrong (`connection refused`, `no answer within 2000 ms`).
+ */
+export async function exchange(url: string, init: RequestInit, options: ProbeOptions): Promise<Exchange> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const giveUp = new AbortController();
   const timer = options.clock.setTimer(() => giveUp.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs, { keepAlive: false });
@@ -82,7 +88,8 @@ function baseUrl(address: string): string {
   return /^https?:\/\//.test(address) ? address : `http://${address}`;
 }
 
-function ownerOf(raw: AdminInstance): { owner?: string } {
+/** The `owner` tag of an instance, as an optional field to spread (none when absent or empty). */
+export function ownerOf(raw: AdminInstance): { owner?: string } {
   const owner = raw.tags?.['owner'];
   return owner === undefined || owner === '' ? {} : { owner };
 }
@@ -117,8 +124,12 @@ async function probeWrites(resource: string, owner: { owner?: string }, base: st
   );
 }
 
-/** The slot ids discovery lists, per region of the discovery instance that answered; a region absent: none answered. */
-async function readRegistrations(running: readonly AdminInstance[], options: CollectLocalSnapshotOptions): Promise<Map<string, Set<string>>> {
+/**
+ * The slot ids discovery lists, per region of the discovery instance that answered; a region absent: none
+ * answered. `running` are the running instances of the inventory: its discovery instances are asked, and the
+ * others are matched against what they list.
+ */
+export async function readRegistrations(running: readonly AdminInstance[], options: ProbeOptions): Promise<Map<string, Set<string>>> {
   // The doctor's matcher reads registrations against instances as the provider shows them: public address, pid tag.
   const asInstances: Instance[] = running.map((raw) => ({
     id: raw.id,

@@ -14,3 +14,7 @@ export * from './local-security-rules.js';
 export * from './collect-local-snapshot.js';
 export * from './proc-listeners.js';
 export * from './findings-metrics.js';
+export * from './local-janitor-snapshot.js';
+export * from './local-janitor-rules.js';
+export * from './collect-local-janitor-snapshot.js';
+export * from './local-janitor-cleaner.js';
