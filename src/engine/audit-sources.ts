@@ -15,11 +15,15 @@ import type { SimianConfig } from '../config/simian-config.js';
 import { collectLocalSnapshot, type StackProcess } from '../monkeys/audit/collect-local-snapshot.js';
 import type { AuditMonkey } from '../monkeys/audit/findings.js';
 import type { JanitorCleaner } from '../monkeys/audit/janitor-cleaner.js';
+import { collectLocalJanitorSnapshot } from '../monkeys/audit/collect-local-janitor-snapshot.js';
+import { LocalJanitorCleaner } from '../monkeys/audit/local-janitor-cleaner.js';
+import { localJanitorRules } from '../monkeys/audit/local-janitor-rules.js';
 import { localConformityRules } from '../monkeys/audit/local-conformity-rules.js';
 import { localSecurityRules } from '../monkeys/audit/local-security-rules.js';
 import type { Rule } from '../monkeys/audit/rule.js';
 import type { AdminInstance } from '../providers/local/local-provider.js';
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
+import { readStackToken } from '../reference-stack/stack/stack-token.js';
 import { ec2ClientOf, providerSettings, type ProviderRegistry } from './provider-registry.js';
 
 /** The providers the audit monkeys have rules for. */
@@ -55,7 +59,7 @@ export function localAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule
     case 'security':
       return localSecurityRules(config.audit) as Rule<never>[];
     case 'janitor':
-      return [];
+      return localJanitorRules(config.audit) as Rule<never>[];
   }
 }
 
@@ -98,10 +102,6 @@ function stackProcess(stateDir: string): StackProcess | undefined {
   }
 }
 
-function unsupported(monkey: AuditMonkey, what: string): never {
-  throw new SimianError('audit.unsupportedProvider', `${monkey}: ${what}`, { exitCode: 2 });
-}
-
 function localSource(config: SimianConfig, providers: ProviderRegistry, options: AuditSourceOptions): AuditSource {
   const provider = providers.create('local', providerSettings(config));
   const admin = provider as unknown as { adminInventory?: () => Promise<AdminInstance[]> };
@@ -113,7 +113,19 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
     provider: provider.name,
     rules: (monkey) => auditRules(monkey, 'local', config),
     snapshot: async (monkey) => {
-      if (monkey === 'janitor') return unsupported(monkey, 'the local Janitor rules are not wired yet');
+      if (monkey === 'janitor') {
+        const state = readStackState(config.stateDir);
+        return collectLocalJanitorSnapshot({
+          inventory,
+          toxiproxyUrl: state.toxiproxyUrl,
+          stateDir: config.stateDir,
+          ...(state.dataDir === undefined ? {} : { dataDir: state.dataDir }),
+          ownedRevertIds: options.ownedRevertIds ?? (() => []),
+          clock: options.clock,
+          timeoutMs: config.audit.timeoutMs,
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        });
+      }
       const stack = stackProcess(config.stateDir);
       return collectLocalSnapshot({
         inventory,
@@ -124,7 +136,20 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
         ...(options.procRoot === undefined ? {} : { procRoot: options.procRoot }),
       });
     },
-    cleaner: () => unsupported('janitor', 'the local Janitor rules are not wired yet'),
+    cleaner: () => {
+      const state = readStackState(config.stateDir);
+      const stackToken = readStackToken(config.stateDir);
+      return new LocalJanitorCleaner({
+        adminUrl: state.adminUrl,
+        ...(stackToken === undefined ? {} : { stackToken }),
+        toxiproxyUrl: state.toxiproxyUrl,
+        stateDir: config.stateDir,
+        ...(state.dataDir === undefined ? {} : { dataDir: state.dataDir }),
+        clock: options.clock,
+        timeoutMs: config.audit.timeoutMs,
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      });
+    },
   };
 }
 

@@ -129,9 +129,10 @@ export async function hostStack(options: StackHostOptions): Promise<StackHost> {
     const toxiproxyUrl = options.toxiproxyUrl ?? embedded!.url;
     const total = desiredInstances(options.topology).length;
     events.emit({ kind: 'progress', at: clock.now(), task: 'stack', message: `starting the "${options.topologyName}" stack (${total} instances)`, fraction: 0 });
+    const dataDir = resolve(options.dataDir ?? `${stateDir}/data`);
     stack = await ReferenceStack.start({
       topology: options.topology,
-      dataDir: resolve(options.dataDir ?? `${stateDir}/data`),
+      dataDir,
       toxiproxyUrl,
       stackToken,
       clock,
@@ -160,6 +161,7 @@ export async function hostStack(options: StackHostOptions): Promise<StackHost> {
       toxiproxyUrl,
       adminUrl: served.url,
       ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
+      dataDir,
       startedAt: clock.now(),
     };
     writeStackState(stateDir, state);

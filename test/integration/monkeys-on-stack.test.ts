@@ -268,4 +268,36 @@ describe('the monkeys against the small stack (built binary)', () => {
     expect(await faultsOnProxies()).toEqual([]);
     expect((await historyOf(faultId))?.revert).toMatchObject({ outcome: 'reverted', trigger: 'restart' });
   }, 60_000);
+
+  it('the stack passes its own Conformity Monkey; Security finds only what the README explains; the Janitor marks what is left behind, leashed', async () => {
+    const conformity = await simian(['conformity', '--provider', 'local', '--json', '--state-dir', stateDir]);
+    expect(conformity.code, conformity.stdout).toBe(0);
+    const security = await simian(['security', '--provider', 'local', '--json', '--state-dir', stateDir]);
+    const high = (JSON.parse(security.stdout) as { findings: Array<{ severity: string; rule: string; resource: string }> }).findings.filter((f) => f.severity === 'high');
+    // The README's two: billing's internal write and Toxiproxy's API take no credentials.
+    expect(high.every((f) => f.rule === 'security.unauthenticated-write' && /^(billing-|toxiproxy)/.test(f.resource)), JSON.stringify(high)).toBe(true);
+
+    // Left behind: a ledger of an old stack layout nobody reads, and a toxic no recorded fault owns.
+    writeFileSync(join(stateDir, 'data', 'billing-eu-west.db'), '');
+    const catalog = (await inventory()).find((i) => i.service === 'catalog')!;
+    const stray = await fetch(`${stack.toxiproxyUrl}/proxies/${catalog.id}/toxics`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'stray', type: 'latency', stream: 'downstream', attributes: { latency: 1 } }),
+    });
+    expect(stray.status).toBe(200);
+    try {
+      const janitor = await simian(['janitor', '--provider', 'local', '--json', '--state-dir', stateDir]);
+      expect(janitor.code, janitor.stderr).toBe(0);
+      const run = JSON.parse(janitor.stdout) as { janitor: { marked: Array<{ resource: string }>; cleaned: unknown[] } };
+      expect(run.janitor.marked.map((m) => m.resource).sort()).toEqual(['data/data/billing-eu-west.db', `toxic/${catalog.id}/stray`]);
+      expect(run.janitor.cleaned).toEqual([]);
+      const marks = await simian(['janitor', 'marks', '--provider', 'local', '--state-dir', stateDir]);
+      expect(marks.stdout).toContain(`toxic/${catalog.id}/stray`);
+      // Leashed: both are still there.
+      expect(await faultsOnProxies()).toEqual([`${catalog.id}:stray`]);
+      expect(readFileSync(join(stateDir, 'data', 'billing-eu-west.db'), 'utf8')).toBe('');
+    } finally {
+      await fetch(`${stack.toxiproxyUrl}/proxies/${catalog.id}/toxics/stray`, { method: 'DELETE' });
+    }
+  }, 60_000);
 });

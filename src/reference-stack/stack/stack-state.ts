@@ -20,6 +20,8 @@ export interface StackState {
   readonly adminUrl: string;
   /** The Prometheus that `stack up --prometheus` started, scraping every instance. */
   readonly prometheusUrl?: string;
+  /** Where the instances keep their data (billing's ledger): what the Janitor's `janitor.orphaned-data` reads. */
+  readonly dataDir?: string;
   readonly startedAt: number;
 }
 
