@@ -56,6 +56,19 @@ async function writes(service: BillingService): Promise<Record<string, number>> 
 }
 
 describe('billing service', () => {
+  it('with a stack token, refuses a write without it (401) and takes one with it; reads stay open', async () => {
+    const token = 'the-stack-token-of-at-least-32-chars';
+    const service = createBillingService({ identity: identity(), databasePath: databasePath(), clock: new ManualClock(), stackToken: token });
+    closers.push(() => service.store.close());
+    const body = JSON.stringify({ userId: 'viewer-1', plan: 'premium' });
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'k-1' };
+    expect((await service.app.request('/subscriptions', { method: 'POST', headers, body })).status).toBe(401);
+    expect((await service.app.request('/subscriptions', { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, body })).status).toBe(401);
+    expect(service.store.byUser('viewer-1')).toEqual([]);
+    expect((await service.app.request('/subscriptions', { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body })).status).toBe(201);
+    expect((await service.app.request('/subscriptions?userId=viewer-1')).status).toBe(200);
+  });
+
   it('creates a subscription once, and answers the same key with the same subscription', async () => {
     const clock = new ManualClock();
     const service = billing(databasePath(), { clock });
@@ -148,7 +161,12 @@ describe('billing across regions', () => {
     );
     try {
       const [east, west] = built.map((b) => (key: string, body: unknown) =>
-        b.app.request('/subscriptions', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) }),
+        // As the stack's gateways send it: the stack builds billing to take writes from them only.
+        b.app.request('/subscriptions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${config.stackToken}` },
+          body: JSON.stringify(body),
+        }),
       ) as [(key: string, body: unknown) => Promise<Response>, (key: string, body: unknown) => Promise<Response>];
 
       // The front door fails the write over to the other region after the first region committed it.

@@ -13,12 +13,12 @@ import { appFetch } from '../support/app-fetch.js';
 const SECRET = 'gateway-test-secret-of-32-chars!';
 const id = (service: ServiceName): ServiceIdentity => ({ service, region: 'us-east', zone: 'us-east-1a', instanceId: `${service}-0` });
 
-function setup(options: { rateLimit?: { ratePerSecond: number; burst: number } } = {}) {
+function setup(options: { rateLimit?: { ratePerSecond: number; burst: number }; stackToken?: string } = {}) {
   const clock = new ManualClock();
   const writes: unknown[] = [];
   const billing = new Hono();
   billing.post('/subscriptions', async (c) => {
-    writes.push({ key: c.req.header('idempotency-key'), body: await c.req.json() });
+    writes.push({ key: c.req.header('idempotency-key'), body: await c.req.json(), authorization: c.req.header('authorization') });
     return c.json({ subscriptionId: 's1' }, 201);
   });
   billing.get('/subscriptions/by-key/:key', (c) => c.json({ key: c.req.param('key'), askedFor: c.req.query('userId') }));
@@ -93,6 +93,14 @@ describe('gateway', () => {
     });
     expect(response.status).toBe(201);
     expect(writes).toEqual([{ key: 'k-1', body: { plan: 'premium', userId: 'viewer-9' } }]);
+  });
+
+  it('sends the stack token, never the viewer\'s, with writes upstream, so billing can refuse writes from elsewhere', async () => {
+    const { call, login, writes } = setup({ stackToken: 'the-stack-token-of-at-least-32-chars' });
+    const token = await login('viewer-9');
+    const response = await call('/api/subscriptions', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'k-2' }, body: JSON.stringify({ plan: 'basic' }) });
+    expect(response.status).toBe(201);
+    expect(writes).toEqual([{ key: 'k-2', body: { plan: 'basic', userId: 'viewer-9' }, authorization: 'Bearer the-stack-token-of-at-least-32-chars' }]);
   });
 
   it('asks billing for a subscription by key on behalf of the token\'s viewer only', async () => {

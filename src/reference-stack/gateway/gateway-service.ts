@@ -28,6 +28,11 @@ export interface GatewayServiceOptions {
   tokenSecret: string;
   clock?: Clock;
   fetch?: typeof fetch;
+  /**
+   * Sent as `Authorization: Bearer <stackToken>` with every upstream request that changes state, so the services
+   * behind (billing) can refuse writes that do not come through a gateway. The viewer's own token never goes upstream.
+   */
+  stackToken?: string;
   /** Per-client limits. @default 50 per second, bursts of 100 */
   rateLimit?: { ratePerSecond?: number; burst?: number };
   /** Time allowed per upstream attempt. @default 1_000 */
@@ -117,6 +122,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
           body = JSON.stringify(route.body ? route.body(json as Record<string, unknown>, request) : json);
           headers.set('content-type', 'application/json');
         }
+        if (route.method !== 'GET' && options.stackToken !== undefined) headers.set('authorization', `Bearer ${options.stackToken}`);
         try {
           const upstream = await clientFor(route.target).request(route.upstream(request), {
             method: route.method,

@@ -21,6 +21,7 @@ import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
+import { requireStackToken } from '../service-kit/admin-guard.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { BillingStore, BillingUnavailableError, PLANS, type SubscribeOutcome } from './billing-store.js';
@@ -34,6 +35,12 @@ export interface BillingServiceOptions {
   busyTimeoutMs?: number;
   clock?: Clock;
   registry?: Registry;
+  /**
+   * When set, a write (`POST /subscriptions`) needs `Authorization: Bearer <stackToken>`: only the stack's own
+   * gateways may change the ledger, not whatever else reaches billing's port (Security Monkey's
+   * `security.unauthenticated-write`). Reads stay open, as the gateway passes the viewer for them.
+   */
+  stackToken?: string;
 }
 
 /** A built billing service: the app, and the store the instance runtime closes on SIGTERM. */
@@ -85,6 +92,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
         });
         for (const result of BILLING_WRITE_RESULTS) writes.labels({ result }).inc(0);
 
+        if (options.stackToken !== undefined) app.post('/subscriptions', requireStackToken(options.stackToken));
         app.post('/subscriptions', async (c) => {
           const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
           if (key === undefined || !idempotencyKey.test(key)) {

@@ -67,7 +67,7 @@ export async function buildService(
   let app: ServiceApp['app'];
   switch (identity.service) {
     case 'gateway':
-      app = createGatewayService({ ...common, discovery, tokenSecret: config.tokenSecret }).app;
+      app = createGatewayService({ ...common, discovery, tokenSecret: config.tokenSecret, stackToken: config.stackToken }).app;
       break;
     case 'user':
       app = createUserService({ ...common, tokenSecret: config.tokenSecret, regions: config.regions }).app;
@@ -88,7 +88,7 @@ export async function buildService(
       app = createOriginService(common).app;
       break;
     case 'billing': {
-      const billing = createBillingService({ ...common, databasePath: billingLedgerPath(config.dataDir) });
+      const billing = createBillingService({ ...common, databasePath: billingLedgerPath(config.dataDir), stackToken: config.stackToken });
       app = billing.app;
       close = async () => {
         await closeClients();
