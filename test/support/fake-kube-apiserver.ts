@@ -7,7 +7,10 @@
  * PodDisruptionBudget switch), nodes (list with label selector, read, patch as JSON Patch, merge patch or
  * strategic merge patch), and `coordination.k8s.io/v1` Leases (get, list, create, replace, with the API server's
  * optimistic concurrency on `resourceVersion`) for the daemon's leader election. Errors are `Status` bodies as the
- * real server sends them. It checks the bearer token,
+ * real server sends them. For the audit monkeys it also serves the objects they read (list, cluster-wide and per
+ * namespace, with label selectors and paging): namespaces, services, persistentvolumeclaims, configmaps, secrets,
+ * networking.k8s.io/v1 networkpolicies, policy/v1 poddisruptionbudgets, apps/v1 deployments, replicasets and
+ * statefulsets, batch/v1 jobs; and delete of the five kinds the Janitor cleans. It checks the bearer token,
  * logs every request, and lets a test inject failures on any route.
  *
  * @example
@@ -207,8 +210,51 @@ export interface FakeKubeOptions {
   readonly pods?: readonly FakePod[];
   readonly nodes?: readonly FakeNode[];
   readonly leases?: readonly FakeLease[];
+  /** Objects of the audit's kinds ({@link AUDIT_RESOURCES}), by `apiVersion` and `kind`. */
+  readonly objects?: readonly FakeObject[];
   /** The server's notion of now (deletion timestamps), epoch ms. @default 2026-01-01T00:00:00Z */
   readonly nowMs?: number;
+}
+
+/** An object of one of the audit's kinds, as JSON. */
+export interface FakeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: FakeObjectMeta;
+  [field: string]: unknown;
+}
+
+/** How the fake serves one of the audit's resources. */
+interface AuditResource {
+  /** `''` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  /** Whether DELETE of one object is served (the Janitor's kinds). */
+  readonly deletable: boolean;
+  /** What a DELETE answers: the object with a deletionTimestamp (a claim's protection finalizer), or a Status. */
+  readonly deleteAnswers: 'object' | 'status';
+}
+
+/** The audit's resources the fake serves, by plural name. */
+export const AUDIT_RESOURCES: Readonly<Record<string, AuditResource>> = {
+  namespaces: { group: '', version: 'v1', kind: 'Namespace', namespaced: false, deletable: false, deleteAnswers: 'status' },
+  services: { group: '', version: 'v1', kind: 'Service', namespaced: true, deletable: false, deleteAnswers: 'status' },
+  persistentvolumeclaims: { group: '', version: 'v1', kind: 'PersistentVolumeClaim', namespaced: true, deletable: true, deleteAnswers: 'object' },
+  configmaps: { group: '', version: 'v1', kind: 'ConfigMap', namespaced: true, deletable: true, deleteAnswers: 'status' },
+  secrets: { group: '', version: 'v1', kind: 'Secret', namespaced: true, deletable: true, deleteAnswers: 'status' },
+  networkpolicies: { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', namespaced: true, deletable: false, deleteAnswers: 'status' },
+  poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true, deletable: false, deleteAnswers: 'status' },
+  deployments: { group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true, deletable: false, deleteAnswers: 'status' },
+  replicasets: { group: 'apps', version: 'v1', kind: 'ReplicaSet', namespaced: true, deletable: true, deleteAnswers: 'status' },
+  statefulsets: { group: 'apps', version: 'v1', kind: 'StatefulSet', namespaced: true, deletable: false, deleteAnswers: 'status' },
+  jobs: { group: 'batch', version: 'v1', kind: 'Job', namespaced: true, deletable: true, deleteAnswers: 'status' },
+};
+
+/** The plural of an audit kind, by `apiVersion` and `kind`. */
+function auditPlural(apiVersion: string, kind: string): string | undefined {
+  return Object.entries(AUDIT_RESOURCES).find(([, r]) => (r.group === '' ? r.version : `${r.group}/${r.version}`) === apiVersion && r.kind === kind)?.[0];
 }
 
 /** The Status `reason` the real API server uses for each status code. */
@@ -394,6 +440,11 @@ function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** `namespace/name` of a namespaced object, `name` of a cluster-scoped one. */
+function objectKey(metadata: FakeObjectMeta): string {
+  return metadata.namespace === undefined ? metadata.name : podKey(metadata.namespace, metadata.name);
+}
+
 /**
  * The fake API server. Pods and nodes live in maps the test may read and change at any time; every request is in
  * {@link FakeKubeApiserver.requests}.
@@ -414,6 +465,10 @@ export class FakeKubeApiserver {
   readonly evicted: string[] = [];
   /** Pods whose eviction a PodDisruptionBudget refuses (`namespace/name`, or `*` for all). */
   readonly pdbBlocks = new Set<string>();
+  /** Objects of the audit's kinds: plural → (`namespace/name`, or `name` when cluster-scoped) → object. */
+  readonly objects = new Map<string, Map<string, FakeObject>>(Object.keys(AUDIT_RESOURCES).map((plural) => [plural, new Map()]));
+  /** Objects deleted through the API so far, `plural/namespace/name`, in order. */
+  readonly deleted: string[] = [];
   private readonly hooks: Hook[] = [];
   private resourceVersion = 1000;
   private uid = 0;
@@ -429,6 +484,7 @@ export class FakeKubeApiserver {
     for (const pod of options.pods ?? []) this.addPod(pod);
     for (const node of options.nodes ?? []) this.addNode(node);
     for (const lease of options.leases ?? []) this.addLease(lease);
+    for (const object of options.objects ?? []) this.addObject(object);
   }
 
   /** Starts a fake on a random loopback port. Close it with {@link FakeKubeApiserver.close}. */
@@ -472,6 +528,17 @@ export class FakeKubeApiserver {
     copy.metadata.uid ??= `node-uid-${++this.uid}`;
     copy.metadata.resourceVersion = String(++this.resourceVersion);
     this.nodes.set(copy.metadata.name, copy);
+  }
+
+  /** Adds (or replaces) an object of one of the audit's kinds; it gets a uid and a fresh resourceVersion. */
+  addObject(object: FakeObject): void {
+    const plural = auditPlural(object.apiVersion, object.kind);
+    if (plural === undefined) throw new Error(`the fake does not serve ${object.apiVersion} ${object.kind}`);
+    const copy = structuredClone(object);
+    if (AUDIT_RESOURCES[plural]?.namespaced) copy.metadata.namespace ??= 'default';
+    copy.metadata.uid ??= `${plural}-uid-${++this.uid}`;
+    copy.metadata.resourceVersion = String(++this.resourceVersion);
+    this.objects.get(plural)?.set(objectKey(copy.metadata), copy);
   }
 
   /** Adds (or replaces) a Lease, bypassing the API's checks; it gets a uid and a fresh resourceVersion. */
@@ -604,7 +671,58 @@ export class FakeKubeApiserver {
       // The real server has no POST on a named object either: creating goes to the collection.
       throw notAllowed(method, path);
     }
+    const audit = this.auditRoute(method, path, params);
+    if (audit) return audit;
     throw new HttpFailure(404, 'the server could not find the requested resource');
+  }
+
+  /**
+   * The audit's routes: `GET /api/v1/<plural>` or `/apis/<group>/<version>/<plural>` (cluster-wide), the same under
+   * `namespaces/<ns>/` (one namespace), and `DELETE` of one named object of a deletable kind. Undefined when the
+   * path is none of them.
+   */
+  private auditRoute(method: string, path: string, params: URLSearchParams): { status: number; payload: unknown } | undefined {
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    if (!m) return undefined;
+    const [, coreVersion, group, groupVersion, rawNamespace, plural, rawName] = m;
+    const resource = AUDIT_RESOURCES[plural as string];
+    if (!resource || resource.group !== (group ?? '') || resource.version !== (coreVersion ?? groupVersion)) return undefined;
+    if (!resource.namespaced && rawNamespace !== undefined) return undefined;
+    const namespace = rawNamespace === undefined ? undefined : decodeURIComponent(rawNamespace);
+    if (rawName === undefined) {
+      if (method !== 'GET') throw notAllowed(method, path);
+      return { status: 200, payload: this.listObjects(plural as string, resource, namespace, params) };
+    }
+    if (method !== 'DELETE' || !resource.deletable || namespace === undefined) throw notAllowed(method, path);
+    return this.deleteObject(plural as string, resource, namespace, decodeURIComponent(rawName));
+  }
+
+  private listObjects(plural: string, resource: AuditResource, namespace: string | undefined, params: URLSearchParams): unknown {
+    const labels = parseLabelSelector(params.get('labelSelector') ?? '');
+    if (params.get('fieldSelector')) throw new HttpFailure(400, `this fake does not support field selectors on ${plural}`);
+    const items = [...(this.objects.get(plural) ?? new Map<string, FakeObject>()).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
+      .filter(([, o]) => matchesLabels(o.metadata.labels ?? {}, labels));
+    const apiVersion = resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+    return { ...(this.page(`${resource.kind}List`, items, params) as object), apiVersion };
+  }
+
+  /** DELETE of one object: gone at once (the fake runs no finalizers), 404 as the real server words it when missing. */
+  private deleteObject(plural: string, resource: AuditResource, namespace: string, name: string): { status: number; payload: unknown } {
+    const store = this.objects.get(plural);
+    const key = `${namespace}/${name}`;
+    const object = store?.get(key);
+    const qualified = resource.group === '' ? plural : `${plural}.${resource.group}`;
+    if (!store || !object) throw new HttpFailure(404, `${qualified} "${name}" not found`, { details: { name, ...(resource.group ? { group: resource.group } : {}), kind: plural } });
+    store.delete(key);
+    this.resourceVersion++;
+    this.deleted.push(`${plural}/${key}`);
+    if (resource.deleteAnswers === 'object') {
+      return { status: 200, payload: { ...object, metadata: { ...object.metadata, deletionTimestamp: new Date(this.nowMs).toISOString(), resourceVersion: String(this.resourceVersion) } } };
+    }
+    const details = { name, ...(resource.group ? { group: resource.group } : {}), kind: plural, uid: object.metadata.uid };
+    return { status: 200, payload: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details } };
   }
 
   private listLeases(namespace: string, params: URLSearchParams): unknown {
