@@ -10,6 +10,12 @@ import { Ec2JanitorCleaner } from '../monkeys/audit/aws/ec2-janitor-cleaner.js';
 import { ec2ConformityRules } from '../monkeys/audit/aws/ec2-conformity-rules.js';
 import { ec2JanitorRules } from '../monkeys/audit/aws/ec2-janitor-rules.js';
 import { ec2SecurityRules } from '../monkeys/audit/aws/ec2-security-rules.js';
+import { collectKubernetesSnapshot } from '../monkeys/audit/kubernetes/collect-kube-snapshot.js';
+import { KubernetesJanitorCleaner } from '../monkeys/audit/kubernetes/kube-janitor-cleaner.js';
+import { kubernetesConformityRules } from '../monkeys/audit/kubernetes/kube-conformity-rules.js';
+import { kubernetesJanitorRules } from '../monkeys/audit/kubernetes/kube-janitor-rules.js';
+import { kubernetesSecurityRules } from '../monkeys/audit/kubernetes/kube-security-rules.js';
+import { loadKubeConfig } from '../providers/kubernetes/load-kube-config.js';
 import { InvalidInputError, SimianError } from '../core/errors.js';
 import type { SimianConfig } from '../config/simian-config.js';
 import { collectLocalSnapshot, type StackProcess } from '../monkeys/audit/collect-local-snapshot.js';
@@ -27,7 +33,7 @@ import { readStackToken } from '../reference-stack/stack/stack-token.js';
 import { ec2ClientOf, providerSettings, type ProviderRegistry } from './provider-registry.js';
 
 /** The providers the audit monkeys have rules for. */
-export const AUDIT_PROVIDERS = ['local', 'aws'] as const;
+export const AUDIT_PROVIDERS = ['local', 'kubernetes', 'aws'] as const;
 
 /** One provider's audits: a snapshot for a monkey, that monkey's rules over it, and the Janitor's cleaner. */
 export interface AuditSource {
@@ -69,16 +75,43 @@ function ec2AuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[]
   return rules as Rule<never>[];
 }
 
+/** The rules of `monkey` on Kubernetes, configured. */
+function kubernetesAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[] {
+  const rules =
+    monkey === 'conformity' ? kubernetesConformityRules(config.audit) : monkey === 'security' ? kubernetesSecurityRules(config.audit) : kubernetesJanitorRules(config.audit);
+  return rules as Rule<never>[];
+}
+
 /** The configured rules of `monkey` on `providerName` (none for a provider without audit rules): no I/O. */
 export function auditRules(monkey: AuditMonkey, providerName: string, config: SimianConfig): Rule<never>[] {
   switch (providerName) {
     case 'local':
       return localAuditRules(monkey, config);
+    case 'kubernetes':
+      return kubernetesAuditRules(monkey, config);
     case 'aws':
       return ec2AuditRules(monkey, config);
     default:
       return [];
   }
+}
+
+function kubernetesSource(config: SimianConfig, options: AuditSourceOptions): AuditSource {
+  const settings = config.providers.kubernetes;
+  // The provider's own namespaces settings: the audit sees what the monkeys may touch.
+  const kubeConfig = loadKubeConfig(settings);
+  return {
+    provider: 'kubernetes',
+    rules: (monkey) => kubernetesAuditRules(monkey, config),
+    snapshot: () =>
+      collectKubernetesSnapshot({
+        kubeConfig,
+        clock: options.clock,
+        ...(settings && settings.namespaces.length > 0 ? { namespaces: settings.namespaces } : {}),
+        ...(settings ? { excludeNamespaces: settings.excludeNamespaces } : {}),
+      }),
+    cleaner: () => new KubernetesJanitorCleaner({ kubeConfig, clock: options.clock }),
+  };
 }
 
 function ec2Source(config: SimianConfig, options: AuditSourceOptions): AuditSource {
@@ -163,6 +196,8 @@ export function auditSource(providerName: string, config: SimianConfig, provider
   switch (providerName) {
     case 'local':
       return localSource(config, providers, options);
+    case 'kubernetes':
+      return kubernetesSource(config, options);
     case 'aws':
       return ec2Source(config, options);
     default:

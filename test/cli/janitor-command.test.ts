@@ -11,6 +11,9 @@ import { createProgram } from '../../src/cli/program.js';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { FakeEc2Endpoint, fakeInstanceId } from '../support/fake-ec2-endpoint.js';
+import { FakeKubeApiserver } from '../support/fake-kube-apiserver.js';
+import { AUDIT_CLUSTER_NOW, auditCluster } from '../support/fake-kube-audit-cluster.js';
+import { writeKubeconfig } from '../support/kubeconfig-file.js';
 
 const DAY = 86_400_000;
 // Tuesday 2026-12-01, 09:00 in Los Angeles (the schedule's default zone): business hours.
@@ -155,8 +158,47 @@ describe('simian janitor on EC2', () => {
   it('refuses a provider without rules (exit 2) and an empty resource to opt out', async () => {
     const bad = await run('janitor', '--provider', 'toxiproxy');
     expect(bad.error).toMatchObject({ code: 'commander.invalidArgument' });
-    expect(bad.error!.message).toContain('local, aws');
+    expect(bad.error!.message).toContain('local, kubernetes, aws');
     const empty = await run('janitor', 'opt-out', ' ', '--provider', 'aws');
     expect(empty.error).toMatchObject({ code: 'janitor.invalidResource', exitCode: 2 });
+  });
+});
+
+describe('the audit monkeys and the Janitor on Kubernetes', () => {
+  it('report the cluster, mark what is unused, and delete it through the API only unleashed and after the retention', async () => {
+    const kube = await FakeKubeApiserver.start(auditCluster());
+    try {
+      clock = new ManualClock(AUDIT_CLUSTER_NOW);
+      const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), kube.url);
+      writeFileSync(config, `stateDir: ${dir}\nproviders:\n  kubernetes:\n    kubeconfig: ${kubeconfig}\n`);
+      const security = await run('security', '--provider', 'kubernetes', '--json');
+      expect(security.error).toMatchObject({ code: 'audit.highSeverity', exitCode: 1 });
+      expect((JSON.parse(security.out) as { findings: Array<{ rule: string }> }).findings.map((f) => f.rule)).toContain('security.privileged');
+      const conformity = await run('conformity', '--provider', 'kubernetes', '--json');
+      expect((JSON.parse(conformity.out) as { findings: Array<{ resource: string }> }).findings.map((f) => f.resource)).toContain('deployment/default/web');
+
+      const first = await run('janitor', '--provider', 'kubernetes', '--json');
+      expect(first.error, first.err).toBeUndefined();
+      const marked = (JSON.parse(first.out) as { janitor: { marked: Array<{ resource: string }> } }).janitor.marked.map((m) => m.resource).sort();
+      expect(marked).toEqual(['configmap/shop/old-cart-config', 'job/batch/nightly-old', 'replicaset/shop/cart-1']);
+      const deletes = () => kube.requests.filter((r) => r.method === 'DELETE').map((r) => r.path).sort();
+      expect(deletes()).toEqual([]);
+
+      await clock.advance(7 * DAY);
+      const leashed = await run('janitor', '--provider', 'kubernetes', '--json');
+      expect(leashed.error).toBeUndefined();
+      expect(deletes()).toEqual([]);
+      const unleashed = await run('janitor', '--provider', 'kubernetes', '--unleash', '--json');
+      expect(unleashed.error, unleashed.err).toBeUndefined();
+      expect(deletes()).toEqual([
+        '/api/v1/namespaces/shop/configmaps/old-cart-config',
+        '/apis/apps/v1/namespaces/shop/replicasets/cart-1',
+        '/apis/batch/v1/namespaces/batch/jobs/nightly-old',
+      ]);
+      // The opted-out claim is still there.
+      expect(kube.requests.some((r) => r.path.includes('persistentvolumeclaims/cart-export') && r.method === 'DELETE')).toBe(false);
+    } finally {
+      await kube.close();
+    }
   });
 });
