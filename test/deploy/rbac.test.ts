@@ -8,7 +8,8 @@ import type { SimianConfig } from '../../src/config/simian-config.js';
 import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { coordinationApi, kubernetesLeaseLock } from '../../src/daemon/leader/kubernetes-lease-lock.js';
-import { createProvider } from '../../src/engine/provider-registry.js';
+import { auditSource } from '../../src/engine/audit-sources.js';
+import { createProvider, type ProviderRegistry } from '../../src/engine/provider-registry.js';
 import type { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
 import { FakeKubeApiserver, sampleCluster, type RecordedRequest } from '../support/fake-kube-apiserver.js';
 import { writeKubeconfig } from '../support/kubeconfig-file.js';
@@ -78,6 +79,15 @@ function fileConfig(): SimianConfig {
 }
 
 const fakes: FakeKubeApiserver[] = [];
+/** The Kubernetes audit source reads through its own client: it asks the registry for no provider. */
+const noProviders: ProviderRegistry = {
+  create: () => {
+    throw new Error('no provider expected');
+  },
+  forRevert: () => {
+    throw new Error('no provider expected');
+  },
+};
 const dirs: string[] = [];
 
 afterEach(async () => {
@@ -99,9 +109,9 @@ async function daemonCalls(): Promise<RecordedRequest[]> {
 
   const lock = kubernetesLeaseLock({ api: coordinationApi(fake.kubeConfig()), namespace, name });
   expect(await lock.get()).toBeUndefined();
-  expect(await lock.create({ holder: 'pod-a', durationMs: 15_000, acquiredAt: 0, renewedAt: 0, transitions: 0 })).toBe(true);
+  expect(await lock.create({ holder: 'pod-a', durationMs: 15_000, acquiredAt: 0, renewedAt: 0, transitions: 0 })).toBeTruthy();
   const read = await lock.get();
-  expect(await lock.update({ holder: 'pod-a', durationMs: 15_000, acquiredAt: 0, renewedAt: 2000, transitions: 0 }, read!.version)).toBe(true);
+  expect(await lock.update({ holder: 'pod-a', durationMs: 15_000, acquiredAt: 0, renewedAt: 2000, transitions: 0 }, read!.version)).toBeTruthy();
 
   const dir = mkdtempSync(join(tmpdir(), 'simian-rbac-'));
   dirs.push(dir);
@@ -117,6 +127,11 @@ async function daemonCalls(): Promise<RecordedRequest[]> {
   await provider.actuator.terminate(victim!);
   const isolation = await provider.actuator.isolateZone({ name: 'eu-1b', region: 'eu-1' });
   await isolation.revert();
+  // The audit monkeys (audit.cron): one snapshot serves all three; the Janitor deletes one of each kind it cleans.
+  const audit = auditSource('kubernetes', { ...config, providers: { ...config.providers, kubernetes: { ...config.providers.kubernetes!, kubeconfig } } }, noProviders, { clock: new ManualClock(0) });
+  await audit.snapshot('janitor');
+  const cleaner = audit.cleaner();
+  for (const kind of ['persistentvolumeclaim', 'configmap', 'secret', 'job', 'replicaset']) await cleaner.clean(`${kind}/default/left-behind`);
   return fake.requests;
 }
 
@@ -125,14 +140,30 @@ describe('deploy/kubernetes/daemon.yaml RBAC', () => {
     const used = [...new Set((await daemonCalls()).map(rbacTuple))].sort();
     // The drive above must reach every call the provider and the lock make, or this test proves little.
     expect(used).toEqual([
+      '/configmaps:delete',
+      '/configmaps:list',
+      '/namespaces:list',
       '/nodes:list',
       '/nodes:patch',
+      '/persistentvolumeclaims:delete',
+      '/persistentvolumeclaims:list',
       '/pods/eviction:create',
       '/pods:delete',
       '/pods:list',
+      '/secrets:delete',
+      '/secrets:list',
+      '/services:list',
+      'apps/deployments:list',
+      'apps/replicasets:delete',
+      'apps/replicasets:list',
+      'apps/statefulsets:list',
+      'batch/jobs:delete',
+      'batch/jobs:list',
       'coordination.k8s.io/leases:create',
       'coordination.k8s.io/leases:get',
       'coordination.k8s.io/leases:update',
+      'networking.k8s.io/networkpolicies:list',
+      'policy/poddisruptionbudgets:list',
     ]);
     const role = one(daemon, 'Role') as Manifest & { rules: Rule[] };
     const clusterRole = one(daemon, 'ClusterRole') as Manifest & { rules: Rule[] };
