@@ -167,6 +167,8 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
         timeoutMs: config.audit.timeoutMs,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.procRoot === undefined ? {} : { procRoot: options.procRoot }),
+        // Conformity reads neither sockets nor the write probes: it sends nothing that could change state.
+        security: monkey === 'security',
       });
     },
     cleaner: () => {

@@ -39,6 +39,12 @@ export interface CollectLocalSnapshotOptions {
   readonly fetch?: typeof fetch;
   /** Where procfs is mounted. @default '/proc' */
   readonly procRoot?: string;
+  /**
+   * Read the processes' listening sockets and send the unauthenticated write probes: what only the Security rules
+   * read. The Conformity Monkey leaves them out, so a conformity run sends no request that could change anything.
+   * @default true
+   */
+  readonly security?: boolean;
 }
 
 /** What an HTTP exchange came to: a status and the body, or why there was none. */
@@ -216,13 +222,14 @@ export async function collectLocalSnapshot(options: CollectLocalSnapshotOptions)
   const running = (await options.inventory()).filter((raw) => raw.state === 'running');
   const registrations = await readRegistrations(running, options);
   const stackResource = options.stack === undefined ? undefined : `stack (pid ${options.stack.pid})`;
+  const security = options.security ?? true;
   const [instances, listeners, probes] = await Promise.all([
     Promise.all(running.map((raw) => instanceFacts(raw, registrations, options))),
-    Promise.all([
+    !security ? [] : Promise.all([
       ...running.filter((raw) => typeof raw.pid === 'number').map((raw) => listenersOf(raw.id, ownerOf(raw), raw.pid!, options.procRoot)),
       ...(options.stack === undefined ? [] : [listenersOf(stackResource!, {}, options.stack.pid, options.procRoot)]),
     ]),
-    Promise.all([
+    !security ? [] : Promise.all([
       ...running
         .filter((raw) => raw.address && SERVICE_WRITE_ROUTES[raw.service] !== undefined)
         .map((raw) => probeWrites(raw.id, ownerOf(raw), baseUrl(raw.address!), SERVICE_WRITE_ROUTES[raw.service]!, options)),

@@ -62,7 +62,7 @@ async function smallStack() {
   discovery.registry.register({ instanceId: `catalog-us-east-1a-0@${process.pid}`, service: 'catalog', region: 'us-east', zone: 'us-east-1a', address: healthyUrl });
   const gateway = createGatewayService({ identity: identity('gateway'), discovery: { lookup: () => [] }, tokenSecret: 'secret' });
   const gatewayUrl = await serve(gateway.app);
-  billing = createBillingService({ identity: identity('billing'), databasePath: billingLedgerPath(dir) });
+  billing = createBillingService({ identity: identity('billing'), databasePath: billingLedgerPath(dir), stackToken: TOKEN });
   const billingUrl = await serve(billing.app);
   const adminUrl = await serve(createStackAdminApi({ stackToken: TOKEN, inventory: () => [], signal: () => ({ outcome: 'unknown' }), metrics: async () => '' }));
   toxiproxy = await createToxiproxyServer({ port: 0 });
@@ -105,11 +105,10 @@ describe('collectLocalSnapshot', () => {
       ['conformity.single-zone', 'gateway@us-east'],
     ]);
 
-    // Guarded routes (discovery, the gateway's, the stack's admin API) refuse without credentials; billing's
-    // internal write and Toxiproxy's API, which has no credentials at all, do not.
+    // Guarded routes (discovery, billing's write, the gateway's, the stack's admin API) refuse without credentials;
+    // Toxiproxy's API, which has no credentials at all, does not.
     const security = runRules(localSecurityRules(DEFAULT_AUDIT_CONFIG), snapshot);
     expect(security.map((f) => [f.rule, f.resource, f.why.split(' without')[0]])).toEqual([
-      ['security.unauthenticated-write', 'billing-us-east-1a-0', `POST ${stack.inventory[4]!.address}/subscriptions`],
       ['security.unauthenticated-write', `stack (pid ${process.pid})`, `POST ${stack.toxiproxyUrl}/proxies/simian-audit-probe/toxics`],
     ]);
     const statuses = Object.fromEntries(snapshot.probes.map((p) => [`${p.method} ${new URL(p.url).pathname}`, p.status]));
@@ -117,10 +116,25 @@ describe('collectLocalSnapshot', () => {
       'DELETE /v1/instances/simian-audit-probe': 401,
       'POST /v1/instances': 401,
       'POST /api/subscriptions': 401,
+      'POST /subscriptions': 401,
       'POST /instances/simian-audit-probe/terminate': 401,
     });
     // Every server here listens on loopback, as the stack's instances do.
     expect(snapshot.listeners.find((l) => l.resource === 'catalog-us-east-1a-0')!.sockets!.every((s) => s.address === '127.0.0.1')).toBe(true);
+  });
+
+  it('for the Conformity Monkey, sends no write probe and reads no socket', async () => {
+    const stack = await smallStack();
+    const snapshot = await collectLocalSnapshot({
+      inventory: async () => stack.inventory,
+      stack: { pid: process.pid, adminUrl: stack.adminUrl, toxiproxyUrl: stack.toxiproxyUrl },
+      clock: systemClock,
+      timeoutMs: 5_000,
+      security: false,
+    });
+    expect(snapshot.probes).toEqual([]);
+    expect(snapshot.listeners).toEqual([]);
+    expect(snapshot.instances.length).toBeGreaterThan(0);
   });
 
   it('records no answer as an error, so the health rule reports it and the others cannot tell', async () => {
