@@ -21,11 +21,11 @@ const run = async (args: string[]) => {
 };
 
 describe('--unleash', () => {
-  it('belongs to the monkeys, experiment run, the game-day console and the daemon, and to no other command', () => {
+  it('belongs to the monkeys (the Janitor too), experiment run, the game-day console and the daemon, and to no other command', () => {
     expect(commandsTakingUnleash(program()).sort()).toEqual(
       ['chaos', 'doctor', 'gorilla', 'kong', 'latency']
         .map((m) => `simian monkey ${m}`)
-        .concat('simian experiment run', 'simian gameday', 'simian daemon')
+        .concat('simian experiment run', 'simian gameday', 'simian daemon', 'simian janitor')
         .sort(),
     );
   });

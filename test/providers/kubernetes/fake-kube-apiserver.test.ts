@@ -39,7 +39,7 @@ describe('FakeKubeApiserver', () => {
 
   it('answers unknown routes and missing objects with a NotFound Status', async () => {
     const fake = await start();
-    expect((await get(fake, '/apis/apps/v1/deployments')).body).toMatchObject({ reason: 'NotFound', code: 404 });
+    expect((await get(fake, '/apis/apps/v1/daemonsets')).body).toMatchObject({ reason: 'NotFound', code: 404 });
     const missing = await get(fake, '/api/v1/namespaces/default/pods/nope');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ reason: 'NotFound', details: { name: 'nope', kind: 'pods' } });
