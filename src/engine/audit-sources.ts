@@ -5,17 +5,12 @@
  * snapshot, its rules and, for the Janitor, its cleaner.
  */
 import type { Clock } from '../core/clock.js';
-import { collectEc2Snapshot } from '../monkeys/audit/aws/collect-ec2-snapshot.js';
-import { Ec2JanitorCleaner } from '../monkeys/audit/aws/ec2-janitor-cleaner.js';
 import { ec2ConformityRules } from '../monkeys/audit/aws/ec2-conformity-rules.js';
 import { ec2JanitorRules } from '../monkeys/audit/aws/ec2-janitor-rules.js';
 import { ec2SecurityRules } from '../monkeys/audit/aws/ec2-security-rules.js';
-import { collectKubernetesSnapshot } from '../monkeys/audit/kubernetes/collect-kube-snapshot.js';
-import { KubernetesJanitorCleaner } from '../monkeys/audit/kubernetes/kube-janitor-cleaner.js';
 import { kubernetesConformityRules } from '../monkeys/audit/kubernetes/kube-conformity-rules.js';
 import { kubernetesJanitorRules } from '../monkeys/audit/kubernetes/kube-janitor-rules.js';
 import { kubernetesSecurityRules } from '../monkeys/audit/kubernetes/kube-security-rules.js';
-import { loadKubeConfig } from '../providers/kubernetes/load-kube-config.js';
 import { InvalidInputError, SimianError } from '../core/errors.js';
 import type { SimianConfig } from '../config/simian-config.js';
 import { collectLocalSnapshot, type StackProcess } from '../monkeys/audit/collect-local-snapshot.js';
@@ -30,7 +25,7 @@ import type { Rule } from '../monkeys/audit/rule.js';
 import type { AdminInstance } from '../providers/local/local-provider.js';
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
 import { readStackToken } from '../reference-stack/stack/stack-token.js';
-import { ec2ClientOf, providerSettings, type ProviderRegistry } from './provider-registry.js';
+import { providerSettings, type ProviderRegistry } from './provider-registry.js';
 
 /** The providers the audit monkeys have rules for. */
 export const AUDIT_PROVIDERS = ['local', 'kubernetes', 'aws'] as const;
@@ -96,32 +91,57 @@ export function auditRules(monkey: AuditMonkey, providerName: string, config: Si
   }
 }
 
+/**
+ * A cleaner whose module (and the platform client it brings) loads on its first delete: the Kubernetes and AWS
+ * clients take 0.4 s each to load, which every `simian` command paid when they were imported up front.
+ */
+function lazyCleaner(provider: string, load: () => Promise<JanitorCleaner>): JanitorCleaner {
+  let cleaner: Promise<JanitorCleaner> | undefined;
+  return { provider, clean: async (resource) => (await (cleaner ??= load())).clean(resource) };
+}
+
 function kubernetesSource(config: SimianConfig, options: AuditSourceOptions): AuditSource {
   const settings = config.providers.kubernetes;
-  // The provider's own namespaces settings: the audit sees what the monkeys may touch.
-  const kubeConfig = loadKubeConfig(settings);
+  const kubeConfig = import('../providers/kubernetes/load-kube-config.js').then(({ loadKubeConfig }) => loadKubeConfig(settings));
+  // A bad kubeconfig is reported by the call that needs it; until then the promise must not count as unhandled.
+  kubeConfig.catch(() => undefined);
   return {
     provider: 'kubernetes',
     rules: (monkey) => kubernetesAuditRules(monkey, config),
-    snapshot: () =>
-      collectKubernetesSnapshot({
-        kubeConfig,
+    snapshot: async () => {
+      const { collectKubernetesSnapshot } = await import('../monkeys/audit/kubernetes/collect-kube-snapshot.js');
+      return collectKubernetesSnapshot({
+        kubeConfig: await kubeConfig,
         clock: options.clock,
+        // The provider's own namespace settings: the audit sees what the monkeys may touch.
         ...(settings && settings.namespaces.length > 0 ? { namespaces: settings.namespaces } : {}),
         ...(settings ? { excludeNamespaces: settings.excludeNamespaces } : {}),
+      });
+    },
+    cleaner: () =>
+      lazyCleaner('kubernetes', async () => {
+        const { KubernetesJanitorCleaner } = await import('../monkeys/audit/kubernetes/kube-janitor-cleaner.js');
+        return new KubernetesJanitorCleaner({ kubeConfig: await kubeConfig, clock: options.clock });
       }),
-    cleaner: () => new KubernetesJanitorCleaner({ kubeConfig, clock: options.clock }),
   };
 }
 
 function ec2Source(config: SimianConfig, options: AuditSourceOptions): AuditSource {
-  const { client, region } = ec2ClientOf(config.providers.aws);
+  const client = import('./ec2-client.js').then(({ ec2ClientOf }) => ec2ClientOf(config.providers.aws));
+  client.catch(() => undefined);
   return {
     provider: 'aws',
     rules: (monkey) => ec2AuditRules(monkey, config),
     // One snapshot serves every EC2 rule: six listings, read-only.
-    snapshot: () => collectEc2Snapshot({ client, clock: options.clock, region }),
-    cleaner: () => new Ec2JanitorCleaner({ client, clock: options.clock }),
+    snapshot: async () => {
+      const [{ collectEc2Snapshot }, ec2] = await Promise.all([import('../monkeys/audit/aws/collect-ec2-snapshot.js'), client]);
+      return collectEc2Snapshot({ client: ec2.client, clock: options.clock, region: ec2.region });
+    },
+    cleaner: () =>
+      lazyCleaner('aws', async () => {
+        const [{ Ec2JanitorCleaner }, ec2] = await Promise.all([import('../monkeys/audit/aws/ec2-janitor-cleaner.js'), client]);
+        return new Ec2JanitorCleaner({ client: ec2.client, clock: options.clock });
+      }),
   };
 }
 

@@ -161,6 +161,8 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
     );
   }
   try {
+    // The providers the file names (activities' `provider:`), loaded before any is built (see ProviderRegistry.prepare).
+    await options.providers.prepare?.(providersNamedIn(experiment));
     let run: FaultRun | undefined;
     if (methodActions(experiment).some(({ action }) => isFaultAction(action))) {
       run = await openFaultRun({ config, providers: options.providers, clock, random, events, ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}) });
@@ -198,4 +200,16 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
     await close();
     throw error;
   }
+}
+
+/** Every `provider` string anywhere in `value` (an experiment's activities), and `local`, the default. */
+function providersNamedIn(value: unknown, found = new Set<string>(['local'])): string[] {
+  if (Array.isArray(value)) for (const item of value) providersNamedIn(item, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'provider' && typeof item === 'string') found.add(item);
+      else providersNamedIn(item, found);
+    }
+  }
+  return [...found];
 }

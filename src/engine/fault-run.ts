@@ -78,12 +78,20 @@ export async function openFaultRun(options: FaultRunOptions): Promise<FaultRun> 
     if (!found) providers.set(name, (found = options.providers.create(name, settings)));
     return found;
   };
+  await options.providers.prepare?.(options.providersFirst ?? []);
   for (const name of options.providersFirst ?? []) provider(name);
   const storePath = config.stateStorePath;
   // The state directory is Simian's own, created owner-only on first use; a store configured elsewhere must find
   // its folder there (a mistyped path is an error, not a new empty store).
   if (resolve(dirname(storePath)) === resolve(config.stateDir)) makePrivateDir(config.stateDir);
   const store = StateStore.open(storePath, { clock });
+  try {
+    // The leftovers the reverter undoes first may be on any provider: load theirs before it asks for them.
+    await options.providers.prepare?.([...new Set(store.activeFaults().map((f) => f.provider))]);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const reverter = new FaultReverter({
     store,
     clock,

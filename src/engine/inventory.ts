@@ -22,6 +22,7 @@ export interface InventorySnapshot {
  * @throws SimianError from the provider (no stack running, an unreachable API)
  */
 export async function readInventory(config: SimianConfig, providers: ProviderRegistry, name: string, options: { readonly locations?: boolean } = {}): Promise<InventorySnapshot> {
+  await providers.prepare?.([name]);
   const provider = providers.create(name, providerSettings(config));
   if (!options.locations) return { provider: provider.name, groups: await provider.inventory.groups() };
   const [groups, zones, regions] = await Promise.all([provider.inventory.groups(), provider.inventory.zones(), provider.inventory.regions()]);

@@ -4,17 +4,14 @@
  * `simian.yaml`). The reverter uses it too, to undo a fault recorded by another process with nothing but the
  * provider's name. Front ends take a {@link ProviderRegistry}, so tests can hand them an in-memory platform.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../core/clock.js';
 import { SimianError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import { DEFAULT_TOXIPROXY_URL, type AwsProviderConfig, type KubernetesProviderConfig, type SimianConfig } from '../config/simian-config.js';
 import { TARGET_GONE } from '../monkeys/revert/fault-reverter.js';
-import { AwsProvider } from '../providers/aws/aws-provider.js';
-import { KubernetesProvider } from '../providers/kubernetes/kubernetes-provider.js';
-import { loadKubeConfig } from '../providers/kubernetes/load-kube-config.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import type { Provider } from '../providers/provider.js';
+import type * as CloudProviders from './cloud-providers.js';
 import { HttpTrafficShift } from '../providers/toxiproxy/http-traffic-shift.js';
 import { ToxiproxyProvider } from '../providers/toxiproxy/toxiproxy-provider.js';
 import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
@@ -59,34 +56,25 @@ function toxiproxyUrl(settings: ProviderSettings): string {
   }
 }
 
-function kubernetesProvider(config: KubernetesProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
-  const kubeConfig = loadKubeConfig(config);
-  return new KubernetesProvider({
-    kubeConfig,
-    clock: deps.clock,
-    ...(config && config.namespaces.length > 0 ? { namespaces: config.namespaces } : {}),
-    ...(config ? { excludeNamespaces: config.excludeNamespaces, groupBy: config.groupBy } : {}),
-    ...(config?.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: config.gracePeriodSeconds } : {}),
-    ...trafficShift,
-  });
+type CloudFactories = typeof CloudProviders;
+
+/** The Kubernetes and AWS providers' factories, once {@link loadCloudProviders} has loaded them. */
+let cloud: CloudFactories | undefined;
+
+/** The providers whose modules load on demand: their clients take 0.4 s each, which every command paid up front. */
+export const CLOUD_PROVIDERS: readonly string[] = ['kubernetes', 'aws'];
+
+/**
+ * Loads the Kubernetes and AWS providers' modules, when any of `names` needs them; harmless to call again. A
+ * registry's {@link ProviderRegistry.prepare} calls it, and the engine prepares every provider before it builds one.
+ */
+export async function loadCloudProviders(names: readonly string[] = CLOUD_PROVIDERS): Promise<void> {
+  if (names.some((name) => CLOUD_PROVIDERS.includes(name))) cloud ??= await import('./cloud-providers.js');
 }
 
-/** The EC2 client of `providers.aws` (region, endpoint, profile) and its region: for the provider and the audits. */
-export function ec2ClientOf(config: AwsProviderConfig | undefined): { readonly client: EC2Client; readonly region: string } {
-  const region = config?.region ?? 'us-east-1';
-  const client = new EC2Client({
-    region,
-    // One attempt per SDK call: Simian retries throttling itself, on the injected clock.
-    maxAttempts: 1,
-    ...(config?.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config?.profile ? { profile: config.profile } : {}),
-  });
-  return { client, region };
-}
-
-function awsProvider(config: AwsProviderConfig | undefined, deps: ProviderDeps, trafficShift: { trafficShift?: HttpTrafficShift }): Provider {
-  const { client, region } = ec2ClientOf(config);
-  return new AwsProvider({ client, region, clock: deps.clock, ...(config ? { groupBy: config.groupBy } : {}), ...trafficShift });
+function cloudFactories(name: string): CloudFactories {
+  if (!cloud) throw new SimianError('provider.notLoaded', `the ${name} provider was built before its module was loaded (a bug: prepare the provider registry first)`);
+  return cloud;
 }
 
 /**
@@ -113,9 +101,9 @@ export function createProvider(name: string, settings: ProviderSettings, deps: P
       return new ToxiproxyProvider({ url, random: deps.random, ...trafficShift });
     }
     case 'kubernetes':
-      return kubernetesProvider(settings.kubernetes, deps, trafficShift);
+      return cloudFactories(name).kubernetesProvider(settings.kubernetes, deps, trafficShift);
     case 'aws':
-      return awsProvider(settings.aws, deps, trafficShift);
+      return cloudFactories(name).awsProvider(settings.aws, deps, trafficShift);
     default:
       throw new SimianError('cli.unknownProvider', `unknown provider "${name}" (one of ${PROVIDER_NAMES.join(', ')})`, { exitCode: 2 });
   }
@@ -153,6 +141,8 @@ export interface ProviderRegistry {
   create(name: string, settings: ProviderSettings): Provider;
   /** The provider `name`, to revert a recorded fault on (see {@link providerForRevert}). */
   forRevert(name: string, settings: ProviderSettings): Provider;
+  /** Loads what building the providers `names` needs (modules loaded on demand); the engine awaits it first. */
+  prepare?(names: readonly string[]): Promise<void>;
 }
 
 /** The registry of the real platforms. */
@@ -160,5 +150,6 @@ export function platformProviders(deps: ProviderDeps): ProviderRegistry {
   return {
     create: (name, settings) => createProvider(name, settings, deps),
     forRevert: (name, settings) => providerForRevert(name, settings, deps),
+    prepare: (names) => loadCloudProviders(names),
   };
 }

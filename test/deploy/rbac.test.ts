@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/core/manual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { coordinationApi, kubernetesLeaseLock } from '../../src/daemon/leader/kubernetes-lease-lock.js';
 import { auditSource } from '../../src/engine/audit-sources.js';
-import { createProvider, type ProviderRegistry } from '../../src/engine/provider-registry.js';
+import { createProvider, loadCloudProviders, type ProviderRegistry } from '../../src/engine/provider-registry.js';
 import type { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
 import { FakeKubeApiserver, sampleCluster, type RecordedRequest } from '../support/fake-kube-apiserver.js';
 import { writeKubeconfig } from '../support/kubeconfig-file.js';
@@ -116,6 +116,7 @@ async function daemonCalls(): Promise<RecordedRequest[]> {
   const dir = mkdtempSync(join(tmpdir(), 'simian-rbac-'));
   dirs.push(dir);
   const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), fake.url);
+  await loadCloudProviders(['kubernetes']);
   const provider = createProvider(
     config.daemon.provider,
     { stateDir: dir, kubernetes: { ...config.providers.kubernetes, kubeconfig } },

@@ -6,10 +6,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import type { SimianConfig } from '../../config/simian-config.js';
-import { loadKubeConfig } from '../../providers/kubernetes/index.js';
 import { StateStore } from '../../state/index.js';
 import type { Leadership } from '../leadership.js';
-import { coordinationApi, kubernetesLeaseLock } from './kubernetes-lease-lock.js';
 import { LeaseElector, type ElectionTimings } from './lease-elector.js';
 import { storeLeaseLock } from './store-lease-lock.js';
 
@@ -41,6 +39,8 @@ export async function electLeader(options: ElectLeaderOptions): Promise<Leadersh
     ...(options.timings ? { timings: options.timings } : {}),
   };
   if (leader.kind === 'kubernetes') {
+    // The Kubernetes client (0.4 s to load) only for a daemon that elects through a Lease.
+    const [{ loadKubeConfig }, { coordinationApi, kubernetesLeaseLock }] = await Promise.all([import('../../providers/kubernetes/load-kube-config.js'), import('./kubernetes-lease-lock.js')]);
     const api = coordinationApi(loadKubeConfig(config.providers.kubernetes));
     const elector = new LeaseElector({ ...common, lock: kubernetesLeaseLock({ api, namespace: leader.namespace, name: leader.name }) });
     await elector.start();
