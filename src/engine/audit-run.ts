@@ -10,7 +10,6 @@ import { runRules, type Rule } from '../monkeys/audit/rule.js';
 import { auditSource, type AuditSource, type AuditSourceOptions } from './audit-sources.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
-export { AUDIT_PROVIDERS, localAuditRules } from './audit-sources.js';
 
 /** The audit monkeys that run. */
 export const AUDIT_RUN_MONKEYS = AUDIT_MONKEYS;

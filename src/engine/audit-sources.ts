@@ -23,7 +23,7 @@ import { localConformityRules } from '../monkeys/audit/local-conformity-rules.js
 import { localSecurityRules } from '../monkeys/audit/local-security-rules.js';
 import type { Rule } from '../monkeys/audit/rule.js';
 import type { AdminInstance } from '../providers/local/local-provider.js';
-import { isAlive, readStackState } from '../reference-stack/stack/stack-state.js';
+import { isAlive, readStackState, type StackState } from '../reference-stack/stack/stack-state.js';
 import { readStackToken } from '../reference-stack/stack/stack-token.js';
 import { providerSettings, type ProviderRegistry } from './provider-registry.js';
 
@@ -53,7 +53,7 @@ export interface AuditSourceOptions {
 }
 
 /** The rules of `monkey` on the local provider, configured. */
-export function localAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[] {
+function localAuditRules(monkey: AuditMonkey, config: SimianConfig): Rule<never>[] {
   switch (monkey) {
     case 'conformity':
       return localConformityRules(config.audit) as Rule<never>[];
@@ -145,11 +145,11 @@ function ec2Source(config: SimianConfig, options: AuditSourceOptions): AuditSour
   };
 }
 
-/** The stack's own process from `<stateDir>/stack.json`, when it is there and alive. */
-function stackProcess(stateDir: string): StackProcess | undefined {
+/** The stack's own process from its `stack.json`, when it is there and alive. */
+function stackProcess(state: () => StackState): StackProcess | undefined {
   try {
-    const state = readStackState(stateDir);
-    return isAlive(state.pid) ? { pid: state.pid, adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl } : undefined;
+    const { pid, adminUrl, toxiproxyUrl } = state();
+    return isAlive(pid) ? { pid, adminUrl, toxiproxyUrl } : undefined;
   } catch {
     return undefined;
   }
@@ -162,12 +162,15 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
     throw new SimianError('audit.unsupportedProvider', `the ${provider.name} provider does not expose the reference stack's inventory`, { exitCode: 2 });
   }
   const inventory = () => admin.adminInventory!();
+  // stack.json, read once per source: the snapshot and the cleaner of one run both need it.
+  let read: StackState | undefined;
+  const stackState = (): StackState => (read ??= readStackState(config.stateDir));
   return {
     provider: provider.name,
     rules: (monkey) => auditRules(monkey, 'local', config),
     snapshot: async (monkey) => {
       if (monkey === 'janitor') {
-        const state = readStackState(config.stateDir);
+        const state = stackState();
         return collectLocalJanitorSnapshot({
           inventory,
           toxiproxyUrl: state.toxiproxyUrl,
@@ -179,7 +182,7 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         });
       }
-      const stack = stackProcess(config.stateDir);
+      const stack = stackProcess(stackState);
       return collectLocalSnapshot({
         inventory,
         ...(stack === undefined ? {} : { stack }),
@@ -192,7 +195,7 @@ function localSource(config: SimianConfig, providers: ProviderRegistry, options:
       });
     },
     cleaner: () => {
-      const state = readStackState(config.stateDir);
+      const state = stackState();
       const stackToken = readStackToken(config.stateDir);
       return new LocalJanitorCleaner({
         adminUrl: state.adminUrl,

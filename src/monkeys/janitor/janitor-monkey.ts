@@ -106,10 +106,14 @@ export async function runJanitor(input: JanitorRunInput): Promise<JanitorReport>
 
   const unmarked: { mark: JanitorMark; why: string }[] = [];
   const kept: JanitorMark[] = [];
+  const optedOutResources = new Set([...byHand, ...optedOut.map((f) => f.resource)]);
   for (const mark of store.janitorMarks(provider)) {
-    const why = found.has(mark.resource) ? undefined : byHand.has(mark.resource) || optedOut.some((f) => f.resource === mark.resource) ? 'opted out' : 'no rule finds it unused any more';
-    if (why === undefined) kept.push(mark);
-    else if (store.unmark(mark.id, why)) {
+    if (found.has(mark.resource)) {
+      kept.push(mark);
+      continue;
+    }
+    const why = optedOutResources.has(mark.resource) ? 'opted out' : 'no rule finds it unused any more';
+    if (store.unmark(mark.id, why)) {
       unmarked.push({ mark, why });
       await tell(input, { kind: 'unmarked', mark, why }, warnings);
     }
