@@ -3,10 +3,14 @@
  * - start-up of the `default` topology (2 regions × 3 zones) until every instance is ready;
  * - throughput of an API call through the whole stack (front door → gateway → catalog) versus a bare Node HTTP
  *   server answering the same JSON on the same machine, same client, same concurrency (ratio);
- * - the fault proxy's overhead per request: one instance's /health through its proxy versus direct (ratio).
+ * - the fault proxy's overhead per request: one instance's /health through its proxy versus direct (ratio);
+ * - start-up and memory of the `small` and `default` topologies (time to the first instance ready and to all ready,
+ *   resident set per instance, median and max, after a little traffic), from the built CLI, from dist/ and from the
+ *   sources (see stack-footprint.ts). `npm run build` first: the CLI and dist/ figures run the built code.
  *
- * Usage: npm run bench:stack [-- --seconds 5 --concurrency 16 --topology default]
- * Instances run from the sources through tsx when this runs through tsx; `npm run build` first changes nothing here.
+ * Usage: npm run bench:stack [-- --seconds 5 --concurrency 16 --topology default
+ *   --footprint cli,dist,sources --footprint-topologies small,default --skip-throughput]
+ * The throughput figures run instances from the sources through tsx (this file runs through tsx).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReferenceStack } from '../src/reference-stack/stack/reference-stack.js';
+import { cliFootprint, inProcessFootprint, type Footprint, type StartPath } from './stack-footprint.js';
 import { loadTopology } from '../src/reference-stack/topology/topology.js';
 import { createToxiproxyServer } from '../src/toxiproxy/server.js';
 
@@ -23,8 +28,29 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
     topology: { type: 'string', default: 'default' },
+    footprint: { type: 'string', default: 'cli,dist,sources' },
+    'footprint-topologies': { type: 'string', default: 'small,default' },
+    'skip-throughput': { type: 'boolean', default: false },
   },
 });
+
+// Start-up and memory first, one stack at a time, each in processes of its own: nothing else runs meanwhile.
+const footprints: Footprint[] = [];
+for (const topology of args['footprint-topologies'].split(',').filter(Boolean)) {
+  for (const path of args.footprint.split(',').filter(Boolean) as StartPath[]) {
+    const footprint = path === 'cli' ? await cliFootprint(topology) : await inProcessFootprint(topology, path);
+    footprints.push(footprint);
+    const first = footprint.firstReadyMs === undefined ? '' : `first ready ${footprint.firstReadyMs} ms, `;
+    console.error(
+      `${topology.padEnd(8)} ${path.padEnd(8)} ${footprint.instances} instances: ${first}all ready ${footprint.allReadyMs} ms; ` +
+        `rss median ${footprint.rssMb.median} MB, max ${footprint.rssMb.max} MB (${footprint.rssMb.largest}); stack process ${footprint.stackProcessRssMb} MB`,
+    );
+  }
+}
+if (args['skip-throughput']) {
+  console.log(JSON.stringify({ node: process.version, footprints }, null, 2));
+  process.exit(0);
+}
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
 
@@ -80,6 +106,7 @@ try {
         topology: args.topology,
         instances: stack.inventory().length,
         startupMs,
+        footprints,
         apiThroughput: { concurrency: CONCURRENCY, seconds: SECONDS, throughStack: viaStack, bareNodeServer: bareServer, ratio: round(viaStack.rps / bareServer.rps) },
         proxyOverhead: { direct, throughProxy: proxied, latencyRatio: round(proxied.meanMs / direct.meanMs), throughputRatio: round(proxied.rps / direct.rps) },
       },

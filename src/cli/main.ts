@@ -5,7 +5,10 @@
  */
 import { CommanderError } from 'commander';
 import { isSimianError } from '../core/errors.js';
-import { createProgram, isCleanExit } from './program.js';
+import type { Command } from 'commander';
+import { SimianError } from '../core/errors.js';
+import type { ProviderRegistry } from '../engine/provider-registry.js';
+import { buildProgram, isCleanExit, type ProgramDeps } from './program-core.js';
 import { CLOSED_PIPE_EXIT_CODE, quietWriter } from './quiet-output.js';
 import { packageVersion } from './version.js';
 
@@ -19,9 +22,34 @@ process.once('exit', () => {
   if ((stdout.closed() || stderr.closed()) && !process.exitCode) process.exitCode = CLOSED_PIPE_EXIT_CODE;
 });
 
+/** The stack command acts on no platform: it runs the bundled stack itself. */
+const noPlatforms: ProviderRegistry = {
+  create: () => {
+    throw new SimianError('config.invalid', 'simian stack: no provider is loaded for the stack command');
+  },
+  forRevert: () => {
+    throw new SimianError('config.invalid', 'simian stack: no provider is loaded for the stack command');
+  },
+};
+
+/**
+ * `simian stack …` loads the stack command only: the whole CLI (every command, the AWS and Kubernetes SDKs) took
+ * 1.5-2 s to load on a 2-core machine, twice for `stack up --detach` (this process and the background one), which
+ * was most of the time a detached small stack took to come up. Every other command line loads everything.
+ */
+async function programFor(argv: readonly string[], deps: ProgramDeps): Promise<Command> {
+  if (argv[2] === 'stack') {
+    const { stackCommand } = await import('./commands/stack.js');
+    return buildProgram({ ...deps, providers: noPlatforms }, [stackCommand]);
+  }
+  const { createProgram } = await import('./program.js');
+  return createProgram(deps);
+}
+
 try {
   const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true ? { terminal: { stdin: process.stdin, stdout: process.stdout } } : {};
-  await createProgram({ version: packageVersion(), writeOut: stdout.write, writeErr: stderr.write, stderrIsTerminal: process.stderr.isTTY === true, ...terminal }).parseAsync(process.argv);
+  const deps: ProgramDeps = { version: packageVersion(), writeOut: stdout.write, writeErr: stderr.write, stderrIsTerminal: process.stderr.isTTY === true, ...terminal };
+  await (await programFor(process.argv, deps)).parseAsync(process.argv);
 } catch (error) {
   if (isCleanExit(error)) {
     process.exitCode = 0;

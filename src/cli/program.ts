@@ -2,13 +2,12 @@
  * @module
  * The `simian` command line, built by a factory so tests can run it with their own output and no process exit.
  */
-import { Command, CommanderError } from 'commander';
-import { platformProviders, type ProviderRegistry } from '../engine/provider-registry.js';
-import type { CommandDeps, CommandFactory, Terminal } from './command-deps.js';
-import { checkMandatoryOptionsLast } from './mandatory-options.js';
-import type { SignalSource } from './signals.js';
-import { systemClock, type Clock } from '../core/clock.js';
-import { systemRandom, type Random } from '../core/random.js';
+import type { Command } from 'commander';
+import { platformProviders } from '../engine/provider-registry.js';
+import type { CommandFactory } from './command-deps.js';
+import { systemClock } from '../core/clock.js';
+import { systemRandom } from '../core/random.js';
+import { buildProgram, type ProgramDeps } from './program-core.js';
 import { conformityCommand, securityCommand } from './commands/audit.js';
 import { janitorCommand } from './commands/janitor.js';
 import { configCommand } from './commands/config.js';
@@ -27,29 +26,8 @@ import { createSloCommand } from './commands/slo.js';
 import { stackCommand } from './commands/stack.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 
-/** What the program needs from the outside world. */
-export interface ProgramDeps {
-  /** The version `--version` prints. */
-  version: string;
-  /** Standard output. @default process.stdout */
-  writeOut?: (text: string) => void;
-  /** Standard error. @default process.stderr */
-  writeErr?: (text: string) => void;
-  /** Time for everything the commands schedule or measure. @default the system clock */
-  clock?: Clock;
-  /** Randomness for everything the commands choose. @default the system random */
-  random?: Random;
-  /** Where providers come from. @default the real platforms */
-  providers?: ProviderRegistry;
-  /** Where Ctrl-C and SIGTERM come from. @default the process */
-  signals?: SignalSource;
-  /** Whether standard error is a terminal (progress redraws a line) or a log (progress prints lines). @default process.stderr.isTTY, false when `writeErr` is given */
-  stderrIsTerminal?: boolean;
-  /** The console's terminal. @default process.stdin and process.stdout when both are TTYs and `writeOut` is not given */
-  terminal?: Terminal;
-}
-
 export type { CommandDeps, CommandFactory } from './command-deps.js';
+export { isCleanExit, type ProgramDeps } from './program-core.js';
 
 /** Every command of `simian`, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
@@ -72,13 +50,6 @@ const COMMANDS: readonly CommandFactory[] = [
   toxiproxyCommand,
 ];
 
-function terminalOf(deps: ProgramDeps): { terminal?: Terminal } {
-  if (deps.terminal) return { terminal: deps.terminal };
-  // A test that captures output has no terminal, whatever the test runner's own streams are.
-  if (deps.writeOut !== undefined || process.stdout.isTTY !== true || process.stdin.isTTY !== true) return {};
-  return { terminal: { stdin: process.stdin, stdout: process.stdout } };
-}
-
 /**
  * Builds the `simian` program from its commands, one file each under `src/cli/commands/`.
  * Errors never call `process.exit`: they throw a `CommanderError` carrying the exit code, which `main.ts` applies.
@@ -87,69 +58,6 @@ function terminalOf(deps: ProgramDeps): { terminal?: Terminal } {
  * await createProgram({ version: '1.0.0' }).parseAsync(['--help'], { from: 'user' });
  */
 export function createProgram(deps: ProgramDeps, commands: readonly CommandFactory[] = COMMANDS): Command {
-  const resolved: CommandDeps = {
-    version: deps.version,
-    writeOut: deps.writeOut ?? ((text) => process.stdout.write(text)),
-    writeErr: deps.writeErr ?? ((text) => process.stderr.write(text)),
-    clock: deps.clock ?? systemClock,
-    random: deps.random ?? systemRandom,
-    providers: deps.providers ?? platformProviders({ clock: deps.clock ?? systemClock, random: deps.random ?? systemRandom }),
-    pid: process.pid,
-    signals: deps.signals ?? process,
-    // Output a test captures is no terminal, whatever the test runner's own standard error is.
-    stderrIsTerminal: deps.stderrIsTerminal ?? (deps.writeErr === undefined && process.stderr.isTTY === true),
-    ...terminalOf(deps),
-  };
-  const program = new Command('simian');
-  // Settings copied to subcommands must be made before any .command() call (commander copies them on creation).
-  program.exitOverride();
-  program.configureOutput({ writeOut: resolved.writeOut, writeErr: resolved.writeErr });
-  program
-    .description(
-      "Chaos engineering in the spirit of Netflix's Simian Army: monkeys kill instances, cut off zones and regions " +
-        'and slow services down, and experiments check that the SLOs hold meanwhile, on a bundled reference stack, ' +
-        'Kubernetes, AWS or any Toxiproxy. Every fault goes through one safety pipeline and is leashed (a dry run ' +
-        'that reports what would happen) unless --unleash is given. Docs: README.md and docs/, in the package.',
-    )
-    .version(deps.version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help for a command')
-    .showHelpAfterError('(run "simian --help" for usage)')
-    .addHelpText(
-      'after',
-      '\nDurations take a unit: 500ms, 30s, 5m, 1h, 1d (1.5s, 1h30m too); a bare number is refused, except 0.\n' +
-        '\nThe resilience library is imported, not run: import { pipeline, retry } from "simian-army/resilience".',
-    );
-  for (const create of commands) {
-    const command = create(resolved);
-    program.addCommand(command);
-    inheritSettings(command, program);
-  }
-  checkMandatoryOptionsLast(program);
-  return program;
-}
-
-/**
- * Commands built by factories were created apart from the program, so they missed the settings commander copies
- * on `.command()`: without this, a subcommand's parse error would call process.exit and write to the real stdout.
- * The hint after an error is each command's own: its `--help` is the one that lists the options it takes.
- */
-function inheritSettings(command: Command, parent: Command): void {
-  command.copyInheritedSettings(parent);
-  command.showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
-  for (const sub of command.commands) inheritSettings(sub, command);
-}
-
-/** How a command is typed: `simian monkey chaos`. */
-function commandPath(command: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
-
-/** Whether `error` is commander's way of saying "done" (help or version printed): not a failure. */
-export function isCleanExit(error: unknown): boolean {
-  return (
-    error instanceof CommanderError &&
-    (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
-  );
+  const providers = deps.providers ?? platformProviders({ clock: deps.clock ?? systemClock, random: deps.random ?? systemRandom });
+  return buildProgram({ ...deps, providers }, commands);
 }

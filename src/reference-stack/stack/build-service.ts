@@ -47,7 +47,7 @@ export async function buildService(
   if (identity.service === 'discovery') {
     const [{ createDiscoveryService }, { warmUpFromPeers }] = await Promise.all([import('../discovery/discovery-service.js'), import('../discovery/registry-warm-up.js')]);
     const discovery = createDiscoveryService({ identity, clock: deps.clock, stackToken: config.stackToken });
-    const peers = (config.discoveryUrls[identity.region] ?? []).filter((url) => url !== config.publicAddress);
+    const peers = config.warmUp === false ? [] : (config.discoveryUrls[identity.region] ?? []).filter((url) => url !== config.publicAddress);
     await warmUpFromPeers(discovery.registry, peers, { clock: deps.clock });
     return { app: discovery.app, registrar: undefined, close: closeClients };
   }

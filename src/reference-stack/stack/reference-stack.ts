@@ -17,6 +17,14 @@ import type { StackInstanceConfig } from './stack-config.js';
 import { newStackToken } from './stack-token.js';
 import { createProxy } from './toxiproxy-admin.js';
 
+/**
+ * Node options of every instance process. The young generation is capped: left alone, V8 grows each semi-space to
+ * 16 MB under request traffic, and a few dozen instances that each keep up to 48 MB of mostly empty nursery do not
+ * fit a laptop. Objects of one request die young and small, so a 1 MB semi-space costs more frequent but short
+ * scavenges, not throughput (bench/stack.ts measures both).
+ */
+export const INSTANCE_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
+
 /** Options of {@link ReferenceStack.start}. */
 export interface ReferenceStackOptions {
   topology: Topology;
@@ -69,12 +77,12 @@ export class ReferenceStack {
     const slots = desiredInstances(options.topology);
     // Every proxy exists before any instance starts, so every address is known up front: discovery's addresses go
     // into every instance's settings, and a replaced instance keeps its public address.
-    const publicAddresses = new Map<string, string>();
-    for (const slot of slots) {
-      // Port 9 (discard) refuses connections: until the instance points its proxy at itself, callers see it down.
-      const proxy = await createProxy(options.toxiproxyUrl, { name: slot.id, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
-      publicAddresses.set(slot.id, `http://${proxy.listen}`);
-    }
+    // Created together: one after another they cost a round trip each before the first instance could start.
+    // Port 9 (discard) refuses connections: until the instance points its proxy at itself, callers see it down.
+    const proxies = await Promise.all(
+      slots.map((slot) => createProxy(options.toxiproxyUrl, { name: slot.id, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' })),
+    );
+    const publicAddresses = new Map<string, string>(slots.map((slot, i) => [slot.id, `http://${proxies[i]!.listen}`]));
     const regions = options.topology.regions.map((r) => r.name);
     const discoveryUrls = Object.fromEntries(
       regions.map((region) => [region, slots.filter((s) => s.service === 'discovery' && s.region === region).map((s) => publicAddresses.get(s.id)!)]),
@@ -87,12 +95,20 @@ export class ReferenceStack {
       toxiproxyUrl: options.toxiproxyUrl,
       dataDir: options.dataDir,
     };
+    const launchedBefore = new Set<string>();
     const launcher = new ChildProcessLauncher({
       entry: siblingEntryModule(import.meta.url, './service-main'),
       clock,
       output: options.output ?? 'ignore',
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
-      config: (slot: DesiredInstance) => ({ ...shared, publicAddress: publicAddresses.get(slot.id), proxyName: slot.id }),
+      execArgv: INSTANCE_EXEC_ARGV,
+      config: (slot: DesiredInstance) => {
+        // A slot's first launch is part of the first start, where discovery's peers start empty alongside it; a
+        // later one (a replacement) copies what its peers hold before it serves.
+        const warmUp = launchedBefore.has(slot.id);
+        launchedBefore.add(slot.id);
+        return { ...shared, publicAddress: publicAddresses.get(slot.id), proxyName: slot.id, warmUp };
+      },
     });
     const supervisor = new Supervisor({ topology: options.topology, launcher, clock, logger });
     const frontDoor = slots.find((s) => s.service === 'frontdoor');
