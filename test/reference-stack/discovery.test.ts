@@ -52,6 +52,34 @@ describe('discovery service', () => {
     expect(metrics).toMatch(/discovery_evictions\{[^}]*\} 1/);
   });
 
+  it('keeps every lease when many run out at once (cut off, not a fleet dying), then evicts only those that stay silent', async () => {
+    const { clock, discovery, post, list } = setup();
+    // Twenty, about the size of the small stack's registry; fifteen per cent of them may expire and be evicted.
+    const ids = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    for (const [i, id] of ids.entries()) await post(instance(id, i % 2 === 0 ? 'us-east-1a' : 'us-east-1b'));
+    const [late, dead] = ['c18', 'c19'];
+    const prompt = ids.filter((id) => id !== late && id !== dead);
+    const heartbeat = async (id: string) => (await discovery.app.request(`/v1/instances/${id}/heartbeat`, { method: 'PUT', headers: AUTHORIZED })).status;
+    // No heartbeat reaches this registry for longer than a lease, as when a zone outage disables its proxy.
+    await clock.advance(10_000);
+    expect((await list()).map((i) => i.instanceId)).toEqual(ids);
+    expect(discovery.registry.selfPreserving).toBe(true);
+    expect(discovery.registry.evictions).toBe(0);
+    expect(await discovery.context.registry.metrics()).toMatch(/discovery_self_preservation\{[^}]*\} 1/);
+    // Reachable again: most renew at once, one a moment later; one died during the outage and never renews.
+    for (const id of prompt) expect(await heartbeat(id)).toBe(204);
+    expect(discovery.registry.selfPreserving).toBe(false);
+    await clock.advance(1_000);
+    expect(await heartbeat(late!)).toBe(204);
+    expect((await list()).map((i) => i.instanceId)).toEqual(ids);
+    for (let i = 0; i < 3; i++) {
+      await clock.advance(1_000);
+      for (const id of [...prompt, late!]) expect(await heartbeat(id)).toBe(204);
+    }
+    expect((await list()).map((i) => i.instanceId)).toEqual(ids.filter((id) => id !== dead));
+    expect(discovery.registry.evictions).toBe(1);
+  });
+
   it('rejects a malformed registration, naming the field', async () => {
     const { post, list } = setup();
     const response = await post({ ...instance('c1', 'us-east-1a'), address: 'not a url' });

@@ -56,6 +56,14 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Servic
         },
       });
       new Gauge({
+        name: 'discovery_self_preservation',
+        help: '1 while this registry keeps expired leases because too many ran out at once (see instance-registry.ts).',
+        registers: [context.registry],
+        collect() {
+          this.set(registry.selfPreserving ? 1 : 0);
+        },
+      });
+      new Gauge({
         name: 'discovery_evictions',
         help: 'Instances evicted for missed heartbeats since start.',
         registers: [context.registry],
