@@ -31,7 +31,7 @@ function logTail(path: string): string {
  * process takes the lock itself (this one exits): when another stack took it first, it exits with code 2 before
  * starting anything, and this one says who holds it.
  */
-export async function detach(deps: CommandDeps, stateDir: string): Promise<void> {
+export async function detach(deps: CommandDeps, stateDir: string, options: { json?: boolean } = {}): Promise<void> {
   const holder = await StackLock.holder(stateDir, { clock: deps.clock });
   if (holder) throw alreadyRunningError(stateDir, holder);
   makePrivateDir(stateDir);
@@ -54,7 +54,9 @@ export async function detach(deps: CommandDeps, stateDir: string): Promise<void>
     try {
       const state = readStackState(stateDir);
       if (state.pid === child.pid) {
-        deps.writeOut(`stack running in the background (pid ${state.pid})\nfront door  ${state.frontDoorUrl}\n${state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : ''}`);
+        // With --json, the stack's state as `stack status --json` would print it, for a script to read the addresses.
+        if (options.json) deps.writeOut(`${JSON.stringify(state, null, 2)}\n`);
+        else deps.writeOut(`stack running in the background (pid ${state.pid})\nfront door  ${state.frontDoorUrl}\n${state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : ''}`);
         return;
       }
     } catch {

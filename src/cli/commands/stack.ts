@@ -43,7 +43,7 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
   const config = await resolveCommandConfig(flags);
   const stateDir = config.stateDir;
   if (flags.prometheus) requirePrometheusBinary();
-  if (flags.detach) return detach(deps, stateDir);
+  if (flags.detach) return detach(deps, stateDir, { json: flags.json === true });
   // The stack narrates its start and every revert and replacement (its output goes to stack.log when detached).
   const events = new EngineEvents();
   const rendering = renderStackEvents(events, deps);

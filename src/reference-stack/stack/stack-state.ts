@@ -14,7 +14,13 @@ export interface StackState {
   /** The `simian stack up` process. */
   readonly pid: number;
   readonly topology: string;
+  /** The first front door; every client that can should use {@link StackState.frontDoorUrls} and fail over. */
   readonly frontDoorUrl: string | undefined;
+  /**
+   * Every front-door instance's public address, `frontDoorUrl` first: the addresses of one name, between which a
+   * client fails over as a browser does. Absent in a stack.json written before there were several.
+   */
+  readonly frontDoorUrls?: readonly string[];
   readonly toxiproxyUrl: string;
   /** The stack process's own admin API (`stack-admin-api.ts`): `GET /inventory`, `POST /instances/:id/terminate`. */
   readonly adminUrl: string;
@@ -48,6 +54,12 @@ export function readStackState(stateDir: string): StackState {
     throw new SimianError('stack.notRunning', `no stack is running (no ${stackStatePath(stateDir)}); start one with "simian stack up"`);
   }
   return JSON.parse(text) as StackState;
+}
+
+/** The front doors of a stack, first to last; none when it has no front door. */
+export function frontDoorUrlsOf(state: Pick<StackState, 'frontDoorUrl' | 'frontDoorUrls'>): readonly string[] {
+  if (state.frontDoorUrls && state.frontDoorUrls.length > 0) return state.frontDoorUrls;
+  return state.frontDoorUrl ? [state.frontDoorUrl] : [];
 }
 
 /** Removes the state file (the stack stopped). */
