@@ -69,7 +69,7 @@ export function renderEvents(
 }
 
 /**
- * A filter for progress with a known fraction: each quarter is told once, so a start of 55 instances is a few lines,
+ * A filter for progress with a known fraction: each quarter is told once, so a start of 56 instances is a few lines,
  * not one per instance. Progress without a fraction always passes.
  */
 export function everyQuarter(): (event: ProgressEvent) => boolean {

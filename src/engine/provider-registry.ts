@@ -91,7 +91,8 @@ export function createProvider(name: string, settings: ProviderSettings, deps: P
       return new LocalProvider({
         adminUrl: state.adminUrl,
         toxiproxyUrl: state.toxiproxyUrl,
-        ...(state.frontDoorUrl ? { frontDoorUrl: state.frontDoorUrl } : {}),
+        // Evacuations go through the stack's admin API, which sends them to every front door.
+        ...(state.frontDoorUrl ? { trafficShiftUrl: state.adminUrl } : {}),
         ...(stackToken ? { stackToken } : {}),
         random: deps.random,
       });

@@ -145,6 +145,7 @@ export async function hostStack(options: StackHostOptions): Promise<StackHost> {
       signal: (id, signal, pid) => running.supervisor.signal(id, signal, pid),
       // What every simian run decided against this stack, from the state store: Prometheus scrapes it here.
       metrics: () => keeper?.metrics() ?? Promise.resolve(''),
+      evacuations: running.evacuations,
     });
     const served = await serveAdmin(api);
     admin = served.server;
@@ -158,6 +159,7 @@ export async function hostStack(options: StackHostOptions): Promise<StackHost> {
       pid: options.pid,
       topology: options.topologyName,
       frontDoorUrl: stack.frontDoorUrl,
+      frontDoorUrls: stack.frontDoorUrls,
       toxiproxyUrl,
       adminUrl: served.url,
       ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
@@ -171,7 +173,8 @@ export async function hostStack(options: StackHostOptions): Promise<StackHost> {
       new LocalProvider({
         adminUrl: served.url,
         toxiproxyUrl,
-        ...(stack.frontDoorUrl ? { frontDoorUrl: stack.frontDoorUrl } : {}),
+        // Evacuations go through the stack, which sends them to every front door.
+        ...(stack.frontDoorUrl ? { trafficShiftUrl: served.url } : {}),
         stackToken,
         random: options.random,
       }),

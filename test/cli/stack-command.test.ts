@@ -42,7 +42,7 @@ describe('simian stack (the built binary)', () => {
     const status = await simian(['stack', 'status', '--json', '--state-dir', stateDir]);
     const { instances, frontDoorUrl } = JSON.parse(status.stdout) as { instances: Array<{ pid: number; state: string }>; frontDoorUrl: string };
     pids = instances.map((i) => i.pid);
-    expect(instances).toHaveLength(19);
+    expect(instances).toHaveLength(20);
     expect(instances.every((i) => i.state === 'running')).toBe(true);
     expect((await fetch(`${frontDoorUrl}/health`)).status).toBe(200);
     const down = await simian(['stack', 'down', '--state-dir', stateDir]);
@@ -87,10 +87,10 @@ describe('one stack per state directory (the built binary)', () => {
     expect(third.code).toBe(2);
     expect(third.stderr).toContain(`(pid ${state.pid})`);
 
-    // Of both starts, only the winner's stack runs: its process and its 19 instances, nothing else.
+    // Of both starts, only the winner's stack runs: its process and its 20 instances, nothing else.
     const status = await simian(['stack', 'status', '--json', '--state-dir', stateDir]);
     const { instances } = JSON.parse(status.stdout) as { instances: Array<{ pid: number; state: string }> };
-    expect(instances).toHaveLength(19);
+    expect(instances).toHaveLength(20);
     expect(new Set(processesMentioning(stateDir))).toEqual(new Set([state.pid, ...instances.map((i) => i.pid)]));
 
     const down = await simian(['stack', 'down', '--state-dir', stateDir]);

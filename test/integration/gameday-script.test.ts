@@ -77,7 +77,7 @@ describe('simian gameday --script --no-ui (built binary, small stack)', () => {
     dirs.push(stateDir);
     const run = gameday(['--script', 'experiments/chaos-monkey.yaml'], stateDir);
     // Some instances are up, not all: the host is in the middle of its start.
-    await waitUntil(() => run.output().stderr.includes('5 of 19 instances up'), 'the stack is starting', { timeoutMs: 120_000 });
+    await waitUntil(() => run.output().stderr.includes('5 of 20 instances up'), 'the stack is starting', { timeoutMs: 120_000 });
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
     expect(code, run.output().stderr).toBe(143);

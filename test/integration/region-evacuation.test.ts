@@ -5,7 +5,7 @@
  * the viewers within the SLOs, the region's traffic comes back, and the stack's `/metrics` counts the experiment's
  * fault from the decision log.
  *
- * The heaviest stack of the suite (55 instances): vitest.config.ts runs this file on its own, after the others.
+ * The heaviest stack of the suite (56 instances): vitest.config.ts runs this file on its own, after the others.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -212,7 +212,7 @@ describe('LocalProvider actuator', () => {
     expect(isRunning(replacement.pid)).toBe(true);
   });
 
-  it('says provider.unsupported for stop, and for network faults without toxiproxyUrl or frontDoorUrl', async () => {
+  it('says provider.unsupported for stop, and for network faults without toxiproxyUrl or trafficShiftUrl', async () => {
     const fake = await serve([admin('catalog-a-0', 'catalog', 'us-east-1a', 1)]);
     const { actuator, inventory } = new LocalProvider({ adminUrl: fake.url });
     const [instance] = await inventory.instances();

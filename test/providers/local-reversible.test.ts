@@ -32,7 +32,7 @@ async function setup(options: { frontDoor?: boolean } = {}) {
   const adminUrl = await fakeStackAdmin(cleanup, SLOTS);
   const frontDoorUrl = options.frontDoor ? (await startFrontDoor(cleanup, ['us-east', 'us-west'])).url : undefined;
   const make = () =>
-    new LocalProvider({ adminUrl, toxiproxyUrl: server.url, random: new SeededRandom(5), stackToken: STACK_TOKEN, ...(frontDoorUrl ? { frontDoorUrl } : {}) });
+    new LocalProvider({ adminUrl, toxiproxyUrl: server.url, random: new SeededRandom(5), stackToken: STACK_TOKEN, ...(frontDoorUrl ? { trafficShiftUrl: frontDoorUrl } : {}) });
   return { client, ports, adminUrl, frontDoorUrl, toxiproxyUrl: server.url, provider: make(), make };
 }
 
@@ -104,7 +104,7 @@ describe('LocalProvider reversible faults', () => {
     await provider.actuator.revert('evacuate:eu-central');
   });
 
-  it('says provider.unsupported, naming what is missing, without toxiproxyUrl or frontDoorUrl', async () => {
+  it('says provider.unsupported, naming what is missing, without toxiproxyUrl or trafficShiftUrl', async () => {
     const { adminUrl } = await setup();
     const { actuator, inventory } = new LocalProvider({ adminUrl });
     const [instance] = await inventory.instances();
@@ -113,8 +113,8 @@ describe('LocalProvider reversible faults', () => {
       [() => actuator.isolateZone({ name: 'us-east-1a', region: 'us-east' }), 'toxiproxyUrl'],
       [() => actuator.revert('toxic:catalog-us-east-1a-0:simian-x'), 'toxiproxyUrl'],
       [() => actuator.revert('proxies-down:catalog-us-east-1a-0'), 'toxiproxyUrl'],
-      [() => actuator.evacuateRegion({ name: 'us-east' }), 'frontDoorUrl'],
-      [() => actuator.revert('evacuate:us-east'), 'frontDoorUrl'],
+      [() => actuator.evacuateRegion({ name: 'us-east' }), 'trafficShiftUrl'],
+      [() => actuator.revert('evacuate:us-east'), 'trafficShiftUrl'],
     ];
     for (const [call, missing] of cases) {
       const error = await call().catch((e: unknown) => e);

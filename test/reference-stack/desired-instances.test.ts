@@ -3,16 +3,17 @@ import { desiredInstances } from '../../src/reference-stack/topology/desired-ins
 import { loadTopology, parseTopology } from '../../src/reference-stack/topology/topology.js';
 
 describe('desired instances', () => {
-  it('expands small into one slot per service and zone, plus the front door', async () => {
+  it('expands small into one slot per service and zone, plus two front doors', async () => {
     const slots = desiredInstances(await loadTopology('small'));
-    expect(slots).toHaveLength(9 * 2 + 1);
+    expect(slots).toHaveLength(9 * 2 + 2);
     expect(slots.slice(0, 4).map((s) => s.id)).toEqual([
       'gateway-us-east-1a-0',
       'gateway-us-east-1b-0',
       'discovery-us-east-1a-0',
       'discovery-us-east-1b-0',
     ]);
-    expect(slots.at(-1)).toMatchObject({ id: 'frontdoor-global-0', service: 'frontdoor', region: 'global', zone: 'global' });
+    expect(slots.at(-2)).toMatchObject({ id: 'frontdoor-global-0', service: 'frontdoor', region: 'global', zone: 'global' });
+    expect(slots.at(-1)).toMatchObject({ id: 'frontdoor-global-1', service: 'frontdoor', region: 'global', zone: 'global', index: 1 });
     expect(new Set(slots.map((s) => s.id)).size).toBe(slots.length);
     expect(slots.find((s) => s.id === 'catalog-us-east-1b-0')).toEqual({
       id: 'catalog-us-east-1b-0',
@@ -27,7 +28,7 @@ describe('desired instances', () => {
 
   it('expands default into 2 regions × 3 zones × 9 services', async () => {
     const slots = desiredInstances(await loadTopology('default'));
-    expect(slots).toHaveLength(2 * 3 * 9 + 1);
+    expect(slots).toHaveLength(2 * 3 * 9 + 2);
     expect(slots.filter((s) => s.region === 'us-west' && s.service === 'billing').map((s) => s.zone)).toEqual([
       'us-west-2a',
       'us-west-2b',

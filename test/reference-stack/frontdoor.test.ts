@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { createFrontDoorService } from '../../src/reference-stack/frontdoor/frontdoor-service.js';
+import { createFrontDoorService, type EvacuationState } from '../../src/reference-stack/frontdoor/frontdoor-service.js';
 import { createGatewayService } from '../../src/reference-stack/gateway/gateway-service.js';
 import type { ServiceName } from '../../src/reference-stack/service-kit/identity.js';
 import { createCatalogService } from '../../src/reference-stack/services/catalog-service.js';
@@ -13,7 +13,7 @@ const STACK_TOKEN = 'frontdoor-test-stack-token-0123456789';
 const ADMIN = { authorization: `Bearer ${STACK_TOKEN}` };
 const REGIONS = ['us-east', 'eu-west'];
 
-function setup() {
+function setup(options: { evacuation?: EvacuationState } = {}) {
   const clock = new ManualClock();
   const apps: Record<string, Hono> = {};
   const down = new Set<string>();
@@ -32,6 +32,7 @@ function setup() {
     stackToken: STACK_TOKEN,
     clock,
     fetch,
+    ...options,
   });
   const call = (path: string, init: RequestInit = {}) => frontDoor.app.request(path, init);
   const viewerIn = (region: string) => Array.from({ length: 50 }, (_, i) => `viewer-${i}`).find((u) => homeRegionOf(u, REGIONS) === region)!;
@@ -137,5 +138,26 @@ describe('front door', () => {
     const unknown = await call('/admin/regions/mars/evacuate', { method: 'POST', headers: ADMIN });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: string }).error).toContain('mars');
+  });
+
+  it("starts with the stack's list of evacuated regions, takes a newer one whole and ignores an older one", async () => {
+    const { call } = setup({ evacuation: { version: 3, evacuated: ['us-east'] } });
+    const evacuated = async () =>
+      ((await (await call('/admin/regions')).json()) as { regions: Array<{ name: string; evacuated: boolean }> }).regions.filter((r) => r.evacuated).map((r) => r.name);
+    const put = (body: unknown, headers: Record<string, string> = ADMIN) =>
+      call('/admin/evacuations', { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await evacuated()).toEqual(['us-east']);
+    // Two sends that crossed: the older arrives last and changes nothing.
+    expect((await put({ version: 5, evacuated: ['eu-west'] })).status).toBe(204);
+    expect((await put({ version: 4, evacuated: [] })).status).toBe(204);
+    expect(await evacuated()).toEqual(['eu-west']);
+    expect((await put({ version: 6, evacuated: [] }, {})).status).toBe(401);
+    const unknown = await put({ version: 6, evacuated: ['mars'] });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toContain('unknown region "mars"');
+    expect((await put({ version: 'six', evacuated: [] })).status).toBe(400);
+    expect(await evacuated()).toEqual(['eu-west']);
+    expect((await put({ version: 6, evacuated: [] })).status).toBe(204);
+    expect(await evacuated()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
+import { RegionEvacuations, type EvacuationState } from '../../src/reference-stack/stack/region-evacuations.js';
 import { createStackAdminApi } from '../../src/reference-stack/stack/stack-admin-api.js';
 import { Supervisor } from '../../src/reference-stack/supervisor/supervisor.js';
 import { parseTopology } from '../../src/reference-stack/topology/topology.js';
@@ -87,5 +88,43 @@ describe('the stack admin API (a real supervisor of in-memory processes)', () =>
     const unknown = await terminate({ pid: replacement.pid }, ADMIN, 'catalog-mars-0');
     expect(unknown.status).toBe(404);
     expect(replacement.alive).toBe(true);
+  });
+});
+
+describe("the stack admin API's region routes, which send the list to every front door", () => {
+  const setup = () => {
+    const sent: EvacuationState[] = [];
+    let failing: Error | undefined;
+    const evacuations = new RegionEvacuations(['us-east', 'us-west'], async (state) => {
+      sent.push(state);
+      if (failing) throw failing;
+    });
+    const app = createStackAdminApi({ stackToken: TOKEN, inventory: () => [], signal: () => ({ outcome: 'unknown' }), metrics: async () => '', evacuations });
+    const post = (path: string, headers: Record<string, string> = ADMIN) => app.request(path, { method: 'POST', headers });
+    const listed = async () => ((await (await app.request('/admin/regions')).json()) as { regions: Array<{ name: string; evacuated: boolean }> }).regions;
+    return { sent, post, listed, fail: (error: Error | undefined) => (failing = error) };
+  };
+
+  it('evacuates and restores for the stack token, sending each new version, and refuses an unknown region', async () => {
+    const { sent, post, listed } = setup();
+    expect((await post('/admin/regions/us-east/evacuate', {})).status).toBe(401);
+    expect(sent).toEqual([]);
+    expect((await post('/admin/regions/us-east/evacuate')).status).toBe(204);
+    expect(await listed()).toEqual([{ name: 'us-east', evacuated: true }, { name: 'us-west', evacuated: false }]);
+    expect((await post('/admin/regions/us-east/restore')).status).toBe(204);
+    expect(sent).toEqual([{ version: 1, evacuated: ['us-east'] }, { version: 2, evacuated: [] }]);
+    const unknown = await post('/admin/regions/mars/evacuate');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: string }).error).toContain('mars');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('answers 502 naming the front door that did not take the list, and keeps the list for its replacement', async () => {
+    const { post, listed, fail } = setup();
+    fail(new Error('frontdoor-global-1: HTTP 500'));
+    const answer = await post('/admin/regions/us-west/evacuate');
+    expect(answer.status).toBe(502);
+    expect(((await answer.json()) as { error: string }).error).toContain('frontdoor-global-1');
+    expect(await listed()).toEqual([{ name: 'us-east', evacuated: false }, { name: 'us-west', evacuated: true }]);
   });
 });

@@ -11,7 +11,7 @@ const topology = parseTopology(
     '  gateway: { instancesPerRegion: 1 }',
     '  discovery: { instancesPerRegion: 1 }',
     '  catalog: {}',
-    'frontDoor: true',
+    'frontDoor: { instances: 1 }',
     'restartDelayMs: 1000',
   ].join('\n'),
   'test.yaml',

@@ -6,6 +6,7 @@ import { InvalidInputError, isSimianError } from '../../src/core/index.js';
 import { BUILT_IN_TOPOLOGY_NAMES } from '../../src/reference-stack/topology/built-in-topologies.js';
 import { TOPOLOGY_SERVICES } from '../../src/reference-stack/topology/topology-schema.js';
 import { loadTopology, parseTopology } from '../../src/reference-stack/topology/topology.js';
+import { desiredInstances } from '../../src/reference-stack/topology/desired-instances.js';
 
 /** The message of the error `parseTopology(text)` throws; fails the test if it does not throw one. */
 function problems(text: string): string {
@@ -26,7 +27,7 @@ describe('built-in topologies', () => {
     for (const placement of Object.values(topology.services)) {
       expect(placement).toEqual({ scope: 'zone', instances: 1, tags: {}, config: {} });
     }
-    expect(topology.frontDoor).toBe(true);
+    expect(topology.frontDoor).toEqual({ instances: 2 });
     expect(topology.restartDelayMs).toBe(1000);
   });
 
@@ -67,9 +68,27 @@ describe('topology files', () => {
         discovery: { scope: 'region', instances: 2, tags: { team: 'core' }, config: { leaseMs: 3000 } },
         billing: { scope: 'zone', instances: 0, tags: {}, config: {} },
       },
-      frontDoor: false,
+      frontDoor: { instances: 0 },
       restartDelayMs: 1000,
     });
+  });
+
+  it.each([
+    ['frontDoor: true', 2],
+    ['frontDoor: false', 0],
+    ['frontDoor: {}', 2],
+    ['frontDoor: { instances: 3 }', 3],
+    ['', 0],
+  ])('reads "%s" as %i front doors, each a slot of its own', (line, instances) => {
+    const topology = parseTopology(['regions: [{ name: us-east, zones: [us-east-1a] }]', line].join('\n'), 'topology.yaml');
+    expect(topology.frontDoor).toEqual({ instances });
+    expect(desiredInstances(topology).map((s) => s.id)).toEqual(Array.from({ length: instances }, (_, i) => `frontdoor-global-${i}`));
+  });
+
+  it('refuses a front-door count of 0 or a field it does not know', () => {
+    const problemOf = (line: string) => problems(['regions: [{ name: us-east, zones: [us-east-1a] }]', line].join('\n'));
+    expect(problemOf('frontDoor: { instances: 0 }')).toBe('topology.yaml:2: frontDoor.instances: expected an integer from 1 to 16 (false for no front door)');
+    expect(problemOf('frontDoor: { replicas: 2 }')).toBe('topology.yaml:2: frontDoor.replicas: unknown field "replicas"');
   });
 
   it('names the file, the line and the field of a bad value', () => {
@@ -119,7 +138,7 @@ describe('topology files', () => {
       'topology.yaml:8: services.user.instancesPerZone: expected an integer >= 0',
       'topology.yaml:8: services.user.replicas: unknown field "replicas"',
       'topology.yaml:9: services.edge.tags.tier: expected a string (quote numbers and booleans)',
-      'topology.yaml:10: frontDoor: expected true or false',
+      'topology.yaml:10: frontDoor: expected true, false or a mapping with instances (1 to 16)',
       'topology.yaml:11: restartDelay: unknown field "restartDelay"',
     ]);
   });

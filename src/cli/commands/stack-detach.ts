@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SimianError } from '../../core/errors.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import { alreadyRunningError, StackLock } from '../../reference-stack/stack/stack-lock.js';
-import { readStackState } from '../../reference-stack/stack/stack-state.js';
+import { frontDoorUrlsOf, readStackState, type StackState } from '../../reference-stack/stack/stack-state.js';
 import type { CommandDeps } from '../command-deps.js';
 
 /** The background stack's standard output and error (so that a failed start can say why). */
@@ -56,7 +56,7 @@ export async function detach(deps: CommandDeps, stateDir: string, options: { jso
       if (state.pid === child.pid) {
         // With --json, the stack's state as `stack status --json` would print it, for a script to read the addresses.
         if (options.json) deps.writeOut(`${JSON.stringify(state, null, 2)}\n`);
-        else deps.writeOut(`stack running in the background (pid ${state.pid})\nfront door  ${state.frontDoorUrl}\n${state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : ''}`);
+        else deps.writeOut(`stack running in the background (pid ${state.pid})\n${frontDoorLines(state)}${state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : ''}`);
         return;
       }
     } catch {
@@ -78,3 +78,9 @@ export async function detach(deps: CommandDeps, stateDir: string, options: { jso
   throw new SimianError('stack.startFailed', `the background stack did not start within 60 s (its output: ${logPath})`);
 }
 
+/** `front door  URL`, one line per front door (a client may use any of them), none without. */
+export function frontDoorLines(state: Pick<StackState, 'frontDoorUrl' | 'frontDoorUrls'>): string {
+  return frontDoorUrlsOf(state)
+    .map((url) => `front door  ${url}\n`)
+    .join('');
+}

@@ -18,7 +18,7 @@ import { everyQuarter, renderEvents } from '../render-events.js';
 import { untilSignal } from '../signals.js';
 import { formatTable } from '../table.js';
 import { parseHttpUrl } from '../parsers.js';
-import { detach } from './stack-detach.js';
+import { detach, frontDoorLines } from './stack-detach.js';
 import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
 
 interface UpFlags extends StateDirOptionValues {
@@ -67,11 +67,11 @@ async function up(deps: CommandDeps, flags: UpFlags): Promise<void> {
       events,
     });
     try {
-      const { frontDoorUrl, toxiproxyUrl, prometheusUrl } = host.state;
-      if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl, toxiproxyUrl, prometheusUrl, instances: host.inventory() }, null, 2)}\n`);
+      const { frontDoorUrl, frontDoorUrls, toxiproxyUrl, prometheusUrl } = host.state;
+      if (flags.json) deps.writeOut(`${JSON.stringify({ frontDoorUrl, frontDoorUrls, toxiproxyUrl, prometheusUrl, instances: host.inventory() }, null, 2)}\n`);
       else {
         const promLine = prometheusUrl ? `prometheus  ${prometheusUrl}\n` : '';
-        deps.writeOut(`front door  ${frontDoorUrl}\ntoxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(host.inventory())}\nCtrl-C stops the stack.\n`);
+        deps.writeOut(`${frontDoorLines(host.state)}toxiproxy   ${toxiproxyUrl}\n${promLine}\n${formatInventory(host.inventory())}\nCtrl-C stops the stack.\n`);
       }
       await interrupted;
     } finally {
@@ -111,7 +111,7 @@ async function status(deps: CommandDeps, flags: StateDirOptionValues & { json?: 
   if (flags.json) deps.writeOut(`${JSON.stringify({ ...state, instances }, null, 2)}\n`);
   else {
     const promLine = state.prometheusUrl ? `prometheus  ${state.prometheusUrl}\n` : '';
-    deps.writeOut(`front door  ${state.frontDoorUrl}\ntoxiproxy   ${state.toxiproxyUrl}\n${promLine}\n${formatInventory(instances)}`);
+    deps.writeOut(`${frontDoorLines(state)}toxiproxy   ${state.toxiproxyUrl}\n${promLine}\n${formatInventory(instances)}`);
   }
 }
 
@@ -170,3 +170,4 @@ export const stackCommand: CommandFactory = (deps) => {
   addStateDirOptions(stack.commands.at(-1)!, 'the state directory of "stack up"');
   return stack;
 };
+

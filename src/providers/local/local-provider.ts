@@ -52,8 +52,11 @@ export interface LocalProviderOptions {
    * slot id. Toxics, zone outages and their reverts need it.
    */
   readonly toxiproxyUrl?: string;
-  /** The stack's front door (`frontDoorUrl` in stack.json), whose admin API evacuates regions. */
-  readonly frontDoorUrl?: string;
+  /**
+   * Where regions are evacuated and restored (`POST …/admin/regions/:region/evacuate`): the stack's admin API
+   * (`adminUrl` in stack.json), which sends the list to every front door, or a lone front door's own.
+   */
+  readonly trafficShiftUrl?: string;
   /** Draws the names of new toxics. @default the system random */
   readonly random?: Random;
 }
@@ -83,7 +86,7 @@ function unsupported(what: string): never {
  *
  * @example
  * const state = readStackState('.simian');
- * const provider = new LocalProvider({ adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl, frontDoorUrl: state.frontDoorUrl, stackToken: readStackToken('.simian') });
+ * const provider = new LocalProvider({ adminUrl: state.adminUrl, toxiproxyUrl: state.toxiproxyUrl, trafficShiftUrl: state.adminUrl, stackToken: readStackToken('.simian') });
  * const handle = await provider.actuator.isolateZone({ name: 'us-east-1a', region: 'us-east' });
  * await handle.revert();
  */
@@ -101,8 +104,8 @@ export class LocalProvider implements Provider {
     this.admin = new StackAdminClient({ adminUrl: options.adminUrl, timeoutMs, ...(options.stackToken ? { stackToken: options.stackToken } : {}) });
     this.optInTag = options.optInTag ?? DEFAULT_OPT_IN_TAG;
     this.toxiproxy = options.toxiproxyUrl ? new ToxiproxyActuator(options.toxiproxyUrl, options.random ? { random: options.random } : {}) : undefined;
-    this.trafficShift = options.frontDoorUrl
-      ? new HttpTrafficShift(options.frontDoorUrl, { timeoutMs, ...(options.stackToken ? { token: options.stackToken } : {}) })
+    this.trafficShift = options.trafficShiftUrl
+      ? new HttpTrafficShift(options.trafficShiftUrl, { timeoutMs, ...(options.stackToken ? { token: options.stackToken } : {}) })
       : undefined;
     this.inventory = {
       groups: () => this.groups(),
@@ -202,7 +205,7 @@ export class LocalProvider implements Provider {
   }
 
   private requireTrafficShift(what: string): TrafficShift {
-    return this.trafficShift ?? unsupported(`${what} without frontDoorUrl (the stack's frontDoorUrl from stack.json; the stack needs a front door)`);
+    return this.trafficShift ?? unsupported(`${what} without trafficShiftUrl (the stack's adminUrl from stack.json; the stack needs a front door)`);
   }
 
   /**

@@ -9,8 +9,13 @@
  *   every region's billing. A read moves no viewer traffic; writes ignore the header and go home.
  * - `GET /health` → also lists the `regions` (in failover order) and the `evacuated` ones
  * - `GET /admin/regions` → {regions: [{name, evacuated}]}
- * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region;
- *   both require the stack token (`Authorization: Bearer …`: 401 without) and refuse web pages (`Origin`: 403)
+ * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204, 404 for an unknown region:
+ *   this front door only, for one run alone
+ * - `PUT /admin/evacuations` {version, evacuated: [region…]} → 204, 400 for a malformed list or an unknown region:
+ *   the whole list from the stack, which holds it for every front door (`region-evacuations.ts`); a version older
+ *   than the one held is ignored, so two sends that cross leave the newer
+ * - the admin routes require the stack token (`Authorization: Bearer …`: 401 without) and refuse web pages
+ *   (`Origin`: 403)
  *
  * The home region comes from the viewer's token (read, not verified: routing needs a hint, and the gateway is the
  * one that verifies) or, at login, from the username.
@@ -25,6 +30,13 @@ import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
 import { homeRegionOf } from '../services/user-service.js';
 
+/** The evacuated regions at one version: what the stack sends every front door, and launches each with. */
+export interface EvacuationState {
+  /** Grows with every change; a front door ignores a state older than the one it holds. */
+  readonly version: number;
+  readonly evacuated: readonly string[];
+}
+
 /** Options of {@link createFrontDoorService}. */
 export interface FrontDoorOptions {
   identity: ServiceIdentity;
@@ -36,6 +48,8 @@ export interface FrontDoorOptions {
   fetch?: typeof fetch;
   /** Time allowed per gateway attempt; longer than a gateway's own request budget, so the gateway's fallbacks answer. @default 4_000 */
   gatewayTimeoutMs?: number;
+  /** The regions evacuated when this front door starts (the stack's list at launch). @default none */
+  evacuation?: EvacuationState;
 }
 
 /** The front door app, with its evacuation switches for the monkeys and tests. */
@@ -54,7 +68,8 @@ const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key', '
 export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
   if (options.regions.length === 0) throw new TypeError('front door: at least one region is required');
   const names = options.regions.map((r) => r.name);
-  const evacuated = new Set<string>();
+  const evacuated = new Set<string>(options.evacuation?.evacuated.filter((r) => names.includes(r)));
+  let evacuationVersion = options.evacuation?.version ?? 0;
   const built = createServiceApp({
     identity: options.identity,
     ...(options.clock ? { clock: options.clock } : {}),
@@ -79,6 +94,16 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
       const admin = requireStackToken(options.stackToken);
       app.post('/admin/regions/:region/evacuate', admin, (c) => (frontDoor.evacuate(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
       app.post('/admin/regions/:region/restore', admin, (c) => (frontDoor.restore(c.req.param('region')) ? c.body(null, 204) : unknownRegion(c)));
+      app.put('/admin/evacuations', admin, async (c) => {
+        const state = readEvacuationState(await c.req.json().catch(() => undefined), names);
+        if (typeof state === 'string') return c.json({ error: `invalid evacuation list: ${state}` }, 400);
+        if (state.version > evacuationVersion) {
+          evacuationVersion = state.version;
+          evacuated.clear();
+          for (const region of state.evacuated) evacuated.add(region);
+        }
+        return c.body(null, 204);
+      });
 
       app.all('/api/*', async (c) => {
         const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
@@ -129,6 +154,17 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
     restore: (region) => names.includes(region) && (evacuated.delete(region), true),
   };
   return frontDoor;
+}
+
+/** The list a `PUT /admin/evacuations` carries, or what is wrong with it. */
+function readEvacuationState(body: unknown, regions: readonly string[]): EvacuationState | string {
+  const input = body as { version?: unknown; evacuated?: unknown } | null | undefined;
+  if (typeof input !== 'object' || input === null) return 'expected {version, evacuated}';
+  if (!Number.isSafeInteger(input.version) || (input.version as number) < 0) return 'version: expected an integer >= 0';
+  if (!Array.isArray(input.evacuated) || !input.evacuated.every((r): r is string => typeof r === 'string')) return 'evacuated: expected a list of regions';
+  const unknown = input.evacuated.find((r) => !regions.includes(r));
+  if (unknown !== undefined) return `evacuated: unknown region "${unknown}" (regions: ${regions.join(', ')})`;
+  return { version: input.version as number, evacuated: input.evacuated };
 }
 
 function unknownRegion(c: Context): Response {

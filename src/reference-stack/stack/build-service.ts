@@ -54,7 +54,8 @@ export async function buildService(
   if (identity.service === 'frontdoor') {
     const { createFrontDoorService } = await import('../frontdoor/frontdoor-service.js');
     const regions = await Promise.all(config.regions.map(async (name) => ({ name, discovery: await discoveryOf(name) })));
-    return { app: createFrontDoorService({ identity, regions, stackToken: config.stackToken, clock: deps.clock }).app, registrar: undefined, close: closeClients };
+    const evacuation = config.evacuation ? { evacuation: config.evacuation } : {};
+    return { app: createFrontDoorService({ identity, regions, stackToken: config.stackToken, clock: deps.clock, ...evacuation }).app, registrar: undefined, close: closeClients };
   }
 
   const discovery = await discoveryOf(identity.region);

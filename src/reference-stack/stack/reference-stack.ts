@@ -1,10 +1,12 @@
 /**
  * @module
  * The whole reference stack in one object: a fault proxy in front of every instance, discovery first, then the
- * services, then the front door, each instance a real process kept alive by the supervisor.
+ * services, then the front doors, each instance a real process kept alive by the supervisor. The stack holds the
+ * evacuated regions for every front door (`region-evacuations.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { SimianError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { makePrivateDir } from '../../core/private-files.js';
 import { ChildProcessLauncher } from '../supervisor/child-process-launcher.js';
@@ -13,6 +15,7 @@ import type { SupervisedInstance } from '../supervisor/supervised-instance.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { desiredInstances, type DesiredInstance } from '../topology/desired-instances.js';
 import type { Topology } from '../topology/topology-schema.js';
+import { RegionEvacuations, type EvacuationState } from './region-evacuations.js';
 import type { StackInstanceConfig } from './stack-config.js';
 import { newStackToken } from './stack-token.js';
 import { createProxy } from './toxiproxy-admin.js';
@@ -61,12 +64,19 @@ export class ReferenceStack {
   private constructor(
     readonly supervisor: Supervisor,
     private readonly publicAddresses: ReadonlyMap<string, string>,
-    /** The front door, through its proxy. */
-    readonly frontDoorUrl: string | undefined,
+    /** Every front door, through its proxy, in slot order. */
+    readonly frontDoorUrls: readonly string[],
     readonly toxiproxyUrl: string,
     /** The token the front door's and discovery's mutating routes require. */
     readonly stackToken: string,
+    /** The evacuated regions, sent to every front door. */
+    readonly evacuations: RegionEvacuations,
   ) {}
+
+  /** The first front door, through its proxy. */
+  get frontDoorUrl(): string | undefined {
+    return this.frontDoorUrls[0];
+  }
 
   /** Starts every instance of `topology`; resolves once all are ready. */
   static async start(options: ReferenceStackOptions): Promise<ReferenceStack> {
@@ -102,17 +112,29 @@ export class ReferenceStack {
       output: options.output ?? 'ignore',
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       execArgv: INSTANCE_EXEC_ARGV,
-      config: (slot: DesiredInstance) => {
+      config: (slot: DesiredInstance): StackInstanceConfig & Record<string, unknown> => {
         // A slot's first launch is part of the first start, where discovery's peers start empty alongside it; a
         // later one (a replacement) copies what its peers hold before it serves.
         const warmUp = launchedBefore.has(slot.id);
         launchedBefore.add(slot.id);
-        return { ...shared, publicAddress: publicAddresses.get(slot.id), proxyName: slot.id, warmUp };
+        const evacuation = slot.service === 'frontdoor' ? { evacuation: evacuations.state } : {};
+        return { ...shared, publicAddress: publicAddresses.get(slot.id), proxyName: slot.id, warmUp, ...evacuation };
       },
     });
     const supervisor = new Supervisor({ topology: options.topology, launcher, clock, logger });
-    const frontDoor = slots.find((s) => s.service === 'frontdoor');
-    const stack = new ReferenceStack(supervisor, publicAddresses, frontDoor ? publicAddresses.get(frontDoor.id) : undefined, options.toxiproxyUrl, stackToken);
+    // Made after the launcher, whose settings of a front door read it only when the supervisor starts one.
+    const evacuations: RegionEvacuations = new RegionEvacuations(regions, (state): Promise<void> => sendToRunningFrontDoors(supervisor.inventory(), state, stackToken));
+    // A front door launched with an older list than the stack now holds (a change while it started) catches up
+    // once it is ready; one launched with the current list is sent nothing.
+    supervisor.launched(({ instance }) => {
+      const state = evacuations.state;
+      if (instance.service !== 'frontdoor' || !instance.address || state.version === 0) return;
+      void sendEvacuations(instance.address, state, stackToken).catch((error: unknown) =>
+        logger.warn({ err: error, instance: instance.id }, 'a new front door did not take the evacuation list'),
+      );
+    });
+    const frontDoorUrls = slots.filter((s) => s.service === 'frontdoor').map((s) => publicAddresses.get(s.id)!);
+    const stack = new ReferenceStack(supervisor, publicAddresses, frontDoorUrls, options.toxiproxyUrl, stackToken, evacuations);
     options.supervising?.(supervisor);
     try {
       await supervisor.start();
@@ -132,4 +154,36 @@ export class ReferenceStack {
   stop(): Promise<void> {
     return this.supervisor.stop();
   }
+}
+
+/** How long a front door may take to take an evacuation list. */
+const SEND_TIMEOUT_MS = 2_000;
+
+/** Sends the list to one front door, on its direct address: a toxic on its proxy is for viewers, not for the stack. */
+async function sendEvacuations(address: string, state: EvacuationState, stackToken: string): Promise<void> {
+  const response = await fetch(new URL('/admin/evacuations', address), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${stackToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(state),
+    signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${text.slice(0, 200)}`.trim());
+}
+
+/**
+ * Sends the list to every running front door. One that is down is skipped: it is launched again with the list.
+ * @throws SimianError `stack.evacuationNotSent` naming each running front door that did not take it
+ */
+async function sendToRunningFrontDoors(instances: readonly SupervisedInstance[], state: EvacuationState, stackToken: string): Promise<void> {
+  const running = instances.filter((i) => i.service === 'frontdoor' && i.state === 'running' && i.address);
+  const results = await Promise.allSettled(running.map((i) => sendEvacuations(i.address!, state, stackToken)));
+  const failed = results.flatMap((result, n) => (result.status === 'rejected' ? [`${running[n]!.id}: ${messageOf(result.reason)}`] : []));
+  if (failed.length > 0) {
+    throw new SimianError('stack.evacuationNotSent', `the stack holds the new list, but ${failed.length === 1 ? 'a front door' : 'front doors'} did not take it: ${failed.join('; ')}`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

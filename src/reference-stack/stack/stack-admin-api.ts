@@ -10,6 +10,11 @@
  *   the slot no longer runs `pid` (it was replaced or is not running). The supervisor signals its own child by slot
  *   id, so a stale inventory never gets an unrelated process killed. Requires the stack token (401 without) and
  *   refuses web pages (403).
+ * - `GET /admin/regions` → `{regions: [{name, evacuated}]}`
+ * - `POST /admin/regions/:region/evacuate`, `POST /admin/regions/:region/restore` → 204 once every running front
+ *   door has the new list (`region-evacuations.ts`), 404 for an unknown region, 502 when a running front door did
+ *   not take it (the stack keeps the list). The front door's own routes, so a traffic shift posts here as it would
+ *   to a lone front door. Require the stack token and refuse web pages, like terminate.
  *
  * The read-only routes stay open: status, Prometheus and the monkeys' inventories read them.
  */
@@ -18,6 +23,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { requireStackToken } from '../service-kit/admin-guard.js';
 import type { SignalOutcome } from '../supervisor/supervisor.js';
+import type { RegionEvacuations } from './region-evacuations.js';
 
 /** The signals a termination may send. */
 export const TERMINATE_SIGNALS = ['SIGKILL', 'SIGTERM'] as const;
@@ -32,6 +38,8 @@ export interface StackAdminApiOptions {
   signal(id: string, signal: (typeof TERMINATE_SIGNALS)[number], pid: number): SignalOutcome;
   /** The Prometheus text of `GET /metrics`. */
   metrics(): Promise<string>;
+  /** The stack's evacuated regions; without them, the region routes answer 404. */
+  readonly evacuations?: Pick<RegionEvacuations, 'regions' | 'state' | 'evacuate' | 'restore'>;
 }
 
 const terminateBody = z.object({
@@ -83,5 +91,23 @@ export function createStackAdminApi(options: StackAdminApiOptions): Hono {
       }
     },
   );
+  const evacuations = options.evacuations;
+  if (evacuations) {
+    app.get('/admin/regions', (c) => {
+      const { evacuated } = evacuations.state;
+      return c.json({ regions: evacuations.regions.map((name) => ({ name, evacuated: evacuated.includes(name) })) });
+    });
+    for (const action of ['evacuate', 'restore'] as const) {
+      app.post(`/admin/regions/:region/${action}`, requireStackToken(options.stackToken), async (c) => {
+        const region = c.req.param('region');
+        try {
+          if (await evacuations[action](region)) return c.body(null, 204);
+          return c.json({ error: `unknown region "${region}" (regions: ${evacuations.regions.join(', ')})` }, 404);
+        } catch (error) {
+          return c.json({ error: error instanceof Error ? error.message : String(error) }, 502);
+        }
+      });
+    }
+  }
   return app;
 }

@@ -8,6 +8,8 @@
  * schema library of their own; loading zod only for this cost each of them about 6 MB and 40 ms of start-up.
  */
 
+import type { EvacuationState } from '../frontdoor/frontdoor-service.js';
+
 /** Settings every instance of one stack shares, plus its own proxy. */
 export interface StackInstanceConfig {
   /** Signs and verifies viewer tokens (user service, gateways); 16 characters or more. */
@@ -32,6 +34,13 @@ export interface StackInstanceConfig {
    * (a connection caught mid-restart waits out the warm-up's whole timeout). @default true
    */
   readonly warmUp?: boolean;
+  /** A front door's evacuated regions at launch, as the stack holds them (`region-evacuations.ts`). */
+  readonly evacuation?: EvacuationState;
+}
+
+function isEvacuationState(value: unknown): value is EvacuationState {
+  const v = value as Partial<Record<keyof EvacuationState, unknown>> | null;
+  return typeof v === 'object' && v !== null && Number.isSafeInteger(v.version) && Array.isArray(v.evacuated) && v.evacuated.every((r) => typeof r === 'string');
 }
 
 class ConfigError extends Error {
@@ -81,6 +90,7 @@ export function parseStackInstanceConfig(config: Readonly<Record<string, unknown
   const toxiproxyUrl = optionalAt(input, 'toxiproxyUrl', isUrl, 'a URL');
   const proxyName = optionalAt(input, 'proxyName', (v): v is string => typeof v === 'string', 'a string');
   const warmUp = optionalAt(input, 'warmUp', (v): v is boolean => typeof v === 'boolean', 'a boolean');
+  const evacuation = optionalAt(input, 'evacuation', isEvacuationState, '{version, evacuated: [region…]}');
   return {
     tokenSecret: stringAt(input, 'tokenSecret', 16),
     stackToken: stringAt(input, 'stackToken', 32),
@@ -91,5 +101,6 @@ export function parseStackInstanceConfig(config: Readonly<Record<string, unknown
     ...(proxyName !== undefined ? { proxyName } : {}),
     dataDir: stringAt(input, 'dataDir'),
     ...(warmUp !== undefined ? { warmUp } : {}),
+    ...(evacuation !== undefined ? { evacuation } : {}),
   };
 }

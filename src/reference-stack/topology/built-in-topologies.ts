@@ -21,13 +21,13 @@ const EVERY_SERVICE_PER_ZONE = `services:
   billing: { instancesPerZone: 1 }
   edge: { instancesPerZone: 1 }
   origin: { instancesPerZone: 1 }
-frontDoor: true
+frontDoor: { instances: 2 }
 restartDelayMs: 1000
 `;
 
 /** The YAML text of each built-in topology. */
 export const BUILT_IN_TOPOLOGIES: Readonly<Record<BuiltInTopologyName, string>> = {
-  // One region, two zones: 18 processes plus the front door, light enough for a laptop and for CI.
+  // One region, two zones: 18 processes plus two front doors, light enough for a laptop and for CI.
   small: `# small: one region, two zones, one instance of every service per zone
 regions:
   - name: us-east

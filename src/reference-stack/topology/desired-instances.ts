@@ -14,7 +14,7 @@ export const GLOBAL_LOCATION = 'global';
 export interface DesiredInstance {
   /**
    * Stable id: `<service>-<zone>-<index>` for services placed per zone (`catalog-us-east-1a-0`),
-   * `<service>-<region>-<index>` for services placed per region (`gateway-us-east-0`), `frontdoor-global-0`.
+   * `<service>-<region>-<index>` for services placed per region (`gateway-us-east-0`), `frontdoor-global-0`, `-1`….
    */
   readonly id: string;
   readonly service: ServiceName;
@@ -30,11 +30,11 @@ export interface DesiredInstance {
 
 /**
  * Expands a topology into its slots: region by region, services in the order of {@link TOPOLOGY_SERVICES}, then the
- * front door. Per-region instances go to the region's zones in turn (index 0 to the first zone, 1 to the second…).
+ * front doors. Per-region instances go to the region's zones in turn (index 0 to the first zone, 1 to the second…).
  *
  * @example
  * desiredInstances(await loadTopology('small')).map((slot) => slot.id);
- * // ['gateway-us-east-1a-0', 'gateway-us-east-1b-0', 'discovery-us-east-1a-0', …, 'frontdoor-global-0']
+ * // ['gateway-us-east-1a-0', 'gateway-us-east-1b-0', 'discovery-us-east-1a-0', …, 'frontdoor-global-0', 'frontdoor-global-1']
  */
 export function desiredInstances(topology: Topology): DesiredInstance[] {
   const slots: DesiredInstance[] = [];
@@ -78,6 +78,6 @@ export function desiredInstances(topology: Topology): DesiredInstance[] {
       }
     }
   }
-  if (topology.frontDoor) add('frontdoor', GLOBAL_LOCATION, GLOBAL_LOCATION, GLOBAL_LOCATION, 0, { tags: {}, config: {} });
+  for (let i = 0; i < topology.frontDoor.instances; i++) add('frontdoor', GLOBAL_LOCATION, GLOBAL_LOCATION, GLOBAL_LOCATION, i, { tags: {}, config: {} });
   return slots;
 }

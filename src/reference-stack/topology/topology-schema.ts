@@ -15,7 +15,8 @@
  *     instancesPerZone: 2      # N per zone (the default: 1 per zone when neither count is given)
  *     tags: { chaos: opt-in }  # copied onto every instance (monkeys read tags)
  *     config: { titles: 500 }  # handed to every instance as JSON, for the service to read
- * frontDoor: true              # one front door for the whole stack (default false)
+ * frontDoor: { instances: 2 }  # front doors for the whole stack, clients fail over between them (true: 2;
+ *                              #   default: none)
  * restartDelayMs: 1000         # how long the supervisor waits before replacing a dead instance (default 1000)
  * ```
  */
@@ -52,8 +53,8 @@ export interface Topology {
   readonly regions: readonly TopologyRegion[];
   /** Only the services listed run; a service with 0 instances is listed but runs nowhere. */
   readonly services: Readonly<Partial<Record<TopologyService, ServicePlacement>>>;
-  /** Whether one front door runs for the whole stack. */
-  readonly frontDoor: boolean;
+  /** The front doors of the whole stack: `instances` 0 means none. */
+  readonly frontDoor: { readonly instances: number };
   /** Delay before a dead instance is replaced, in milliseconds. */
   readonly restartDelayMs: number;
 }
@@ -106,6 +107,29 @@ const serviceSchema = z
     }),
   );
 
+/**
+ * Two front doors unless told otherwise: with one, killing it fails every viewer until it is replaced, and the
+ * stack exists to show that losing any one instance costs viewers nothing.
+ */
+export const DEFAULT_FRONT_DOORS = 2;
+
+const FRONT_DOOR_EXPECTED = 'expected true, false or a mapping with instances (1 to 16)';
+const frontDoorSchema = z
+  .union(
+    [
+      z.boolean(),
+      z.strictObject({
+        instances: z
+          .int({ error: 'expected an integer from 1 to 16' })
+          .min(1, { error: 'expected an integer from 1 to 16 (false for no front door)' })
+          .max(16, { error: 'expected an integer from 1 to 16' })
+          .optional(),
+      }),
+    ],
+    { error: FRONT_DOOR_EXPECTED },
+  )
+  .transform((value) => ({ instances: value === false ? 0 : value === true ? DEFAULT_FRONT_DOORS : (value.instances ?? DEFAULT_FRONT_DOORS) }));
+
 const regionSchema = z.strictObject({
   name,
   zones: z.array(name, { error: expected('a list of zone names') }).min(1, { error: 'expected at least one zone' }),
@@ -123,7 +147,7 @@ export const topologySchema = z
           error: 'expected a mapping of service names to their settings',
         })
         .optional(),
-    frontDoor: z.boolean({ error: 'expected true or false' }).default(false),
+    frontDoor: frontDoorSchema.default({ instances: 0 }),
     restartDelayMs: z
       .int({ error: 'expected an integer >= 0 (milliseconds)' })
       .min(0, { error: 'expected an integer >= 0 (milliseconds)' })
