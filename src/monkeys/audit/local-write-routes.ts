@@ -41,6 +41,8 @@ export const SERVICE_WRITE_ROUTES: Readonly<Record<string, readonly WriteRoutePr
   frontdoor: [
     { method: 'POST', path: `/admin/regions/${PROBE_TARGET}/evacuate`, openStatuses: [404] },
     { method: 'POST', path: `/admin/regions/${PROBE_TARGET}/restore`, openStatuses: [404] },
+    // An open route would take the list (204) or refuse the unknown region in it (400).
+    { method: 'PUT', path: '/admin/evacuations', body: `{"version":0,"evacuated":["${PROBE_TARGET}"]}`, openStatuses: [204, 400] },
   ],
   // Without an Idempotency-Key header the route refuses the write (400) before it reads the store.
   billing: [{ method: 'POST', path: '/subscriptions', body: '{}', openStatuses: [400] }],
@@ -50,6 +52,8 @@ export const SERVICE_WRITE_ROUTES: Readonly<Record<string, readonly WriteRoutePr
 /** The stack process's admin API (`stack-admin-api.ts`): an unknown slot is 404 before any signal. */
 export const STACK_ADMIN_WRITE_ROUTES: readonly WriteRouteProbe[] = [
   { method: 'POST', path: `/instances/${PROBE_TARGET}/terminate`, body: '{"pid":1}', openStatuses: [404] },
+  { method: 'POST', path: `/admin/regions/${PROBE_TARGET}/evacuate`, openStatuses: [404] },
+  { method: 'POST', path: `/admin/regions/${PROBE_TARGET}/restore`, openStatuses: [404] },
 ];
 
 /** The stack's Toxiproxy admin API: a toxic on a proxy that does not exist is 404 before anything is made. */
