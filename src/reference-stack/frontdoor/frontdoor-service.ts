@@ -134,7 +134,9 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
             });
             // A copy of the headers: a fetched response's own are immutable, and @hono/node-server's Response keeps
             // the object it is given rather than copying it.
-            const answer = new Response(response.body, { status: response.status, headers: new Headers(response.headers) });
+            // The body read in full (the stack's answers are small JSON or one segment): handing a web stream on to
+            // the server costs more CPU than the copy.
+            const answer = new Response(response.body === null ? null : await response.arrayBuffer(), { status: response.status, headers: new Headers(response.headers) });
             answer.headers.set('x-simian-home-region', home);
             if (region !== home) answer.headers.set('x-simian-failover', 'true');
             return answer;

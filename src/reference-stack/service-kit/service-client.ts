@@ -14,6 +14,10 @@ import { pipeline, type Pipeline } from '../../resilience/pipeline.js';
 import { retry } from '../../resilience/retry.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
 import { timeout } from '../../resilience/timeout.js';
+import { createHttpFetch } from './http-fetch.js';
+
+/** One keep-alive pool for every client of a process (see `http-fetch.ts` for why not the built-in fetch). */
+const stackFetch = createHttpFetch();
 
 /** What the client needs from discovery: the cached, zone-first lookup. */
 export interface InstanceLookup {
@@ -46,6 +50,7 @@ export interface ServiceClientOptions {
   zone: string;
   discovery: InstanceLookup;
   clock?: Clock;
+  /** @default a fetch over `node:http` with a keep-alive pool shared by the process's clients */
   fetch?: typeof fetch;
   /** Reports the client's policies under `name` = target. */
   metrics?: Registry;
@@ -83,7 +88,7 @@ export class ServiceClient {
 
   constructor(private readonly options: ServiceClientOptions) {
     this.clock = options.clock ?? systemClock;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? stackFetch;
     const common = { name: options.target, clock: this.clock, ...(options.metrics ? { metrics: options.metrics } : {}) };
     const breaker = circuitBreaker({ ...common, minimumCalls: 20, openDurationMs: 2_000 });
     const perAttempt = timeout({ ...common, ms: options.timeoutMs ?? 1_000 });
