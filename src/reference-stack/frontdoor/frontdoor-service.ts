@@ -128,7 +128,8 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
               method: c.req.method,
               headers,
               ...(body !== undefined ? { body } : {}),
-              signal: c.req.raw.signal,
+              // No signal from the viewer's request: see the gateway's routes (reading `c.req.raw` costs a whole
+              // web Request per call); the per-attempt timeout bounds a call whose viewer hung up.
               // A login changes nothing: another gateway may take it if the first one dies mid-request.
               idempotent: path.pathname === '/api/login',
             });
