@@ -14,3 +14,5 @@ export type { Event, Disposable } from './events.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export type { Region, Zone, Instance, InstanceState, Group, Resource, Fault, FaultKind } from './model.js';
+export { failoverFetch, isSafeToRepeatByDefault } from './failover-fetch.js';
+export type { FailoverFetchOptions } from './failover-fetch.js';

@@ -9,7 +9,8 @@ import type { Clock } from '../core/clock.js';
 import { SimianError } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 import type { SimianConfig } from '../config/simian-config.js';
-import type { StackState } from '../reference-stack/stack/stack-state.js';
+import { failoverFetch } from '../core/failover-fetch.js';
+import { frontDoorUrlsOf, type StackState } from '../reference-stack/stack/stack-state.js';
 import { readStackToken } from '../reference-stack/stack/stack-token.js';
 import { isFaultAction, methodActions, type Experiment } from '../runner/experiment.js';
 import { experimentProblem } from '../runner/load-experiment.js';
@@ -65,19 +66,32 @@ export interface SloWiring {
 }
 
 /**
- * The variables a running stack gives every experiment: `${frontDoor}`, `${toxiproxy}`, `${stackAdmin}`,
- * `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
+ * The variables a running stack gives every experiment: `${frontDoor}` (the first front door), `${frontDoors}`
+ * (every front door, comma-separated), `${toxiproxy}`, `${stackAdmin}`, `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
  * which journals and reports show as `[redacted]`.
  */
 export function stackVariables(stack: StackState | undefined, stackToken?: string): Record<string, string> {
   if (!stack) return {};
+  const frontDoors = frontDoorUrlsOf(stack);
   return {
-    ...(stack.frontDoorUrl ? { frontDoor: stack.frontDoorUrl } : {}),
+    ...(frontDoors.length > 0 ? { frontDoor: frontDoors[0]!, frontDoors: frontDoors.join(',') } : {}),
     toxiproxy: stack.toxiproxyUrl,
     stackAdmin: stack.adminUrl,
     ...(stack.prometheusUrl ? { prometheus: stack.prometheusUrl } : {}),
     ...(stackToken ? { stackToken } : {}),
   };
+}
+
+/**
+ * The front doors the viewers go through: `${frontDoor}` first, then the running stack's other front doors when
+ * `${frontDoor}` is one of them (a `--var frontDoor=URL` elsewhere is used alone); none without `${frontDoor}`.
+ */
+export function viewerFrontDoors(frontDoor: string | undefined, stack: StackState | undefined): readonly string[] {
+  if (!frontDoor) return [];
+  const origin = (url: string) => new URL(url).origin;
+  const stackDoors = stack ? frontDoorUrlsOf(stack) : [];
+  if (!stackDoors.some((door) => origin(door) === origin(frontDoor))) return [frontDoor];
+  return [frontDoor, ...stackDoors.filter((door) => origin(door) !== origin(frontDoor))];
 }
 
 function usesSlos(experiment: Experiment): boolean {
@@ -172,6 +186,8 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
     const slo = await sloSourceFor({ clock }, { experiment, stack, ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}) });
     closers.push(() => slo.close());
     const settings = providerSettings(config);
+    // Probes and actions write their URLs on `${frontDoor}`; with several front doors, each goes to one that answers.
+    const stackDoors = stack ? frontDoorUrlsOf(stack) : [];
     const standalone = new Map<string, ReturnType<ProviderRegistry['create']>>();
     return {
       deps: {
@@ -190,7 +206,8 @@ export async function experimentRunnerDeps(options: ExperimentWiringOptions): Pr
         ...(slo.prometheus ? { prometheus: slo.prometheus } : {}),
         baseline: slo.baseline,
         variables,
-        ...(frontDoor ? { viewers: frontDoorViewers({ target: frontDoor, clock, random }) } : {}),
+        ...(stackDoors.length > 1 ? { fetch: failoverFetch(stackDoors) } : {}),
+        ...(frontDoor ? { viewers: frontDoorViewers({ target: viewerFrontDoors(frontDoor, stack), clock, random }) } : {}),
         ...(stackToken ? { secrets: [stackToken] } : {}),
         log: (line) => events.emit({ kind: 'experiment', at: clock.now(), title: experiment.title, message: line }),
       },

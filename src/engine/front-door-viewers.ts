@@ -1,7 +1,8 @@
 /**
  * @module
  * The viewers an experiment's `load` declares, played by the load generator (`simian load`'s journeys) through
- * the reference stack's front door, with no end of their own: they run until the runner stops them.
+ * the reference stack's front doors (failing over between them), with no end of their own: they run until the
+ * runner stops them.
  */
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
@@ -10,8 +11,8 @@ import type { LoadSummary, StartViewers } from '../runner/runner-deps.js';
 
 /** What {@link frontDoorViewers} needs. */
 export interface FrontDoorViewersOptions {
-  /** The front door URL (`${frontDoor}`). */
-  readonly target: string;
+  /** The front door URL (`${frontDoor}`), or every front door's, the first preferred (see `runLoad`). */
+  readonly target: string | readonly string[];
   readonly clock: Clock;
   readonly random: Random;
   /** @default globalThis.fetch */
@@ -23,7 +24,7 @@ export interface FrontDoorViewersOptions {
  * in flight finish and billing is read back, and `stop()` resolves with the client-side counts.
  *
  * @example
- * const viewers = frontDoorViewers({ target: stack.frontDoorUrl, clock, random });
+ * const viewers = frontDoorViewers({ target: frontDoorUrlsOf(stack), clock, random });
  */
 export function frontDoorViewers(options: FrontDoorViewersOptions): StartViewers {
   return (spec, signal) => {

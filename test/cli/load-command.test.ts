@@ -1,9 +1,24 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProgram } from '../../src/cli/program.js';
 import { isSimianError } from '../../src/core/index.js';
+import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
+
+/** A front door whose process was killed behind its proxy: it accepts connections and closes them at once. */
+async function startDeadFrontDoor(): Promise<{ url: string; server: TcpServer; connections: () => number }> {
+  let connections = 0;
+  const server = createTcpServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, connections: () => connections };
+}
 
 /**
  * A minimal front door on a real loopback socket, answering the journey's requests; with `applyTwice`, billing
@@ -33,10 +48,21 @@ async function startFakeFrontDoor(options: { applyTwice?: boolean } = {}): Promi
 }
 
 describe('simian load', () => {
-  const servers: ServerType[] = [];
+  const servers: Array<ServerType | TcpServer> = [];
+  const dirs: string[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A live front door and a dead one, both closed after the test. */
+  const twoFrontDoors = async () => {
+    const live = await startFakeFrontDoor();
+    const dead = await startDeadFrontDoor();
+    servers.push(live.server, dead.server);
+    return { live: live.url, dead };
+  };
+  const reportOf = (out: string) => JSON.parse(out) as { sessions: number; successRatio: number };
 
   const run = async (args: string[], stderrIsTerminal?: boolean) => {
     let out = '';
@@ -63,6 +89,46 @@ describe('simian load', () => {
     expect(report.sessions).toBeGreaterThanOrEqual(5);
     expect(report.successRatio).toBe(1);
     expect(report.byStep.login.requests).toBe(report.sessions);
+  });
+
+  it('fails over between front doors given as repeated --target flags or separated by commas', async () => {
+    const { live, dead } = await twoFrontDoors();
+    const repeated = await run(['--target', dead.url, '--target', live, '--duration', '300ms', '--rate', '20', '--json', '--subscribe', '1']);
+    expect(repeated.error).toBeUndefined();
+    expect(reportOf(repeated.out).successRatio).toBe(1);
+    expect(dead.connections()).toBeGreaterThan(0);
+    const listed = await run(['--target', `${dead.url},${live}`, '--duration', '300ms', '--rate', '20', '--json', '--subscribe', '1']);
+    expect(listed.error).toBeUndefined();
+    expect(reportOf(listed.out).successRatio).toBe(1);
+  });
+
+  it("uses every front door of the stack running from the state directory when no --target is given", async () => {
+    const { live, dead } = await twoFrontDoors();
+    const stateDir = mkdtempSync(join(tmpdir(), 'simian-load-'));
+    dirs.push(stateDir);
+    writeStackState(stateDir, {
+      pid: process.pid,
+      topology: 'test',
+      frontDoorUrl: dead.url,
+      frontDoorUrls: [dead.url, live],
+      toxiproxyUrl: 'http://127.0.0.1:9',
+      adminUrl: 'http://127.0.0.1:9',
+      startedAt: 0,
+    });
+    const { out, error } = await run(['--state-dir', stateDir, '--duration', '300ms', '--rate', '20', '--json', '--subscribe', '0']);
+    expect(error).toBeUndefined();
+    expect(reportOf(out).sessions).toBeGreaterThanOrEqual(5);
+    expect(reportOf(out).successRatio).toBe(1);
+    expect(dead.connections()).toBeGreaterThan(0);
+  });
+
+  it('says how to start a stack when no --target is given and none runs', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'simian-load-'));
+    dirs.push(stateDir);
+    const { error } = await run(['--state-dir', stateDir, '--duration', '300ms']);
+    expect(isSimianError(error, 'stack.notRunning')).toBe(true);
+    expect((error as Error).message).toContain(`no stack runs in ${stateDir}`);
+    expect((error as Error).message).toContain('simian stack up');
   });
 
   it('fails with exit code 1 below --fail-below', async () => {
@@ -109,7 +175,7 @@ describe('simian load', () => {
     const { err, error } = await run(['--target', 'http://127.0.0.1:9', '--rate', '0']);
     expect((error as { code?: string }).code).toBe('commander.invalidArgument');
     expect(err).toContain("option '--rate <viewers>' argument '0' is invalid");
-    const missing = await run([]);
-    expect(missing.err).toContain("required option '--target <url>' not specified");
+    const bad = await run(['--target', 'http://127.0.0.1:9,ftp://x']);
+    expect(bad.err).toContain('expected an http:// or https:// URL, got "ftp://x"');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,7 +13,8 @@ import { parseConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { EngineEvents } from '../../src/engine/events.js';
-import { experimentRunnerDeps, NO_FRONT_DOOR, type ExperimentWiringOptions } from '../../src/engine/experiment-run.js';
+import { experimentRunnerDeps, NO_FRONT_DOOR, viewerFrontDoors, type ExperimentWiringOptions } from '../../src/engine/experiment-run.js';
+import { writeStackState } from '../../src/reference-stack/stack/stack-state.js';
 import type { ProviderRegistry } from '../../src/engine/provider-registry.js';
 import { MemoryProvider } from '../../src/providers/memory/memory-provider.js';
 import { parseExperiment } from '../../src/runner/load-experiment.js';
@@ -97,5 +99,53 @@ describe('the viewers of an experiment run', () => {
     expect(summary).toMatchObject({ sessions: expect.any(Number), successRatio: 0 });
     expect(summary!.requests).toBeGreaterThanOrEqual(3);
     expect(summary!.failures).toBe(summary!.requests);
+  });
+
+  it('fail over between the stack\'s front doors, and so do probes and actions', async () => {
+    const dead = createTcpServer((socket) => socket.destroy());
+    dead.listen(0, '127.0.0.1');
+    await new Promise((resolve) => dead.once('listening', resolve));
+    closers.push(() => new Promise((resolve) => dead.close(resolve)));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    const paths: string[] = [];
+    const live = await servers.listen(
+      createServer((request, response) => {
+        paths.push(request.url ?? '');
+        response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"closed for the test"}');
+      }),
+    );
+    const options = wiring([...FILE, 'load: { rate: 20, segments: 1, subscribe: 0 }']);
+    writeStackState(options.stateDir, {
+      pid: process.pid,
+      topology: 'test',
+      frontDoorUrl: deadUrl,
+      frontDoorUrls: [deadUrl, live],
+      toxiproxyUrl: 'http://127.0.0.1:9',
+      adminUrl: 'http://127.0.0.1:9',
+      startedAt: 0,
+    });
+    const session = await open(options);
+    expect(session.deps.variables).toMatchObject({ frontDoor: deadUrl, frontDoors: `${deadUrl},${live}` });
+    // A probe of ${frontDoor}/health is answered by the front door that is alive.
+    expect((await session.deps.fetch!(`${deadUrl}/health`)).status).toBe(503);
+    expect(paths).toEqual(['/health']);
+    const stop = new AbortController();
+    const viewers = session.deps.viewers!({ rate: 20, segments: 1, subscribe: 0 }, stop.signal);
+    await vi.waitFor(() => expect(paths.filter((p) => p === '/api/login').length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 20 });
+    stop.abort();
+    await viewers.stop();
+  });
+});
+
+describe('viewerFrontDoors', () => {
+  const stack = { frontDoorUrl: 'http://127.0.0.1:1', frontDoorUrls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] } as const;
+  it('puts ${frontDoor} first, then the stack\'s other front doors', () => {
+    const state = { ...stack, pid: 1, topology: 't', toxiproxyUrl: '', adminUrl: '', startedAt: 0 };
+    expect(viewerFrontDoors('http://127.0.0.1:2', state)).toEqual(['http://127.0.0.1:2', 'http://127.0.0.1:1']);
+    expect(viewerFrontDoors('http://127.0.0.1:1/', state)).toEqual(['http://127.0.0.1:1/', 'http://127.0.0.1:2']);
+    // A --var frontDoor elsewhere is used alone.
+    expect(viewerFrontDoors('http://elsewhere:8080', state)).toEqual(['http://elsewhere:8080']);
+    expect(viewerFrontDoors(undefined, state)).toEqual([]);
+    expect(viewerFrontDoors('http://127.0.0.1:1', undefined)).toEqual(['http://127.0.0.1:1']);
   });
 });

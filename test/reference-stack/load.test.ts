@@ -24,6 +24,8 @@ function fakeStack(
     applyInEveryRegion?: boolean;
     /** Listing subscriptions never answers. */
     hangListing?: boolean;
+    /** The front doors' origins, each answering with the same API. @default ['http://frontdoor'] */
+    frontDoors?: readonly string[];
   } = {},
 ) {
   const regions = options.regions ?? ['us-east'];
@@ -76,11 +78,14 @@ function fakeStack(
     segments++;
     return c.body(new Uint8Array(Number(c.req.query('bitrate'))));
   });
-  return { fetch: appFetch({ 'http://frontdoor': api, 'http://edge': edge }), subscriptions, segments: () => segments };
+  // A front door in `down` refuses connections, as one whose process was killed does.
+  const down = new Set<string>();
+  const frontDoors = Object.fromEntries((options.frontDoors ?? ['http://frontdoor']).map((origin) => [origin, api]));
+  return { fetch: appFetch({ ...frontDoors, 'http://edge': edge }, down), down, subscriptions, segments: () => segments };
 }
 
 /** Runs a load on a manual clock, moving time until it finishes. */
-async function run(options: Omit<LoadOptions, 'clock' | 'target'>) {
+async function run(options: Omit<LoadOptions, 'clock' | 'target'> & { target?: LoadOptions['target'] }) {
   const clock = new ManualClock();
   let done = false;
   const report = runLoad({ target: 'http://frontdoor', clock, random: new SeededRandom(1), ...options }).finally(() => (done = true));
@@ -150,6 +155,37 @@ describe('load generator', () => {
     expect(report.sessions).toBe(3);
     expect(report.byStep.login.failures).toBe(3);
     expect(report.sampleErrors.some((e) => e.startsWith('login: unreadable answer'))).toBe(true);
+  });
+
+  it('sends every viewer to the second front door when the first is dead', async () => {
+    const doors = ['http://frontdoor-a', 'http://frontdoor-b'];
+    const stack = fakeStack({ frontDoors: doors });
+    stack.down.add('http://frontdoor-a');
+    const report = await run({ target: doors, fetch: stack.fetch, durationMs: 500, ratePerSecond: 10, subscribeProbability: 1 });
+    expect(report.successRatio).toBe(1);
+    expect(report.billing).toMatchObject({ acknowledged: 5, found: 5, lost: 0, duplicated: 0 });
+    // The first login went on to the second front door at once (a login is safe to repeat), not after a retry's pause.
+    expect(report.latencyMs.max).toBe(0);
+  });
+
+  it('fails over mid-run, logins and keyed writes too, when a front door is killed', async () => {
+    const doors = ['http://frontdoor-a', 'http://frontdoor-b'];
+    const stack = fakeStack({ frontDoors: doors });
+    const sent: string[] = [];
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      // The first front door dies on its 6th request, whatever that is: a login, a home page or a subscription.
+      if (url.startsWith('http://frontdoor-a') && sent.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`) === 6) stack.down.add('http://frontdoor-a');
+      return stack.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const report = await run({ target: doors, fetch, durationMs: 1000, ratePerSecond: 10, subscribeProbability: 1, segmentsPerPlay: 1 });
+    expect(stack.down.has('http://frontdoor-a')).toBe(true);
+    expect(report.successRatio).toBe(1);
+    expect(report.billing).toMatchObject({ acknowledged: 10, found: 10, lost: 0, duplicated: 0 });
+  });
+
+  it('refuses a load with no front door', async () => {
+    await expect(runLoad({ target: [], durationMs: 100, ratePerSecond: 10, clock: new ManualClock() })).rejects.toThrow('no front door');
   });
 
   it('counts failed steps and says what failed', async () => {

@@ -1,18 +1,22 @@
 /**
  * @module
- * `simian load`: drives viewers through the reference stack's front door and prints the client-side SLIs.
+ * `simian load`: drives viewers through the reference stack's front doors (the ones named, else the running stack's)
+ * and prints the client-side SLIs.
  */
 import { Command, Option } from 'commander';
 import { SimianError } from '../../core/errors.js';
 import { SeededRandom } from '../../core/random.js';
+import { runningStack } from '../../engine/stack-sli.js';
 import { runLoad } from '../../reference-stack/load/load-generator.js';
 import type { LoadReport } from '../../reference-stack/load/load-stats.js';
+import { frontDoorUrlsOf } from '../../reference-stack/stack/stack-state.js';
 import type { CommandFactory } from '../command-deps.js';
 import { parseCount, parseDuration, parseHttpUrl, parsePositive, parseRatio } from '../parsers.js';
 import { progressOutput } from '../progress-output.js';
+import { addStateDirOptions, resolveCommandConfig, type StateDirOptionValues } from './config.js';
 
-interface LoadFlags {
-  target: string;
+interface LoadFlags extends StateDirOptionValues {
+  target?: string[];
   duration: number;
   rate: number;
   segments: number;
@@ -43,11 +47,44 @@ export function formatLoadReport(report: LoadReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Collects `--target` values: the flag may be repeated, and each value may list several URLs separated by commas. */
+export function collectTargets(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').filter((part) => part.trim() !== '').map((part) => parseHttpUrl(part.trim()))];
+}
+
+/**
+ * The front doors to send viewers through: the `--target`s, else every front door of the stack running from the
+ * state directory.
+ *
+ * @throws SimianError `stack.notRunning` (exit 2) when no `--target` is given and no stack runs there;
+ *   `stack.noFrontDoor` (exit 2) when the stack has none
+ */
+export async function loadTargets(flags: LoadFlags): Promise<readonly string[]> {
+  if (flags.target && flags.target.length > 0) return flags.target;
+  const { stateDir } = await resolveCommandConfig(flags);
+  const stack = runningStack(stateDir);
+  if (!stack) {
+    throw new SimianError('stack.notRunning', `no stack runs in ${stateDir}: start one with "simian stack up --detach", or give --target URL`, { exitCode: 2 });
+  }
+  const urls = frontDoorUrlsOf(stack);
+  if (urls.length === 0) throw new SimianError('stack.noFrontDoor', `the stack of ${stateDir} (pid ${stack.pid}) has no front door: give --target URL`, { exitCode: 2 });
+  return urls;
+}
+
 /** The `load` command. */
 export const loadCommand: CommandFactory = (deps) =>
-  new Command('load')
-    .description('Drive viewers (login, home page, play with adaptive bitrate, subscribe) through a front door and report client-side SLIs')
-    .requiredOption('--target <url>', 'front door URL of the reference stack', parseHttpUrl)
+  addStateDirOptions(
+    new Command('load')
+      .description(
+        'Drive viewers (login, home page, play with adaptive bitrate, subscribe) through the front doors and report client-side SLIs; a viewer whose front door stops answering fails over to the next, as a browser does',
+      )
+      .option(
+        '--target <url>',
+        'a front door URL; repeat the flag or separate URLs with commas for several, tried in order (default: every front door of the stack running from the state directory)',
+        collectTargets,
+      ),
+    'the state directory of the running stack whose front doors to use when no --target is given',
+  )
     .option('--duration <time>', 'how long to send load (500ms, 30s, 2m)', parseDuration, 30_000)
     .option('--rate <viewers>', 'viewers arriving per second', parsePositive, 10)
     .option('--segments <n>', 'segments each viewer plays', parseCount, 4)
@@ -56,9 +93,10 @@ export const loadCommand: CommandFactory = (deps) =>
     .addOption(new Option('--fail-below <ratio>', 'exit 1 when the success ratio is below this').argParser(parseRatio))
     .option('--json', 'print the report as JSON')
     .action(async (flags: LoadFlags) => {
+      const target = await loadTargets(flags);
       const progress = progressOutput({ write: deps.writeErr, terminal: deps.stderrIsTerminal === true });
       const report = await runLoad({
-        target: flags.target,
+        target,
         durationMs: flags.duration,
         ratePerSecond: flags.rate,
         segmentsPerPlay: flags.segments,

@@ -1,6 +1,6 @@
 /**
  * @module
- * The drill's viewers: the load generator run open-ended against the front door, at a rate people change live
+ * The drill's viewers: the load generator run open-ended against the front doors (failing over between them), at a rate people change live
  * (`+`/`-` in the console), until the drill stops them. Their progress is what the console's header shows.
  */
 import type { Clock } from '../../core/clock.js';
@@ -21,13 +21,18 @@ export interface DrillViewers {
   stop(): Promise<LoadReport | undefined>;
 }
 
-/** Starts viewers against `frontDoorUrl` at `rate` per second. */
-export function startDrillViewers(options: { readonly frontDoorUrl: string; readonly rate: number; readonly clock: Clock; readonly random: Random }): DrillViewers {
+/** Starts viewers against `frontDoorUrls` (every front door, the first preferred) at `rate` per second. */
+export function startDrillViewers(options: {
+  readonly frontDoorUrls: readonly string[];
+  readonly rate: number;
+  readonly clock: Clock;
+  readonly random: Random;
+}): DrillViewers {
   let rate = Math.max(MIN_VIEWER_RATE, options.rate);
   let latest: LoadReport | undefined;
   const stop = new AbortController();
   const run = runLoad({
-    target: options.frontDoorUrl,
+    target: options.frontDoorUrls,
     durationMs: Number.POSITIVE_INFINITY,
     ratePerSecond: () => rate,
     clock: options.clock,

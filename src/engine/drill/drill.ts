@@ -26,7 +26,7 @@ import type { SafetyPipeline } from '../../monkeys/safety/safety-pipeline.js';
 import type { Provider } from '../../providers/provider.js';
 import type { LoadReport } from '../../reference-stack/load/load-stats.js';
 import { StackAdminClient, type AdminInstance } from '../../reference-stack/stack/stack-admin-client.js';
-import type { StackState } from '../../reference-stack/stack/stack-state.js';
+import { frontDoorUrlsOf, type StackState } from '../../reference-stack/stack/stack-state.js';
 import type { Topology } from '../../reference-stack/topology/topology-schema.js';
 import type { RecordedFault } from '../../state/records.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
@@ -168,14 +168,14 @@ export class Drill implements DrillControls {
     const { clock, random } = this.options;
     // Another platform may come without an SLO file: the console then shows its map and faults only.
     this.slos = this.options.sloFile ? (await loadSloFile(this.options.sloFile)).flatMap((spec) => [...spec.slos]) : [];
-    const frontDoorUrl = this.options.platform ? await this.startOnPlatform(this.options.platform) : await this.startOnStack();
+    const frontDoorUrls = this.options.platform ? await this.startOnPlatform(this.options.platform) : await this.startOnStack();
     const metrics = this.metrics!;
     this.liveSlos = new LiveSlos(this.slos, metrics.sli);
     this.progress = { message: this.options.platform ? 'first look at the SLOs' : 'first scrape of every instance' };
     this.changed.emit();
     await metrics.sample();
     this.watchedSince = clock.now();
-    if (frontDoorUrl) this.viewers = startDrillViewers({ frontDoorUrl, rate: this.options.viewerRate, clock, random });
+    if (frontDoorUrls) this.viewers = startDrillViewers({ frontDoorUrls, rate: this.options.viewerRate, clock, random });
     this.startedAtMs = clock.now();
     this.phase = 'running';
     delete this.progress;
@@ -186,8 +186,8 @@ export class Drill implements DrillControls {
     this.schedule();
   }
 
-  /** Starts or attaches to the bundled stack; resolves with its front door, for the viewers. */
-  private async startOnStack(): Promise<string> {
+  /** Starts or attaches to the bundled stack; resolves with its front doors, for the viewers to fail over between. */
+  private async startOnStack(): Promise<readonly string[]> {
     const { clock, random } = this.options;
     const events = this.events;
     if (this.options.host) {
@@ -210,14 +210,15 @@ export class Drill implements DrillControls {
       if (!this.stack) throw new SimianError('stack.notRunning', `no stack runs in ${this.config.stateDir}: start one with "simian stack up --detach", or drop --attach`, { exitCode: 2 });
     }
     const stack = this.stack;
-    if (!stack.frontDoorUrl) throw new SimianError('stack.noFrontDoor', 'the stack has no front door for the viewers');
+    const frontDoorUrls = frontDoorUrlsOf(stack);
+    if (frontDoorUrls.length === 0) throw new SimianError('stack.noFrontDoor', 'the stack has no front door for the viewers');
     await this.openRun('local');
     const admin = new StackAdminClient({ adminUrl: stack.adminUrl, clock, timeoutMs: 2_000 });
     this.inventory = () => admin.inventory();
     // The tick reads the inventory once, for the map and for the scrape targets alike.
     this.instances = await admin.inventory();
     this.metrics = new DrillMetrics({ targets: async () => scrapeTargetsOf(this.instances), slos: this.slos, clock });
-    return stack.frontDoorUrl;
+    return frontDoorUrls;
   }
 
   /** Opens the fault run on another platform and reads its inventory; it has no front door of ours. */

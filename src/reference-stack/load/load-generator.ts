@@ -1,19 +1,24 @@
 /**
  * @module
- * A bounded load run against the stack's front door: viewers arrive at a steady rate for a duration, each playing
+ * A bounded load run against the stack's front doors (failing over between them as a browser does): viewers arrive at a steady rate for a duration, each playing
  * one journey; then every viewer's billing is read back from every region, to count the writes lost and the writes
  * applied twice (see `billing-audit.ts`). Every request, the check's too, is bounded by the request timeout.
  */
 import { systemClock, type Clock } from '../../core/clock.js';
+import { SimianError } from '../../core/errors.js';
+import { failoverFetch } from '../../core/failover-fetch.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { auditBilling } from './billing-audit.js';
 import { LoadStats, type LoadReport } from './load-stats.js';
-import { requestTimeoutPolicy, viewerJourney, type JourneyContext } from './viewer-journey.js';
+import { isSafeToRepeatForViewers, requestTimeoutPolicy, viewerJourney, type JourneyContext } from './viewer-journey.js';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
-  /** The front door URL. */
-  target: string;
+  /**
+   * The front door URL, or every front door's (the stack's `frontDoorUrls`): requests go to the first, and fail
+   * over to the next when one does not answer (see `failoverFetch`).
+   */
+  target: string | readonly string[];
   durationMs: number;
   /** Viewers arriving per second; a function is read before every arrival, so the rate can change during the run. */
   ratePerSecond: number | (() => number);
@@ -40,10 +45,13 @@ export interface LoadOptions {
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const clock = options.clock ?? systemClock;
   const stats = new LoadStats();
+  const targets = (typeof options.target === 'string' ? [options.target] : options.target).map((t) => t.replace(/\/$/, ''));
+  if (targets.length === 0) throw new SimianError('load.noTarget', 'the load has no front door to send viewers through');
   const requestTimeout = requestTimeoutPolicy(clock, options.requestTimeoutMs ?? 5_000);
   const context: JourneyContext = {
-    target: options.target.replace(/\/$/, ''),
-    fetch: options.fetch ?? globalThis.fetch,
+    target: targets[0]!,
+    // Journeys write their URLs on the first front door; this sends each to whichever answers.
+    fetch: failoverFetch(targets, { fetch: options.fetch ?? globalThis.fetch, isSafeToRepeat: isSafeToRepeatForViewers }),
     clock,
     random: options.random ?? systemRandom,
     stats,

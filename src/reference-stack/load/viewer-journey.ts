@@ -13,8 +13,9 @@ import type { JourneyStep, LoadStats } from './load-stats.js';
 
 /** What a journey needs; shared by every journey of a run. */
 export interface JourneyContext {
-  /** The front door, e.g. `http://127.0.0.1:8080`. */
+  /** The (first) front door, e.g. `http://127.0.0.1:8080`; every URL of a journey is written on it. */
   readonly target: string;
+  /** Sends each request to whichever front door answers (see `failoverFetch`). */
   readonly fetch: typeof fetch;
   readonly clock: Clock;
   readonly random: Random;
@@ -33,6 +34,14 @@ const SEGMENT_MS = SEGMENT_SECONDS * 1000;
 /** Creates the shared per-request timeout of a run. */
 export function requestTimeoutPolicy(clock: Clock, ms: number): TimeoutPolicy {
   return timeout({ ms, clock, name: 'load' });
+}
+
+/**
+ * The `isSafeToRepeat` of a viewer's failover between front doors: a login is a POST that changes nothing, so it
+ * may be sent to another front door after a network error; writes carry an idempotency key, repeated by default.
+ */
+export function isSafeToRepeatForViewers(url: string, init: { readonly method: string }): boolean {
+  return init.method === 'POST' && new URL(url).pathname === '/api/login';
 }
 
 /** An answer, read in full. */

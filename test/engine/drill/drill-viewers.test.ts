@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/manual-clock.js';
 import { SeededRandom } from '../../../src/core/random.js';
@@ -8,8 +9,10 @@ import { loopbackServers } from '../../support/loopback-servers.js';
 describe('startDrillViewers', () => {
   const servers = loopbackServers();
   const running: DrillViewers[] = [];
+  const tcpServers: TcpServer[] = [];
   let clock = new ManualClock();
   afterEach(async () => {
+    await Promise.all(tcpServers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
     // Stopping waits for the arrival loop's sleep to end: move the clock past it.
     const stopped = running.splice(0).map((v) => v.stop());
     await clock.advance(1000);
@@ -38,7 +41,7 @@ describe('startDrillViewers', () => {
   it('sends viewers at the rate asked, at least one a second, and follows a rate changed live', async () => {
     clock = new ManualClock();
     const door = await frontDoor();
-    const viewers = startDrillViewers({ frontDoorUrl: door.url, rate: 0.2, clock, random: new SeededRandom(1) });
+    const viewers = startDrillViewers({ frontDoorUrls: [door.url], rate: 0.2, clock, random: new SeededRandom(1) });
     running.push(viewers);
     expect(viewers.rate).toBe(1);
     expect(viewers.latest()).toBeUndefined();
@@ -56,10 +59,24 @@ describe('startDrillViewers', () => {
     expect(viewers.rate).toBe(1);
   });
 
+  it('fails over to the next front door when the first accepts connections and closes them (its process killed)', async () => {
+    clock = new ManualClock();
+    const dead = createTcpServer((socket) => socket.destroy());
+    tcpServers.push(dead);
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const door = await frontDoor();
+    const viewers = startDrillViewers({ frontDoorUrls: [`http://127.0.0.1:${(dead.address() as AddressInfo).port}`, door.url], rate: 1, clock, random: new SeededRandom(4) });
+    running.push(viewers);
+    // Without failover the login would not reach the live front door before the exchange's retry pause, on a clock
+    // that does not move here.
+    await door.loginsReach(1);
+    expect(door.logins()).toBe(1);
+  });
+
   it('stops new arrivals on stop and resolves with the whole run', async () => {
     clock = new ManualClock();
     const door = await frontDoor();
-    const viewers = startDrillViewers({ frontDoorUrl: door.url, rate: 1, clock, random: new SeededRandom(2) });
+    const viewers = startDrillViewers({ frontDoorUrls: [door.url], rate: 1, clock, random: new SeededRandom(2) });
     running.push(viewers);
     await door.loginsReach(1);
     await clock.advance(1000);
