@@ -30,10 +30,16 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
   /** Stops the viewers that warm the stack up before the drill. */
   const warmUp = new AbortController();
   let load: ReturnType<typeof runLoad> | undefined;
-  let stack: { adminUrl: string; frontDoorUrl: string; prometheusUrl?: string };
+  let stack: { adminUrl: string; frontDoorUrl: string; frontDoorUrls: string[]; prometheusUrl?: string };
   let pids: number[] = [];
-  const regions = async () =>
-    ((await (await fetch(`${stack.frontDoorUrl}/admin/regions`)).json()) as { regions: Array<{ name: string; evacuated: boolean }> }).regions;
+  type Regions = Array<{ name: string; evacuated: boolean }>;
+  /** The regions as every front door sees them; a region counts as evacuated only when all of them say so. */
+  const regions = async (): Promise<Regions> => {
+    const seen = await Promise.all(
+      stack.frontDoorUrls.map(async (url) => ((await (await fetch(`${url}/admin/regions`)).json()) as { regions: Regions }).regions),
+    );
+    return seen[0]!.map(({ name }) => ({ name, evacuated: seen.every((doors) => doors.find((r) => r.name === name)?.evacuated === true) }));
+  };
   /** How many viewers' requests the gateways of `region` have answered, as Prometheus last scraped them. */
   const gatewayRequests = async (region: string): Promise<number> => {
     const query = `sum(http_requests_total{service="gateway",region="${region}"})`;
@@ -58,7 +64,7 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
     stack = JSON.parse(readFileSync(join(dir, 'stack.json'), 'utf8')) as typeof stack;
     expect(stack.prometheusUrl).toBeDefined();
     pids = ((await (await fetch(`${stack.adminUrl}/inventory`)).json()) as { instances: Array<{ pid: number }> }).instances.map((i) => i.pid);
-    load = runLoad({ target: stack.frontDoorUrl, durationMs: 900_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: AbortSignal.any([stop.signal, warmUp.signal]) });
+    load = runLoad({ target: stack.frontDoorUrls, durationMs: 900_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: AbortSignal.any([stop.signal, warmUp.signal]) });
     // Both regions serve viewers, as Prometheus sees them: the SLO windows have events, and us-west has some to lose.
     await waitUntil(async () => (await gatewayRequests('us-east').catch(() => 0)) > 30 && (await gatewayRequests('us-west').catch(() => 0)) > 30, 'Prometheus sees both regions serve viewers', {
       timeoutMs: 90_000,
@@ -126,7 +132,7 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
     // Restored: us-west takes viewers again.
     expect(await regions()).toEqual(expect.arrayContaining([{ name: 'us-west', evacuated: false }, { name: 'us-east', evacuated: false }]));
     const westAfter = await gatewayRequests('us-west');
-    load = runLoad({ target: stack.frontDoorUrl, durationMs: 120_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
+    load = runLoad({ target: stack.frontDoorUrls, durationMs: 120_000, ratePerSecond: 6, requestTimeoutMs: 10_000, signal: stop.signal });
     await waitUntil(async () => (await gatewayRequests('us-west')) > westAfter + 10, 'us-west serves viewers again', { timeoutMs: 60_000, intervalMs: 1000 });
     expect(westAfter).toBeGreaterThanOrEqual(westBefore);
 
