@@ -33,12 +33,15 @@ describe('experiments/region-evacuation.yaml on the default topology, scored by 
   let stack: { adminUrl: string; frontDoorUrl: string; frontDoorUrls: string[]; prometheusUrl?: string };
   let pids: number[] = [];
   type Regions = Array<{ name: string; evacuated: boolean }>;
-  /** The regions as every front door sees them; a region counts as evacuated only when all of them say so. */
-  const regions = async (): Promise<Regions> => {
+  /** The regions as every front door sees them: evacuated when all say so, not when none does, else `mixed`. */
+  const regions = async (): Promise<Array<{ name: string; evacuated: boolean | 'mixed' }>> => {
     const seen = await Promise.all(
       stack.frontDoorUrls.map(async (url) => ((await (await fetch(`${url}/admin/regions`)).json()) as { regions: Regions }).regions),
     );
-    return seen[0]!.map(({ name }) => ({ name, evacuated: seen.every((doors) => doors.find((r) => r.name === name)?.evacuated === true) }));
+    return seen[0]!.map(({ name }) => {
+      const says = seen.map((doors) => doors.find((r) => r.name === name)?.evacuated === true);
+      return { name, evacuated: says.every(Boolean) ? true : says.some(Boolean) ? 'mixed' : false };
+    });
   };
   /** How many viewers' requests the gateways of `region` have answered, as Prometheus last scraped them. */
   const gatewayRequests = async (region: string): Promise<number> => {
