@@ -8,13 +8,18 @@ import type { Clock, Timer } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { timeout, type TimeoutPolicy } from '../../resilience/timeout.js';
+import { createHttpFetch } from '../service-kit/http-fetch.js';
 import type { InstanceInfo, Registration } from './instance-registry.js';
+
+/** The process's discovery clients share a keep-alive pool on node:http (see `http-fetch.ts`). */
+const discoveryFetch = createHttpFetch({ maxSockets: 8 });
 
 /** Options of {@link DiscoveryClient}. */
 export interface DiscoveryClientOptions {
   /** The discovery instances of this region, tried in order. */
   discoveryUrls: readonly string[];
   clock?: Clock;
+  /** @default a fetch over node:http with a keep-alive pool, shared by the process's discovery clients */
   fetch?: typeof fetch;
   logger?: Logger;
   /** How often the cached registry is refreshed. @default 1_000 */
@@ -43,7 +48,7 @@ export class DiscoveryClient {
   constructor(private readonly options: DiscoveryClientOptions) {
     if (options.discoveryUrls.length === 0) throw new TypeError('DiscoveryClient: discoveryUrls must not be empty');
     this.clock = options.clock ?? systemClock;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? discoveryFetch;
     this.logger = options.logger ?? silentLogger;
     this.perRequest = timeout({ ms: options.requestTimeoutMs ?? 500, clock: this.clock, name: 'discovery' });
   }
