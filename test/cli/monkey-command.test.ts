@@ -1,21 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { isRunning, killAll, waitUntil } from '../support/processes.js';
 
 // Needs `monkeyCommand` and `historyCommand` registered in src/cli/program.ts, and `npm run build` first.
 // SIMIAN_BIN may point at another entry point (a script that registers them) until they are.
-const BIN = process.env.SIMIAN_BIN ?? 'bin/simian.js';
-const exec = promisify(execFile);
 /** Runs the built binary as a user would. */
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args);
 
 interface AdminInstance {
   id: string;

@@ -1,18 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { killAll, processesMentioning, waitUntil } from '../support/processes.js';
 
-const exec = promisify(execFile);
 /** Runs the built binary as a user would (npm install builds dist/ through "prepare"). */
-const simian = (args: string[]) =>
-  exec(process.execPath, ['bin/simian.js', ...args], { timeout: 120_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args);
 
 describe('simian stack (the built binary)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'simian-cli-stack-'));

@@ -3,22 +3,15 @@
  * sending traffic (`simian stack up --detach`, SLIs from direct scrapes), its SLO steady state has events to score
  * and passes; the same experiment without `load` has none, and does not pass.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { killAll } from '../support/processes.js';
 
-const BIN = 'bin/simian.js';
 const SLOS = resolve('dashboards/slos/reference-stack.yaml');
-const exec = promisify(execFile);
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args);
 
 interface SloCheck {
   kind: string;

@@ -5,23 +5,16 @@
  * beyond the home-page SLO fails with a deviated journal; a stop condition aborts a run and its rollbacks leave
  * no toxic on any proxy. Before them, the shipped examples written for this topology run unmodified, and pass.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { runLoad } from '../../src/reference-stack/load/load-generator.js';
 import { killAll, waitUntil } from '../support/processes.js';
 
-const BIN = 'bin/simian.js';
 const SLOS = resolve('dashboards/slos/reference-stack.yaml');
-const exec = promisify(execFile);
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 240_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args, { timeoutMs: 240_000 });
 
 interface Journal {
   status: string;

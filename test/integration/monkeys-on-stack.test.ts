@@ -2,27 +2,22 @@
  * The monkeys of `simian monkey`, run as the built binary against a real `small` stack (one region, two zones):
  * what issue 4 asks to be shown. The load generator runs in this process against the front door.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { runLoad } from '../../src/reference-stack/load/load-generator.js';
 import { isRunning, killAll, waitUntil } from '../support/processes.js';
 
 const BIN = 'bin/simian.js';
-const exec = promisify(execFile);
 /** The tests hit several groups minutes apart: the hour between faults in a group is for production, not here. */
 const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'simian-monkeys-config-'));
 writeFileSync(join(CONFIG_DIR, 'simian.yaml'), 'safety:\n  minInterval: 0\n  maxFaultsPerGroupPerDay: 100\n');
 /** Every `simian` this file starts, by exec or spawn, reads that config. */
 const SIMIAN_ENV = { ...process.env, SIMIAN_CONFIG: join(CONFIG_DIR, 'simian.yaml') };
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000, env: SIMIAN_ENV }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args, { env: SIMIAN_ENV });
 
 interface AdminInstance {
   id: string;

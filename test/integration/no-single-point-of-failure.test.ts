@@ -4,23 +4,16 @@
  * taking a zone down, each keep viewers at 99.9% or better; the supervisor replaces every killed instance. The
  * assertions are on the success ratio a real run measured, not on time.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { runLoad } from '../../src/reference-stack/load/load-generator.js';
 import type { LoadReport } from '../../src/reference-stack/load/load-stats.js';
 import { killAll, waitUntil } from '../support/processes.js';
 
-const BIN = 'bin/simian.js';
-const exec = promisify(execFile);
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 120_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args);
 
 interface Slot {
   id: string;

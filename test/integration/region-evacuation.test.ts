@@ -7,22 +7,15 @@
  *
  * The heaviest stack of the suite (56 instances): vitest.config.ts runs this file on its own, after the others.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimian } from '../support/simian-binary.js';
 import { runLoad } from '../../src/reference-stack/load/load-generator.js';
 import { killAll, waitUntil } from '../support/processes.js';
 
-const BIN = 'bin/simian.js';
-const exec = promisify(execFile);
-const simian = (args: string[]) =>
-  exec(process.execPath, [BIN, ...args], { timeout: 240_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const simian = (args: string[]) => runSimian(args, { timeoutMs: 240_000 });
 
 describe('experiments/region-evacuation.yaml on the default topology, scored by a real Prometheus', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simian-region-evacuation-'));
