@@ -125,7 +125,8 @@ export class ReferenceStack {
     // Made after the launcher, whose settings of a front door read it only when the supervisor starts one.
     const evacuations: RegionEvacuations = new RegionEvacuations(regions, (state): Promise<void> => sendToRunningFrontDoors(supervisor.inventory(), state, stackToken));
     // A front door launched with an older list than the stack now holds (a change while it started) catches up
-    // once it is ready; one launched with the current list is sent nothing.
+    // once it is ready: each new front door is sent the list then, unless nothing was ever evacuated; a copy of
+    // the list it already has changes nothing (same version).
     supervisor.launched(({ instance }) => {
       const state = evacuations.state;
       if (instance.service !== 'frontdoor' || !instance.address || state.version === 0) return;
