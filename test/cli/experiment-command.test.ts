@@ -98,7 +98,7 @@ describe('simian experiment', () => {
       expect(out.trim().split('\n').filter((line) => line.includes(': ok ('))).toHaveLength(files.length);
       for (const file of files) expect(out).toContain(`${file}: ok (`);
       // Every HTTP call a file makes is listed under it: region-evacuation's rollback, for one.
-      expect(out).toContain('  calls POST ${frontDoor}/admin/regions/us-west/restore  (rollback 1 "traffic back into us-west")');
+      expect(out).toContain('  calls POST ${stackAdmin}/admin/regions/us-west/restore  (rollback 1 "traffic back into us-west")');
       // And the viewers each plays through the front door while it runs.
       expect(out).toContain(`${join(EXPERIMENTS, 'chaos-monkey.yaml')}: ok (`);
       expect(out.split('\n').filter((line) => line === '  plays 6 viewers per second (4 segments each, 20% subscribe) through ${frontDoor}  (load)')).toHaveLength(files.length);
