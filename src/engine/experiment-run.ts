@@ -67,8 +67,9 @@ export interface SloWiring {
 
 /**
  * The variables a running stack gives every experiment: `${frontDoor}` (the first front door), `${frontDoors}`
- * (every front door, comma-separated), `${toxiproxy}`, `${stackAdmin}`, `${prometheus}`, and `${stackToken}` for the routes that change the stack (`Authorization: Bearer ${stackToken}`),
- * which journals and reports show as `[redacted]`.
+ * (every front door, comma-separated), `${toxiproxy}`, `${stackAdmin}`, `${prometheus}`, and `${stackToken}` for
+ * the routes that change the stack (`Authorization: Bearer ${stackToken}`), which journals and reports show as
+ * `[redacted]`.
  */
 export function stackVariables(stack: StackState | undefined, stackToken?: string): Record<string, string> {
   if (!stack) return {};
