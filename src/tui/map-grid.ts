@@ -1,7 +1,8 @@
 /**
  * @module
  * The map's lines: a row per service, a column per zone grouped by region, one glyph per instance. Regions stand
- * side by side when they fit the width they are given, one under the other when they do not.
+ * side by side when they fit the width they are given, one under the other when they do not. The front doors'
+ * `global` placement, which belongs to no region, gets rows of its own under its name.
  */
 import type { DrillView, InstanceView, RegionView } from '../engine/drill/drill-controls.js';
 import { CONDITION_STYLES, CONDITIONS } from './instance-glyphs.js';
@@ -23,17 +24,25 @@ const REGION_GAP = '  ';
 
 /**
  * The map of `view` in at most `maxWidth` columns if the regions fit side by side, else stacked (which may still
- * be wider, in which case the lines are truncated where they are drawn).
+ * be wider, in which case the lines are truncated where they are drawn). A {@link RegionView.global} placement (the
+ * front doors) is no column: its name heads a row per service it runs, one glyph per instance.
  */
 export function mapGrid(view: DrillView, maxWidth: number): MapGrid {
-  const regions = view.regions.filter((r) => r.zones.length > 0);
-  const services = [...new Set([...view.services, ...view.instances.map((i) => i.service)])];
-  const byCell = groupByCell(view.instances);
+  const globals = view.regions.filter((r) => r.global);
+  const globalNames = new Set(globals.map((r) => r.name));
+  const regions = view.regions.filter((r) => !r.global && r.zones.length > 0);
+  const zoned = view.instances.filter((i) => !globalNames.has(i.region));
+  const allServices = [...new Set([...view.services, ...view.instances.map((i) => i.service)])];
+  // A service only the global placement runs gets its row there, not a row of dots under every zone.
+  const zonedServices = new Set(zoned.map((i) => i.service));
+  const globalOnly = new Set(view.instances.filter((i) => globalNames.has(i.region) && !zonedServices.has(i.service)).map((i) => i.service));
+  const services = allServices.filter((s) => !globalOnly.has(s));
+  const byCell = groupByCell(zoned);
   const perCell = Math.max(1, ...[...byCell.values()].map((list) => list.length));
   const labels = new Map(regions.map((r) => [r.name, r.zones.map((z) => zoneLabel(r.name, z))]));
   const labelWidth = Math.min(LABEL_WIDTH, Math.max(1, ...[...labels.values()].flat().map(columnsOf)));
   const cellWidth = Math.max(perCell, labelWidth);
-  const nameWidth = Math.min(maxWidth >= 45 ? WIDE_NAME_WIDTH : NAME_WIDTH, Math.max(3, ...services.map(columnsOf))) + 1;
+  const nameWidth = Math.min(maxWidth >= 45 ? WIDE_NAME_WIDTH : NAME_WIDTH, Math.max(3, ...allServices.map(columnsOf))) + 1;
   const blockWidth = (r: RegionView): number => r.zones.length * (cellWidth + 1) - 1;
 
   const serviceRow = (service: string, shown: readonly RegionView[]): Segment[] => [
@@ -50,6 +59,7 @@ export function mapGrid(view: DrillView, maxWidth: number): MapGrid {
     first,
     seg(shown.map((r) => labels.get(r.name)!.map((l) => cell(l, cellWidth)).join(' ')).join(REGION_GAP), { dim: true }),
   ];
+  const global = globalRows(globals, allServices, view.instances, nameWidth);
 
   const sideBySide = nameWidth + regions.reduce((sum, r) => sum + blockWidth(r), 0) + REGION_GAP.length * Math.max(0, regions.length - 1);
   if (regions.length <= 1 || sideBySide <= maxWidth) {
@@ -58,13 +68,15 @@ export function mapGrid(view: DrillView, maxWidth: number): MapGrid {
       seg(regions.map((r) => cell(r.name, blockWidth(r))).join(REGION_GAP), { bold: true }),
     ];
     return {
-      width: sideBySide,
-      lines: [header, zoneRow(seg(' '.repeat(nameWidth)), regions), ...services.map((s) => serviceRow(s, regions))],
+      width: Math.max(sideBySide, global.width),
+      lines: [header, zoneRow(seg(' '.repeat(nameWidth)), regions), ...services.map((s) => serviceRow(s, regions)), ...global.lines],
     };
   }
+  // Stacked, the map is taller than most panels and loses its last lines: the front doors, which every viewer goes
+  // through, come first so they stay in sight.
   return {
-    width: nameWidth + Math.max(...regions.map(blockWidth)),
-    lines: regions.flatMap((r) => [zoneRow(seg(`${cell(r.name, nameWidth - 1)} `, { bold: true }), [r]), ...services.map((s) => serviceRow(s, [r]))]),
+    width: Math.max(nameWidth + Math.max(...regions.map(blockWidth)), global.width),
+    lines: [...global.lines, ...regions.flatMap((r) => [zoneRow(seg(`${cell(r.name, nameWidth - 1)} `, { bold: true }), [r]), ...services.map((s) => serviceRow(s, [r]))])],
   };
 }
 
@@ -89,12 +101,33 @@ export function mapLegend(width: number): Segment[][] {
   return lines;
 }
 
+/** Each global placement's name in bold, then a row per service it runs: its instances' glyphs, in id order. */
+function globalRows(globals: readonly RegionView[], services: readonly string[], instances: readonly InstanceView[], nameWidth: number): MapGrid {
+  const lines: Segment[][] = [];
+  let width = 0;
+  for (const region of globals) {
+    const placed = instances.filter((i) => i.region === region.name).sort((a, b) => a.id.localeCompare(b.id));
+    const rows = services
+      .map((service) => ({ service, members: placed.filter((i) => i.service === service) }))
+      .filter((row) => row.members.length > 0);
+    if (rows.length === 0) continue;
+    lines.push([seg(cell(region.name, nameWidth), { bold: true })]);
+    for (const { service, members } of rows) {
+      lines.push([seg(`${cell(service, nameWidth - 1)} `), ...members.map(glyphOf)]);
+      width = Math.max(width, nameWidth + members.length);
+    }
+  }
+  return { width, lines };
+}
+
+function glyphOf(instance: InstanceView): Segment {
+  const style = CONDITION_STYLES[instance.condition];
+  return seg(style.glyph, { color: style.color });
+}
+
 function instanceCell(instances: readonly InstanceView[], width: number): Segment[] {
   if (instances.length === 0) return [seg(cell('·', width), { dim: true })];
-  const glyphs = instances.slice(0, width).map((i) => {
-    const style = CONDITION_STYLES[i.condition];
-    return seg(style.glyph, { color: style.color });
-  });
+  const glyphs = instances.slice(0, width).map(glyphOf);
   return [...glyphs, seg(' '.repeat(width - glyphs.length))];
 }
 

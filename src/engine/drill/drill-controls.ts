@@ -73,6 +73,11 @@ export interface TimelineEntry {
 export interface RegionView {
   readonly name: string;
   readonly zones: readonly string[];
+  /**
+   * The front doors' placement (`global`): it serves every region and has no zones of its own, so the map draws its
+   * instances as a row of their own under its name, not as a column beside the regions' zones. Absent otherwise.
+   */
+  readonly global?: true;
 }
 
 /** Everything the console shows, at one moment. */
@@ -145,7 +150,7 @@ export interface ActionResult {
 
 /** What the pickers offer. */
 export interface DrillChoices {
-  /** Instances that are up, for Chaos Monkey. */
+  /** Instances that are up, for Chaos Monkey: the front doors too. */
   readonly instances: readonly string[];
   readonly zones: readonly { readonly region: string; readonly zone: string }[];
   readonly regions: readonly string[];

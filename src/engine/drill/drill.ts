@@ -27,6 +27,7 @@ import type { Provider } from '../../providers/provider.js';
 import type { LoadReport } from '../../reference-stack/load/load-stats.js';
 import { StackAdminClient, type AdminInstance } from '../../reference-stack/stack/stack-admin-client.js';
 import { frontDoorUrlsOf, type StackState } from '../../reference-stack/stack/stack-state.js';
+import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import type { Topology } from '../../reference-stack/topology/topology-schema.js';
 import type { RecordedFault } from '../../state/records.js';
 import { loadSloFile } from '../../slo/load-slo-file.js';
@@ -283,9 +284,13 @@ export class Drill implements DrillControls {
 
   choices(): DrillChoices {
     const views = instanceViews(this.instances, this.faults, new Set());
-    const { regions, services } = mapAxes(this.instances.filter((i) => i.service !== 'frontdoor'));
+    // The front doors' `global` is no zone Chaos Gorilla can drop and no region Chaos Kong can evacuate (the local
+    // provider refuses both: it is where traffic is steered from), and Latency Monkey offers the regions' services.
+    const { regions, services } = mapAxes(this.instances.filter((i) => i.region !== GLOBAL_LOCATION));
     return {
-      instances: views.filter((i) => i.condition === 'up' && i.service !== 'frontdoor').map((i) => i.id),
+      // Every instance that is up, the front doors too: the viewers fail over between them, and whether one may go
+      // is the safety pipeline's call (blast radius, minimum healthy), as for any other group.
+      instances: views.filter((i) => i.condition === 'up').map((i) => i.id),
       zones: regions.flatMap((r) => r.zones.map((zone) => ({ region: r.name, zone }))),
       regions: regions.map((r) => r.name),
       services,

@@ -5,6 +5,7 @@
  * not answer is sick).
  */
 import type { AdminInstance } from '../../reference-stack/stack/stack-admin-client.js';
+import { GLOBAL_LOCATION } from '../../reference-stack/topology/desired-instances.js';
 import type { RecordedFault } from '../../state/records.js';
 import type { InstanceCondition, InstanceView, RegionView } from './drill-controls.js';
 
@@ -37,7 +38,10 @@ export function instanceViews(instances: readonly AdminInstance[], faults: reado
   }));
 }
 
-/** Regions and their zones, and the services, in the order the inventory first names them. */
+/**
+ * Regions and their zones, and the services, in the order the inventory first names them. The front doors' `global`
+ * placement is one of the regions, marked {@link RegionView.global} so the map draws it apart.
+ */
 export function mapAxes(instances: readonly Pick<AdminInstance, 'service' | 'region' | 'zone'>[]): { regions: RegionView[]; services: string[] } {
   const zones = new Map<string, string[]>();
   const services: string[] = [];
@@ -47,5 +51,5 @@ export function mapAxes(instances: readonly Pick<AdminInstance, 'service' | 'reg
     zones.set(i.region, list);
     if (!services.includes(i.service)) services.push(i.service);
   }
-  return { regions: [...zones.entries()].map(([name, z]) => ({ name, zones: z })), services };
+  return { regions: [...zones.entries()].map(([name, z]) => ({ name, zones: z, ...(name === GLOBAL_LOCATION ? { global: true as const } : {}) })), services };
 }
