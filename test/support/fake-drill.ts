@@ -32,6 +32,21 @@ export function instances(): InstanceView[] {
   );
 }
 
+/** The reference stack's two front doors, in their `global` placement, with the conditions given (default: up). */
+export function frontDoors(conditions: readonly InstanceView['condition'][] = ['up', 'up']): InstanceView[] {
+  return conditions.map((condition, i) => ({ id: `frontdoor-global-${i}`, service: 'frontdoor', region: 'global', zone: 'global', condition, restarts: 0 }));
+}
+
+/** `view` with the front doors added, as the drill lists them: `global` after the regions, `frontdoor` after the services. */
+export function withFrontDoors(view: DrillView, doors: readonly InstanceView[] = frontDoors()): DrillView {
+  return {
+    ...view,
+    regions: [...view.regions, { name: 'global', zones: ['global'], global: true }],
+    services: [...view.services, 'frontdoor'],
+    instances: [...view.instances, ...doors],
+  };
+}
+
 /** `n` timeline entries of every kind, one a second from the start. */
 export function timeline(n: number): TimelineEntry[] {
   const kinds = ['fault', 'revert', 'refused', 'instance', 'slo', 'note', 'experiment', 'halt', 'info', 'warning'] as const;
@@ -123,10 +138,12 @@ export class FakeDrill implements DrillControls {
 
   choices(): DrillChoices {
     const up = this.current.instances.filter((i) => i.condition === 'up').map((i) => i.id);
+    // Like the drill: the front doors' global placement is no zone or region to take down.
+    const regions = this.current.regions.filter((r) => !r.global);
     return {
       instances: up,
-      zones: this.current.regions.flatMap((r) => r.zones.map((zone) => ({ region: r.name, zone }))),
-      regions: this.current.regions.map((r) => r.name),
+      zones: regions.flatMap((r) => r.zones.map((zone) => ({ region: r.name, zone }))),
+      regions: regions.map((r) => r.name),
       services: this.current.services,
       latenciesMs: [100, 500, 2000],
       experiments: ['experiments/kill-playback.yaml', 'experiments/zone-outage.yaml'],

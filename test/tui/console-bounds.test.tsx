@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DrillView } from '../../src/engine/drill/drill-controls.js';
 import { ConsoleApp } from '../../src/tui/console-app.js';
 import { runConsole } from '../../src/tui/run-console.js';
-import { drillView, FakeDrill, STARTED_AT, timeline } from '../support/fake-drill.js';
+import { drillView, FakeDrill, frontDoors, STARTED_AT, timeline, withFrontDoors } from '../support/fake-drill.js';
 import { fakeTerminal, frameOverflows, KEYS, renderOnTerminal, type RenderedTerminal } from '../support/ink-harness.js';
 
 const long = (word: string, n = 200): string => `${word} ${'and-more '.repeat(n / 9)}`.slice(0, n);
@@ -111,6 +111,20 @@ describe('the frame at 80×24', () => {
     expect(gatewayRow.slice(0, 30).replace(/\s+/g, ' ').trim()).toBe('gateway ● ✕ ↻ ⊘ ~ !');
     expect(frame).toContain('● up ✕ down ↻ replacing');
     expect(frame).toContain('⊘ isolated ~ slowed ! sick');
+  });
+
+  it('shows the two front doors on the map under global, a dead one apart from a running one, beside a map of the same width', async () => {
+    const t = show(new FakeDrill(withFrontDoors(drillView(), frontDoors(['down', 'up']))), 80, 24);
+    const frame = await t.waitFor((f) => f.includes('MAP'));
+    const lines = frame.split('\n');
+    const map = (line: string): string => line.slice(0, 30).trimEnd();
+    const at = lines.findIndex((line) => line.startsWith('frontdoor'));
+    expect(map(lines[at - 1]!)).toBe('global');
+    expect(map(lines[at]!)).toBe('frontdoor   ✕●');
+    // The regions still stand side by side, one column per zone, and the front doors take no column of their own.
+    expect(lines.find((line) => line.startsWith('MAP'))!.slice(0, 30)).toBe('MAP         us-east   us-west ');
+    expect(lines.filter((line) => line.startsWith('frontdoor'))).toHaveLength(1);
+    expect(frameOverflows(t.frames(), 80, 24)).toEqual([]);
   });
 
   it('shows the header’s states, the SLO rows, the dependencies, the faults with their time left and the timeline', async () => {

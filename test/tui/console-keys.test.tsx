@@ -3,7 +3,7 @@ import type { DrillView } from '../../src/engine/drill/drill-controls.js';
 import { ConsoleApp } from '../../src/tui/console-app.js';
 import { KEY_BINDINGS } from '../../src/tui/key-bindings.js';
 import { deferred } from '../support/deferred.js';
-import { drillView, FakeDrill } from '../support/fake-drill.js';
+import { drillView, FakeDrill, frontDoors, withFrontDoors } from '../support/fake-drill.js';
 import { KEYS, renderOnTerminal, type RenderedTerminal } from '../support/ink-harness.js';
 
 const { enter, escape, down, up, backspace, ctrlC } = KEYS;
@@ -64,6 +64,26 @@ describe('fault keys', () => {
     await t.press(enter);
     await t.waitFor((f) => f.includes('fault in force'));
     expect(drill.executed).toEqual([{ kind: 'chaos', instance: drill.choices().instances[0] }]);
+  });
+
+  it('c offers the front doors that are up, like any instance, and a picked one goes to the same execute', async () => {
+    const drill = new FakeDrill(withFrontDoors(drillView(), frontDoors(['up', 'down'])));
+    const t = renderOnTerminal(<ConsoleApp controls={drill} size={{ columns: 80, rows: 24 }} onQuit={() => {}} timeZone="UTC" />, 80, 24);
+    terminal = t;
+    // The map shows both, the dead one as such, so the facilitator sees which one is left to pick.
+    const frame = await t.waitFor((f) => f.includes('TIMELINE') && f.includes('frontdoor'));
+    expect(frame.split('\n').find((line) => line.startsWith('frontdoor'))!.slice(0, 14)).toBe('frontdoor   ●✕');
+    await t.press('c');
+    await t.waitFor((f) => f.includes('Chaos Monkey: kill which instance?'));
+    const index = drill.choices().instances.indexOf('frontdoor-global-0');
+    expect(drill.choices().instances).not.toContain('frontdoor-global-1');
+    await t.press(...Array<string>(index + 1).fill(down));
+    await t.waitFor((f) => f.includes('› frontdoor-global-0'));
+    await t.press(enter);
+    await t.waitFor((f) => f.includes('blast radius'));
+    await t.press(enter);
+    await t.waitFor((f) => f.includes('fault in force'));
+    expect(drill.executed).toEqual([{ kind: 'chaos', instance: 'frontdoor-global-0' }]);
   });
 
   it('Esc in the confirmation executes nothing', async () => {

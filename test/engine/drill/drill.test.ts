@@ -173,7 +173,7 @@ slos:
  * lists three instances (the gateway's /metrics is served), a front door that refuses every viewer, and a memory
  * provider, named local, holding the same instances for the safety pipeline to act on.
  */
-async function fakeStack() {
+async function fakeStack(options: { frontDoors?: boolean } = {}) {
   const gatewayMetrics = await servers.listen(
     createServer((_, response) => response.end('# TYPE http_requests_total counter\nhttp_requests_total{service="gateway",code="200"} 100\n')),
   );
@@ -181,6 +181,10 @@ async function fakeStack() {
     { id: 'gateway-us-east-1a-0', service: 'gateway', region: 'us-east', zone: 'us-east-1a', state: 'running', launchedAt: 0, address: gatewayMetrics },
     { id: 'user-us-east-1a-0', service: 'user', region: 'us-east', zone: 'us-east-1a', state: 'running', launchedAt: 0 },
     { id: 'user-us-east-1b-0', service: 'user', region: 'us-east', zone: 'us-east-1b', state: 'running', launchedAt: 0 },
+    // The stack's two front doors, in the placement the topology gives them: `global`, for region and zone.
+    ...(options.frontDoors
+      ? [0, 1].map((i): AdminInstance => ({ id: `frontdoor-global-${i}`, service: 'frontdoor', region: 'global', zone: 'global', state: 'running', launchedAt: 0 }))
+      : []),
   ];
   const adminUrl = await servers.listen(createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instances: admin }))));
   const frontDoorUrl = await servers.listen(createServer((_, response) => response.writeHead(503).end()));
@@ -193,6 +197,28 @@ async function fakeStack() {
 }
 
 describe('Drill on an attached stack', () => {
+  it('shows the front doors and offers them to Chaos Monkey, whose kill goes through the pipeline; global is no zone or region to take down', async () => {
+    const { drill, provider } = await fakeStack({ frontDoors: true });
+    await drill.start();
+    const view = drill.view();
+    expect(view.instances.filter((i) => i.service === 'frontdoor').map((i) => `${i.id} ${i.region}/${i.zone} ${i.condition}`)).toEqual([
+      'frontdoor-global-0 global/global up',
+      'frontdoor-global-1 global/global up',
+    ]);
+    expect(view.regions).toEqual([
+      { name: 'us-east', zones: ['us-east-1a', 'us-east-1b'] },
+      { name: 'global', zones: ['global'], global: true },
+    ]);
+    const choices = drill.choices();
+    expect(choices.instances).toEqual(['gateway-us-east-1a-0', 'user-us-east-1a-0', 'user-us-east-1b-0', 'frontdoor-global-0', 'frontdoor-global-1']);
+    expect(choices).toMatchObject({ zones: [{ region: 'us-east', zone: 'us-east-1a' }, { region: 'us-east', zone: 'us-east-1b' }], regions: ['us-east'], services: ['gateway', 'user'] });
+
+    const killed = await drill.execute({ kind: 'chaos', instance: 'frontdoor-global-1' });
+    expect(killed).toEqual({ outcome: 'executed', message: 'killed frontdoor-global-1' });
+    expect(provider.calls).toEqual([{ method: 'terminate', instanceId: 'frontdoor-global-1', signal: 'SIGKILL', ok: true }]);
+    expect(drill.record.open()).toMatchObject([{ kind: 'terminate', targets: ['frontdoor-global-1'] }]);
+  });
+
   // Start, faults and the halt need no clock time (the clock stands still, so no tick runs in between); only
   // stopping does, for the viewers' arrival loop to wake up and see it must end.
   it('runs: shows the map, puts a fault through the pipeline, and reverts it when it stops', async () => {

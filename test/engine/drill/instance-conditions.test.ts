@@ -68,4 +68,19 @@ describe('mapAxes', () => {
     });
     expect(mapAxes([])).toEqual({ regions: [], services: [] });
   });
+
+  it('marks the front doors\' global placement, and only it, for the map to draw apart', () => {
+    const axes = mapAxes([
+      instance('gateway-us-east-1a-0', 'gateway', 'us-east', 'us-east-1a'),
+      instance('frontdoor-global-0', 'frontdoor', 'global', 'global'),
+      instance('frontdoor-global-1', 'frontdoor', 'global', 'global', 'crashed'),
+    ]);
+    expect(axes).toEqual({
+      regions: [
+        { name: 'us-east', zones: ['us-east-1a'] },
+        { name: 'global', zones: ['global'], global: true },
+      ],
+      services: ['gateway', 'frontdoor'],
+    });
+  });
 });
