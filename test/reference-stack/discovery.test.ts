@@ -163,6 +163,26 @@ describe('discovery client', () => {
     expect(await reader.refresh()).toBe(false);
   });
 
+  it('reads the registry once for callers that ask for a refresh at the same time', async () => {
+    const clock = new ManualClock();
+    const service = createDiscoveryService({ identity, clock, stackToken: TOKEN });
+    const inner = appFetch({ 'http://discovery-a': service.app });
+    let reads = 0;
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      if (String(input).endsWith('/v1/instances') && (init?.method ?? 'GET') === 'GET') reads++;
+      return inner(input, init);
+    };
+    const client = new DiscoveryClient({ discoveryUrls: ['http://discovery-a'], clock, fetch, stackToken: TOKEN });
+    clients.push(client);
+    service.registry.register(instance('c1', 'us-east-1a'));
+    expect(await Promise.all([client.refresh(), client.refresh(), client.refresh()])).toEqual([true, true, true]);
+    expect(reads).toBe(1);
+    expect(client.lookup('catalog').map((r) => r.instanceId)).toEqual(['c1']);
+    // The next refresh reads again: nothing stays cached from a read that is over.
+    await client.refresh();
+    expect(reads).toBe(2);
+  });
+
   it('registers with every discovery instance, so each holds the whole region', async () => {
     const { a, b, client } = setup();
     await client().register(instance('c1', 'us-east-1a'));

@@ -148,6 +148,30 @@ describe('service client', () => {
     expect(results.filter((r) => r instanceof BulkheadRejectedError)).toHaveLength(2);
   });
 
+  it('reads the registry again when its cached copy has nobody, so a target that registered since is found', async () => {
+    const a = instanceApp('a');
+    const registered: Instance[] = [];
+    let refreshes = 0;
+    const client = new ServiceClient({
+      target: 'catalog',
+      zone: 'z1',
+      clock: new ManualClock(),
+      discovery: {
+        lookup: () => registered,
+        refresh: async () => {
+          refreshes++;
+          registered.splice(0, registered.length, { instanceId: 'a', address: 'http://a', zone: 'z1' });
+        },
+      },
+      fetch: appFetch({ 'http://a': a.app }),
+    });
+    clients.push(client);
+    expect((await client.json<{ id: string }>('/titles')).id).toBe('a');
+    expect((await client.json<{ id: string }>('/titles')).id).toBe('a');
+    // Only the miss paid for a read; a lookup that finds someone stays on the cache.
+    expect(refreshes).toBe(1);
+  });
+
   it('says so when no instance is registered', async () => {
     const { client } = setup([], {});
     await expect(client.request('/titles')).rejects.toBeInstanceOf(NoInstancesError);

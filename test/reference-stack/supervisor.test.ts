@@ -32,7 +32,29 @@ describe('supervisor (fake processes, manual clock)', () => {
     await supervisor.stop();
   });
 
-  it('starts discovery first and the front door last, and resolves when every instance is ready', async () => {
+  it('starts the front door beside the services, without waiting for them to be ready', async () => {
+    setup();
+    launcher.neverReady.add('gateway-us-east-0');
+    const starting = supervisor.start().catch((error: unknown) => error);
+    await vi.waitFor(() => expect(launcher.launches).toContain('frontdoor-global-0'));
+    expect(supervisor.instance('gateway-us-east-0')?.state).toBe('starting');
+    await supervisor.stop();
+    await starting;
+  });
+
+  it('starts discovery first and nothing else until it is ready', async () => {
+    setup();
+    launcher.neverReady.add('discovery-us-east-0');
+    const starting = supervisor.start().catch((error: unknown) => error);
+    await vi.waitFor(() => expect(launcher.launches).toEqual(['discovery-us-east-0']));
+    // Give any launch that would come next a chance to show.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(launcher.launches).toEqual(['discovery-us-east-0']);
+    await supervisor.stop();
+    await starting;
+  });
+
+  it('starts discovery first, then the rest, and resolves when every instance is ready', async () => {
     setup();
     await supervisor.start();
     expect(launcher.launches).toEqual([
@@ -153,10 +175,19 @@ describe('supervisor (fake processes, manual clock)', () => {
     expect((error as Error).message).toBe(
       '1 instance(s) failed to start:\ncatalog-us-east-1b-0 exited (code 1) before it was ready',
     );
-    expect(launcher.launches).not.toContain('frontdoor-global-0');
+    // Its wave's others (the front door among them) were running, and are stopped.
+    expect(launcher.processes.map((p) => p.slotId)).toContain('frontdoor-global-0');
     expect(launcher.processes.every((p) => !p.alive)).toBe(true);
     expect(clock.pendingTimers).toBe(0);
     expect(supervisor.phase).toBe('stopped');
+  });
+
+  it('starts no later wave when one fails', async () => {
+    setup();
+    launcher.failing.add('discovery-us-east-0');
+    const error: unknown = await supervisor.start().catch((e: unknown) => e);
+    expect(isSimianError(error, 'stack.startFailed')).toBe(true);
+    expect(launcher.launches).toEqual(['discovery-us-east-0']);
   });
 
   it('aborts launches in progress when stopped during start', async () => {

@@ -39,6 +39,7 @@ export class DiscoveryClient {
   private registered: InstanceInfo | undefined;
   private heartbeatTimer: Timer | undefined;
   private refreshTimer: Timer | undefined;
+  private refreshing: Promise<boolean> | undefined;
   private stopped = false;
   private readonly clock: Clock;
   private readonly fetch: typeof fetch;
@@ -76,6 +77,18 @@ export class DiscoveryClient {
 
   /** Fetches the whole registry; on failure the cache is kept. Never rejects. @returns whether the refresh succeeded */
   async refresh(): Promise<boolean> {
+    // Callers that find nobody all ask at once (every request to a service that just came up): one read serves them.
+    if (this.refreshing) return this.refreshing;
+    const reading = this.fetchRegistry();
+    this.refreshing = reading;
+    const done = (): void => {
+      if (this.refreshing === reading) this.refreshing = undefined;
+    };
+    reading.then(done, done);
+    return reading;
+  }
+
+  private async fetchRegistry(): Promise<boolean> {
     const registry = await this.request('/v1/instances', {}, readRegistry);
     if (!registry) return false;
     this.registry = registry;

@@ -22,6 +22,11 @@ const stackFetch = createHttpFetch();
 /** What the client needs from discovery: the cached, zone-first lookup. */
 export interface InstanceLookup {
   lookup(service: string, zone?: string): ReadonlyArray<{ readonly instanceId: string; readonly address: string; readonly zone: string }>;
+  /**
+   * Reads the registry again now; called once when a lookup finds nobody, since a cache read before the target
+   * registered (a client that started beside it) would otherwise fail every call until the next periodic refresh.
+   */
+  refresh?(): Promise<unknown>;
 }
 
 /** No instance of the target service is known. */
@@ -119,7 +124,7 @@ export class ServiceClient {
     const policy = idempotent || isRetryable(rest) ? this.retried : this.once;
     return policy.execute(
       async ({ signal: attemptSignal, attempt }) => {
-        const instance = this.choose(attempt);
+        const instance = this.choose(attempt) ?? (await this.chooseAfterRefresh(attempt));
         try {
           const response = await this.fetch(new URL(path, instance.address), { ...rest, signal: attemptSignal });
           if (response.status >= 500) {
@@ -157,10 +162,10 @@ export class ServiceClient {
    * when the zone has none), then other zones, then ejected ones. Attempt n of one call moves n - 1 places
    * further down that list, so a retry lands on another instance.
    */
-  private choose(attempt: number): { instanceId: string; address: string } {
+  private choose(attempt: number): { instanceId: string; address: string } | undefined {
     const now = this.clock.monotonic();
     const all = this.options.discovery.lookup(this.options.target, this.options.zone);
-    if (all.length === 0) throw new NoInstancesError(this.options.target);
+    if (all.length === 0) return undefined;
     const healthy = all.filter((i) => (this.ejectedUntil.get(i.instanceId) ?? 0) <= now);
     const local = healthy.filter((i) => i.zone === this.options.zone);
     const primary = local.length > 0 ? local : healthy;
@@ -173,6 +178,14 @@ export class ServiceClient {
       ...all.filter((i) => !healthy.includes(i)),
     ];
     return ordered[(attempt - 1) % ordered.length]!;
+  }
+
+  /** {@link ServiceClient.choose} once more after a fresh read of the registry, since the cached one had nobody. */
+  private async chooseAfterRefresh(attempt: number): Promise<{ instanceId: string; address: string }> {
+    await this.options.discovery.refresh?.();
+    const instance = this.choose(attempt);
+    if (!instance) throw new NoInstancesError(this.options.target);
+    return instance;
   }
 }
 
