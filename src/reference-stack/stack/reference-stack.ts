@@ -1,8 +1,8 @@
 /**
  * @module
  * The whole reference stack in one object: a fault proxy in front of every instance, discovery first, then the
- * services, then the front doors, each instance a real process kept alive by the supervisor. The stack holds the
- * evacuated regions for every front door (`region-evacuations.ts`).
+ * services and the front doors, each instance a real process (the bundle of `instance-bundle.ts`) kept alive by the
+ * supervisor. The stack holds the evacuated regions for every front door (`region-evacuations.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -10,11 +10,11 @@ import { SimianError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { makePrivateDir } from '../../core/private-files.js';
 import { ChildProcessLauncher } from '../supervisor/child-process-launcher.js';
-import { siblingEntryModule } from '../supervisor/entry-module.js';
 import type { SupervisedInstance } from '../supervisor/supervised-instance.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { desiredInstances, type DesiredInstance } from '../topology/desired-instances.js';
 import type { Topology } from '../topology/topology-schema.js';
+import { instanceEntry } from './instance-bundle.js';
 import { RegionEvacuations, type EvacuationState } from './region-evacuations.js';
 import type { StackInstanceConfig } from './stack-config.js';
 import { newStackToken } from './stack-token.js';
@@ -89,9 +89,11 @@ export class ReferenceStack {
     // into every instance's settings, and a replaced instance keeps its public address.
     // Created together: one after another they cost a round trip each before the first instance could start.
     // Port 9 (discard) refuses connections: until the instance points its proxy at itself, callers see it down.
-    const proxies = await Promise.all(
-      slots.map((slot) => createProxy(options.toxiproxyUrl, { name: slot.id, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' })),
-    );
+    // The instance entry is found (or, from the sources, bundled) meanwhile.
+    const [entry, proxies] = await Promise.all([
+      instanceEntry(import.meta.url),
+      Promise.all(slots.map((slot) => createProxy(options.toxiproxyUrl, { name: slot.id, listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }))),
+    ]);
     const publicAddresses = new Map<string, string>(slots.map((slot, i) => [slot.id, `http://${proxies[i]!.listen}`]));
     const regions = options.topology.regions.map((r) => r.name);
     const discoveryUrls = Object.fromEntries(
@@ -107,7 +109,7 @@ export class ReferenceStack {
     };
     const launchedBefore = new Set<string>();
     const launcher = new ChildProcessLauncher({
-      entry: siblingEntryModule(import.meta.url, './service-main'),
+      entry,
       clock,
       output: options.output ?? 'ignore',
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
