@@ -5,7 +5,8 @@ import { createFrontDoorService, type EvacuationState } from '../../src/referenc
 import { createGatewayService } from '../../src/reference-stack/gateway/gateway-service.js';
 import type { ServiceName } from '../../src/reference-stack/service-kit/identity.js';
 import { createCatalogService } from '../../src/reference-stack/services/catalog-service.js';
-import { createUserService, homeRegionOf } from '../../src/reference-stack/services/user-service.js';
+import { homeRegionOf } from '../../src/reference-stack/services/home-region.js';
+import { createUserService } from '../../src/reference-stack/services/user-service.js';
 import { appFetch } from '../support/app-fetch.js';
 
 const SECRET = 'frontdoor-test-secret-32-chars!!';

@@ -6,7 +6,8 @@ import type { ServiceIdentity, ServiceName } from '../../src/reference-stack/ser
 import { createCatalogService } from '../../src/reference-stack/services/catalog-service.js';
 import { generateTitles, type Title } from '../../src/reference-stack/services/catalog-data.js';
 import { createRecommendationService, type Row } from '../../src/reference-stack/services/recommendation-service.js';
-import { createUserService, homeRegionOf } from '../../src/reference-stack/services/user-service.js';
+import { homeRegionOf } from '../../src/reference-stack/services/home-region.js';
+import { createUserService } from '../../src/reference-stack/services/user-service.js';
 import { appFetch } from '../support/app-fetch.js';
 
 const id = (service: ServiceName, zone = 'us-east-1a'): ServiceIdentity => ({ service, region: 'us-east', zone, instanceId: `${service}-${zone}-0` });

@@ -28,7 +28,7 @@ import { requireStackToken } from '../service-kit/admin-guard.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
-import { homeRegionOf } from '../services/user-service.js';
+import { homeRegionOf } from '../services/home-region.js';
 
 /** The evacuated regions at one version: what the stack sends every front door, and launches each with. */
 export interface EvacuationState {

@@ -14,6 +14,7 @@ import { signViewerToken } from '../service-kit/auth.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { GENRES } from './catalog-data.js';
+import { homeRegionOf, seedOf } from './home-region.js';
 
 /** Options of {@link createUserService}. */
 export interface UserServiceOptions {
@@ -28,18 +29,6 @@ export interface UserServiceOptions {
 }
 
 const login = z.object({ username: z.string().regex(/^[a-z0-9-]{1,40}$/), password: z.string() });
-
-/** A number from a string, stable across processes: seeds each viewer's profile. */
-function seedOf(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
-/** The home region of a viewer: stable, and spread evenly over the regions. */
-export function homeRegionOf(userId: string, regions: readonly string[]): string {
-  return regions[seedOf(userId) % regions.length]!;
-}
 
 /** Builds the user service app. */
 export function createUserService(options: UserServiceOptions): ServiceApp {

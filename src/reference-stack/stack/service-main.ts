@@ -9,6 +9,7 @@ import type { Server } from 'node:net';
 import { systemClock } from '../../core/clock.js';
 import { createLogger } from '../../core/logger.js';
 import { readInstanceLaunchInfo, runInstance } from '../supervisor/instance-runtime.js';
+import { createHttpFetch } from '../service-kit/http-fetch.js';
 import { buildService } from './build-service.js';
 import { parseStackInstanceConfig } from './stack-config.js';
 import { STARTUP_CALL_TIMEOUT_MS } from './toxiproxy-admin.js';
@@ -16,6 +17,9 @@ import { STARTUP_CALL_TIMEOUT_MS } from './toxiproxy-admin.js';
 const launch = readInstanceLaunchInfo();
 const { identity } = launch;
 const config = parseStackInstanceConfig(launch.config);
+// Node's fetch would load undici's client and compile its WebAssembly HTTP parser in every instance, for this
+// one call; the services already speak node:http (service-kit/http-fetch.ts).
+const proxyAdminFetch = createHttpFetch({ maxSockets: 1 });
 const logger = createLogger({ bindings: { instance: identity.instanceId }, level: 'warn' });
 // Start-up awaits requests (discovery, peers) that may hold no referenced handle of their own; without this the
 // process could find its event loop empty mid-start and exit with an unsettled top-level await (code 13).
@@ -32,7 +36,7 @@ await runInstance({
     if (config.toxiproxyUrl && config.proxyName && config.publicAddress) {
       // Only the upstream moves: a replacement started inside a zone that Chaos Gorilla has cut off (its proxy
       // disabled) stays cut off until the fault is reverted, as a new instance in a partitioned AZ would.
-      const response = await fetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
+      const response = await proxyAdminFetch(new URL(`/proxies/${encodeURIComponent(config.proxyName)}`, config.toxiproxyUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ listen: new URL(config.publicAddress).host, upstream: `127.0.0.1:${port}` }),
