@@ -4,6 +4,7 @@
  * that no client ever reads an empty registry from it and drops every instance from its cache.
  */
 import type { Clock } from '../../core/clock.js';
+import { createHttpFetch } from '../service-kit/http-fetch.js';
 import type { InstanceRegistry, Registration } from './instance-registry.js';
 
 /**
@@ -16,7 +17,7 @@ export async function warmUpFromPeers(
   peers: readonly string[],
   deps: { clock: Clock; fetch?: typeof fetch; timeoutMs?: number },
 ): Promise<number> {
-  const fetchPeer = deps.fetch ?? globalThis.fetch;
+  const fetchPeer = deps.fetch ?? createHttpFetch({ maxSockets: 1 });
   const giveUp = new AbortController();
   // A timer that keeps the process alive: the warm-up runs before the server listens, when nothing else may hold
   // the event loop open, and a fetch stuck on a half-open peer must end in time rather than end the process.

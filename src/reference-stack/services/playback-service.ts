@@ -31,6 +31,7 @@ import type { Clock } from '../../core/clock.js';
 import { SimianError } from '../../core/errors.js';
 import { fallback } from '../../resilience/fallback.js';
 import { timeout } from '../../resilience/timeout.js';
+import { createHttpFetch } from '../service-kit/http-fetch.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { NoInstancesError, ServiceClient, UpstreamError, type InstanceLookup } from '../service-kit/service-client.js';
@@ -110,7 +111,8 @@ function byWeight(titleId: string, candidates: readonly Candidate[]): Candidate[
  */
 export function createPlaybackService(options: PlaybackServiceOptions): ServiceApp {
   const zone = options.identity.zone;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  // node:http with kept-alive sockets, as the service clients: Node's fetch costs more per call and per process.
+  const fetchFn = options.fetch ?? createHttpFetch();
   const maxCandidates = options.maxCandidates ?? 3;
   if (!Number.isInteger(maxCandidates) || maxCandidates < 1) {
     throw new TypeError(`playback: maxCandidates must be an integer >= 1, got ${maxCandidates}`);
