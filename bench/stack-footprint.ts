@@ -36,6 +36,11 @@ export interface Footprint {
   readonly allReadyMs: number;
   /** Resident set of the instance processes after the traffic, in MB. */
   readonly rssMb: { readonly median: number; readonly max: number; readonly largest: string };
+  /**
+   * Their proportional set (PSS): private pages plus a share of the pages they share, in MB. Most of an instance's
+   * resident set is the Node binary's code, mapped once for every process; PSS is what each one adds to the machine.
+   */
+  readonly pssMb: { readonly median: number; readonly max: number };
   /** Resident set of the process that runs the stack (the supervisor, the proxy), in MB. */
   readonly stackProcessRssMb: number;
   /** Answers to the traffic: 2xx and others (429s from the gateways' per-client limits are expected). */
@@ -72,6 +77,24 @@ async function browse(frontDoorUrl: string, seconds = 3, concurrency = 4): Promi
   return { ok, other };
 }
 
+/** Proportional set of `pid` in MB, from /proc/<pid>/smaps_rollup (Linux); NaN when it cannot be read. */
+export function proportionalMb(pid: number): number {
+  try {
+    const kb = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 102.4) / 10 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function proportional(entries: readonly { pid?: number | undefined }[]): Footprint['pssMb'] {
+  const sizes = entries.flatMap((e) => (e.pid === undefined ? [] : [proportionalMb(e.pid)])).sort((a, b) => a - b);
+  if (sizes.length === 0) return { median: Number.NaN, max: Number.NaN };
+  const middle = sizes.length / 2;
+  const median = sizes.length % 2 ? sizes[Math.floor(middle)]! : (sizes[middle - 1]! + sizes[middle]!) / 2;
+  return { median: Math.round(median * 10) / 10, max: sizes.at(-1)! };
+}
+
 function summarise(entries: readonly { id: string; pid: number | undefined }[]): Footprint['rssMb'] {
   const sized = entries.flatMap((e) => (e.pid === undefined ? [] : [{ id: e.id, mb: residentMb(e.pid) }])).sort((a, b) => a.mb - b.mb);
   if (sized.length === 0) return { median: Number.NaN, max: Number.NaN, largest: '' };
@@ -99,6 +122,7 @@ export async function cliFootprint(topology: string): Promise<Footprint> {
       firstReadyMs: undefined,
       allReadyMs,
       rssMb: summarise(status.instances.map((i) => ({ id: i.id, pid: i.pid }))),
+      pssMb: proportional(status.instances),
       stackProcessRssMb: residentMb(status.pid),
       traffic,
     };
@@ -159,6 +183,7 @@ async function child(path: 'dist' | 'sources', topology: string): Promise<void> 
       firstReadyMs,
       allReadyMs,
       rssMb: summarise(stack.inventory()),
+      pssMb: proportional(stack.inventory()),
       stackProcessRssMb: residentMb(process.pid),
       traffic,
     };

@@ -46,7 +46,7 @@ for (const topology of args['footprint-topologies'].split(',').filter(Boolean)) 
     const first = footprint.firstReadyMs === undefined ? '' : `first ready ${footprint.firstReadyMs} ms, `;
     console.error(
       `${topology.padEnd(8)} ${path.padEnd(8)} ${footprint.instances} instances: ${first}all ready ${footprint.allReadyMs} ms; ` +
-        `rss median ${footprint.rssMb.median} MB, max ${footprint.rssMb.max} MB (${footprint.rssMb.largest}); stack process ${footprint.stackProcessRssMb} MB`,
+        `rss median ${footprint.rssMb.median} MB, max ${footprint.rssMb.max} MB (${footprint.rssMb.largest}); pss median ${footprint.pssMb.median} MB, max ${footprint.pssMb.max} MB; stack process ${footprint.stackProcessRssMb} MB`,
     );
   }
 }
