@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpFetch } from '../../src/reference-stack/service-kit/http-fetch.js';
+import { bufferedAnswer, createHttpFetch } from '../../src/reference-stack/service-kit/http-fetch.js';
 
 describe('the stack services\' fetch over node:http', () => {
   const servers: Server[] = [];
@@ -38,6 +38,21 @@ describe('the stack services\' fetch over node:http', () => {
     const none = await fetch(`${empty}/`);
     expect(none.status).toBe(204);
     expect(none.body).toBeNull();
+  });
+
+  it('hands a hop the whole answer it read, and reads any other response in full', async () => {
+    const base = await serve((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.statusCode = 404;
+      res.end('{"error":"no such title"}');
+    });
+    const answer = await bufferedAnswer(await createHttpFetch()(`${base}/titles/t999`));
+    expect(answer.status).toBe(404);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(Buffer.from(answer.body!).toString()).toBe('{"error":"no such title"}');
+    const other = await bufferedAnswer(new Response('plain', { status: 200, headers: { 'Content-Type': 'text/plain' } }));
+    expect(other).toEqual({ status: 200, headers: { 'content-type': 'text/plain' }, body: new Uint8Array(Buffer.from('plain')) });
+    expect((await bufferedAnswer(new Response(null, { status: 204 }))).body).toBeNull();
   });
 
   it("rejects with the signal's reason when aborted, and with a TypeError when nothing answers", async () => {

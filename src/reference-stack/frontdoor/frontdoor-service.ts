@@ -26,6 +26,7 @@ import type { Clock } from '../../core/clock.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
 import { requireStackToken } from '../service-kit/admin-guard.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
+import { bufferedAnswer } from '../service-kit/http-fetch.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
 import { homeRegionOf } from '../services/home-region.js';
@@ -62,6 +63,8 @@ export interface FrontDoor extends ServiceApp {
 /** Pins a read to one region: see the module's description. */
 export const REGION_HEADER = 'x-simian-region';
 
+/** Headers about the connection to the gateway, not the answer: not passed on to the viewer (RFC 9110, 7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'accept', 'x-forwarded-for'];
 
 /** Builds the front door app. */
@@ -115,10 +118,10 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
         // Home first, then the others in the configured order; evacuated regions only if nothing else is left.
         const order = [home, ...names.filter((n) => n !== home)];
         const candidates = pinned ? [pinned] : [...order.filter((n) => !evacuated.has(n)), ...order.filter((n) => evacuated.has(n))];
-        const headers = new Headers();
+        const headers: Record<string, string> = {};
         for (const name of FORWARDED_HEADERS) {
           const value = c.req.header(name);
-          if (value !== undefined) headers.set(name, value);
+          if (value !== undefined) headers[name] = value;
         }
         const path = new URL(c.req.url);
         let lastError: unknown;
@@ -133,14 +136,13 @@ export function createFrontDoorService(options: FrontDoorOptions): FrontDoor {
               // A login changes nothing: another gateway may take it if the first one dies mid-request.
               idempotent: path.pathname === '/api/login',
             });
-            // A copy of the headers: a fetched response's own are immutable, and @hono/node-server's Response keeps
-            // the object it is given rather than copying it.
-            // The body read in full (the stack's answers are small JSON or one segment): handing a web stream on to
-            // the server costs more CPU than the copy.
-            const answer = new Response(response.body === null ? null : await response.arrayBuffer(), { status: response.status, headers: new Headers(response.headers) });
-            answer.headers.set('x-simian-home-region', home);
-            if (region !== home) answer.headers.set('x-simian-failover', 'true');
-            return answer;
+            // The gateway's whole answer (the stack's answers are small JSON or one segment), passed on as bytes
+            // and a plain record of headers, which @hono/node-server writes without building a web Response.
+            const answer = await bufferedAnswer(response);
+            const passed: Record<string, string> = { 'x-simian-home-region': home };
+            for (const name in answer.headers) if (!HOP_BY_HOP.has(name)) passed[name] = answer.headers[name]!;
+            if (region !== home) passed['x-simian-failover'] = 'true';
+            return new Response(answer.body, { status: answer.status, headers: passed });
           } catch (error) {
             lastError = error;
           }

@@ -11,7 +11,8 @@ import type { Context } from 'hono';
 import { Gauge } from 'prom-client';
 import type { Clock } from '../../core/clock.js';
 import { RetryBudget } from '../../resilience/retry-budget.js';
-import { verifyViewerToken } from '../service-kit/auth.js';
+import { ViewerTokenVerifier } from '../service-kit/auth.js';
+import { bufferedAnswer } from '../service-kit/http-fetch.js';
 import type { ServiceIdentity } from '../service-kit/identity.js';
 import { createServiceApp, type ServiceApp } from '../service-kit/service-app.js';
 import { ServiceClient, type InstanceLookup } from '../service-kit/service-client.js';
@@ -51,6 +52,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
     ...(options.clock ? { clock: options.clock } : {}),
     routes: (app, context) => {
       const clock = context.clock;
+      const tokens = new ViewerTokenVerifier(options.tokenSecret, clock);
       const limits = new ClientRateLimits({ clock, ...options.rateLimit });
       // Said in the metrics so that an audit (Security Monkey's security.gateway-rate-limit) sees the limit in force.
       const limitGauge = new Gauge({
@@ -94,7 +96,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
           const header = c.req.header('authorization') ?? '';
           if (!header.startsWith('Bearer ')) return c.json({ error: 'a viewer token is required (Authorization: Bearer …)' }, 401);
           try {
-            userId = (await verifyViewerToken(header.slice(7), options.tokenSecret, clock)).userId;
+            userId = (await tokens.verify(header.slice(7))).userId;
           } catch {
             return c.json({ error: 'invalid or expired viewer token' }, 401);
           }
@@ -110,19 +112,19 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
         }
 
         const request = { params: c.req.param() as Record<string, string>, query: new URL(c.req.url).searchParams, userId };
-        const headers = new Headers();
+        const headers: Record<string, string> = {};
         for (const name of FORWARDED_HEADERS) {
           const value = c.req.header(name);
-          if (value !== undefined) headers.set(name, value);
+          if (value !== undefined) headers[name] = value;
         }
         let body: string | undefined;
         if (route.method === 'POST') {
           const json: unknown = await c.req.json().catch(() => undefined);
           if (typeof json !== 'object' || json === null || Array.isArray(json)) return c.json({ error: 'body: expected a JSON object' }, 400);
           body = JSON.stringify(route.body ? route.body(json as Record<string, unknown>, request) : json);
-          headers.set('content-type', 'application/json');
+          headers['content-type'] = 'application/json';
         }
-        if (route.method !== 'GET' && options.stackToken !== undefined) headers.set('authorization', `Bearer ${options.stackToken}`);
+        if (route.method !== 'GET' && options.stackToken !== undefined) headers['authorization'] = `Bearer ${options.stackToken}`;
         try {
           const upstream = await clientFor(route.target).request(route.upstream(request), {
             method: route.method,
@@ -134,10 +136,9 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
             deadlineMs: options.requestBudgetMs ?? 2_000,
             ...(route.idempotent ? { idempotent: true } : {}),
           });
-          return new Response(upstream.body === null ? null : await upstream.arrayBuffer(), {
-            status: upstream.status,
-            headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
-          });
+          // Passed on as the bytes it came in, without building a web Response around them (http-fetch.ts).
+          const answer = await bufferedAnswer(upstream);
+          return new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.headers['content-type'] ?? 'application/json' } });
         } catch (error) {
           if (route.fallback) {
             const degraded = await clientFor(route.fallback.target)

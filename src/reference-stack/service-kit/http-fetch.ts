@@ -14,6 +14,30 @@ import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } fr
 /** Statuses whose answer has no body (a `Response` refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
+/** A whole answer: status, headers (names in lower case) and the bytes of the body. */
+export interface BufferedAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array | null;
+}
+
+/** What each response of this fetch was made from, for {@link bufferedAnswer}. */
+const answers = new WeakMap<Response, BufferedAnswer>();
+
+/**
+ * The status, headers and body of `response`, for a hop that passes an answer on (the front door, the gateway).
+ * A response of {@link createHttpFetch} gives the buffer it was made from; reading it as a `Response`
+ * (`.body`, `.arrayBuffer()`) would build undici's Response and web streams around bytes already in hand, the
+ * largest cost left in a forward. Any other response is read in full.
+ */
+export async function bufferedAnswer(response: Response): Promise<BufferedAnswer> {
+  const known = answers.get(response);
+  if (known) return known;
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  return { status: response.status, headers, body: response.body === null ? null : new Uint8Array(await response.arrayBuffer()) };
+}
+
 /**
  * Makes a fetch over its own keep-alive pool.
  *
@@ -43,7 +67,11 @@ export function createHttpFetch(options: { readonly maxSockets?: number } = {}):
           incoming.on('end', () => {
             signal?.removeEventListener('abort', abort);
             const status = incoming.statusCode ?? 502;
-            resolve(new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), { status, headers: responseHeaders(incoming.headers) }));
+            const answer = { status, headers: plainHeaders(incoming.headers), body: NULL_BODY.has(status) ? null : Buffer.concat(chunks) };
+            // A plain record: @hono/node-server's Response makes Headers of it only if someone reads them.
+            const response = new Response(answer.body, { status, headers: answer.headers });
+            answers.set(response, answer);
+            resolve(response);
           });
         },
       );
@@ -68,11 +96,12 @@ function headersOf(headers: RequestInit['headers']): OutgoingHttpHeaders {
   return headers as Record<string, string>;
 }
 
-function responseHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+/** Node's parsed headers as one string per name; repeated ones joined as `Headers.get` joins them. */
+function plainHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
