@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { createFrontDoorService, type EvacuationState } from '../../src/reference-stack/frontdoor/frontdoor-service.js';
@@ -42,7 +42,7 @@ function setup(options: { evacuation?: EvacuationState } = {}) {
     return { response, token: ((await response.clone().json()) as { token: string }).token };
   };
   const titles = (token: string) => call('/api/titles?limit=1', { headers: { authorization: `Bearer ${token}` } });
-  return { frontDoor, call, down, viewerIn, login, titles };
+  return { frontDoor, call, down, viewerIn, login, titles, apps };
 }
 
 describe('front door', () => {
@@ -131,6 +131,21 @@ describe('front door', () => {
     const login2 = await call('/api/login', { method: 'POST', headers: { 'x-simian-region': 'eu-west' }, body: JSON.stringify({ username: viewerIn('us-east'), password: 'simian' }) });
     expect(login2.headers.get('x-simian-region')).toBe('us-east');
     expect(await (await call('/health')).json()).toMatchObject({ regions: REGIONS, evacuated: ['eu-west'] });
+  });
+
+  it('passes on what the gateway answered, but not the headers about its connection to the gateway', async () => {
+    const { viewerIn, login, titles, apps } = setup();
+    const { token } = await login(viewerIn('us-east'));
+    const gateway = new Hono();
+    gateway.all('*', (c) => c.body('{"titles":[]}', 200, { 'content-type': 'application/json', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-simian-zone': 'us-east-a' }));
+    apps['http://gateway-us-east'] = gateway;
+    const answer = await titles(token);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('{"titles":[]}');
+    expect(answer.headers.get('x-simian-zone')).toBe('us-east-a');
+    expect(answer.headers.get('x-simian-home-region')).toBe('us-east');
+    expect(answer.headers.get('keep-alive')).toBeNull();
+    expect(answer.headers.get('connection')).toBeNull();
   });
 
   it('lists regions and refuses an unknown one', async () => {
