@@ -8,7 +8,7 @@ import type { Clock, Timer } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { timeout, type TimeoutPolicy } from '../../resilience/timeout.js';
-import { createHttpFetch } from '../service-kit/http-fetch.js';
+import { bufferedAnswer, createHttpFetch } from '../service-kit/http-fetch.js';
 import type { InstanceInfo, Registration } from './instance-registry.js';
 
 /** The process's discovery clients share a keep-alive pool on node:http (see `http-fetch.ts`). */
@@ -192,9 +192,9 @@ export class DiscoveryClient {
     read: (response: Response) => Promise<T | undefined>,
   ): Promise<T | undefined> {
     const token = this.options.stackToken;
-    const headers = new Headers(init.headers);
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
     // Only what changes the registry needs the token; lookups stay open.
-    if (token !== undefined && init.method !== undefined && init.method !== 'GET') headers.set('authorization', `Bearer ${token}`);
+    if (token !== undefined && init.method !== undefined && init.method !== 'GET') headers['authorization'] = `Bearer ${token}`;
     try {
       return await this.perRequest.execute(async ({ signal }) => read(await this.fetch(new URL(path, base), { ...init, headers, signal })));
     } catch (error) {
@@ -204,19 +204,24 @@ export class DiscoveryClient {
   }
 }
 
-/** The status of an answer, its body drained so the connection goes back to the pool. */
+/*
+ * Both readers take the answer as bytes (`bufferedAnswer`): every instance sends a heartbeat to each discovery
+ * instance of its region and reads the registry every second, and reading each answer as a web Response builds
+ * undici's Response and a web stream around bytes already in hand.
+ */
+
+/** The status of an answer (its body is read in full, so the connection goes back to the pool). */
 async function readStatus(response: Response): Promise<number> {
-  await response.arrayBuffer();
-  return response.status;
+  return (await bufferedAnswer(response)).status;
 }
 
 /** The registrations of a 2xx answer; `undefined` for any other answer, or one that is not a registry. */
 async function readRegistry(response: Response): Promise<Registration[] | undefined> {
-  if (!response.ok) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const body = (await response.json()) as { instances?: unknown } | null;
+  const answer = await bufferedAnswer(response);
+  if (answer.status < 200 || answer.status > 299) return undefined;
+  const body = JSON.parse(answer.body === null ? 'null' : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength).toString('utf8')) as {
+    instances?: unknown;
+  } | null;
   const instances = body?.instances;
   if (!Array.isArray(instances) || !instances.every(isRegistration)) throw new TypeError('the answer is not a registry');
   return instances;
