@@ -63,7 +63,11 @@ describe('gateway', () => {
 
   it('refuses a missing, forged or expired token', async () => {
     const { call, login, clock } = setup();
-    expect((await call('/api/home')).status).toBe(401);
+    const refused = await call('/api/home');
+    expect(refused.status).toBe(401);
+    // An answer the gateway makes itself says who served it too, as a forwarded one does.
+    expect(refused.headers.get('x-simian-gateway')).toBe('gateway-0');
+    expect(refused.headers.get('x-simian-region')).toBe('us-east');
     expect((await call('/api/home', { headers: { authorization: 'Bearer forged.token.here' } })).status).toBe(401);
     const token = await login();
     await clock.advance(2 * 3600 * 1000);

@@ -82,12 +82,17 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
         return client;
       };
 
-      // Post-filter: every answer says which region, zone and gateway served it.
+      // Every answer says which region, zone and gateway served it. Set before the route runs, so that hono adds
+      // them to the answer it builds (c.json, a 404); the forward builds its answer itself and adds them there.
+      // Set after, on the finished answer, they made @hono/node-server turn its plain headers into a Headers object.
+      const servedBy = {
+        'x-simian-region': options.identity.region,
+        'x-simian-zone': options.identity.zone,
+        'x-simian-gateway': options.identity.instanceId,
+      };
       app.use('/api/*', async (c, next) => {
+        for (const [name, value] of Object.entries(servedBy)) c.header(name, value);
         await next();
-        c.header('x-simian-region', options.identity.region);
-        c.header('x-simian-zone', options.identity.zone);
-        c.header('x-simian-gateway', options.identity.instanceId);
       });
 
       const handle = async (c: Context, route: GatewayRoute): Promise<Response> => {
@@ -138,7 +143,7 @@ export function createGatewayService(options: GatewayServiceOptions): ServiceApp
           });
           // Passed on as the bytes it came in, without building a web Response around them (http-fetch.ts).
           const answer = await bufferedAnswer(upstream);
-          return new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.headers['content-type'] ?? 'application/json' } });
+          return new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.headers['content-type'] ?? 'application/json', ...servedBy } });
         } catch (error) {
           if (route.fallback) {
             const degraded = await clientFor(route.fallback.target)
