@@ -47,14 +47,31 @@ export interface Footprint {
   readonly traffic: { readonly ok: number; readonly other: number };
 }
 
-/** Resident set of `pid` in MB, from /proc (Linux); NaN when it cannot be read. */
-export function residentMb(pid: number): number {
+/** The `field:` line (in kB) of `/proc/<pid>/<file>` in MB (Linux); NaN when it cannot be read. */
+function procMb(pid: number, file: string, field: string): number {
   try {
-    const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1];
     return kb ? Math.round(Number(kb) / 102.4) / 10 : Number.NaN;
   } catch {
     return Number.NaN;
   }
+}
+
+/** Resident set of `pid` in MB; NaN when it cannot be read. */
+export function residentMb(pid: number): number {
+  return procMb(pid, 'status', 'VmRSS');
+}
+
+/** Proportional set of `pid` in MB (private pages, plus a share of those it shares); NaN when it cannot be read. */
+export function proportionalMb(pid: number): number {
+  return procMb(pid, 'smaps_rollup', 'Pss');
+}
+
+/** The median of ascending `sizes`, to a tenth. */
+function medianOf(sizes: readonly number[]): number {
+  const middle = sizes.length / 2;
+  const median = sizes.length % 2 ? sizes[Math.floor(middle)]! : (sizes[middle - 1]! + sizes[middle]!) / 2;
+  return Math.round(median * 10) / 10;
 }
 
 /** A few seconds of logged-in viewers browsing the catalog through the front door: "a little traffic". */
@@ -77,31 +94,17 @@ async function browse(frontDoorUrl: string, seconds = 3, concurrency = 4): Promi
   return { ok, other };
 }
 
-/** Proportional set of `pid` in MB, from /proc/<pid>/smaps_rollup (Linux); NaN when it cannot be read. */
-export function proportionalMb(pid: number): number {
-  try {
-    const kb = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 102.4) / 10 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 function proportional(entries: readonly { pid?: number | undefined }[]): Footprint['pssMb'] {
   const sizes = entries.flatMap((e) => (e.pid === undefined ? [] : [proportionalMb(e.pid)])).sort((a, b) => a - b);
   if (sizes.length === 0) return { median: Number.NaN, max: Number.NaN };
-  const middle = sizes.length / 2;
-  const median = sizes.length % 2 ? sizes[Math.floor(middle)]! : (sizes[middle - 1]! + sizes[middle]!) / 2;
-  return { median: Math.round(median * 10) / 10, max: sizes.at(-1)! };
+  return { median: medianOf(sizes), max: sizes.at(-1)! };
 }
 
 function summarise(entries: readonly { id: string; pid: number | undefined }[]): Footprint['rssMb'] {
   const sized = entries.flatMap((e) => (e.pid === undefined ? [] : [{ id: e.id, mb: residentMb(e.pid) }])).sort((a, b) => a.mb - b.mb);
   if (sized.length === 0) return { median: Number.NaN, max: Number.NaN, largest: '' };
-  const middle = sized.length / 2;
-  const median = sized.length % 2 ? sized[Math.floor(middle)]!.mb : (sized[middle - 1]!.mb + sized[middle]!.mb) / 2;
   const largest = sized.at(-1)!;
-  return { median: Math.round(median * 10) / 10, max: largest.mb, largest: largest.id };
+  return { median: medianOf(sized.map((s) => s.mb)), max: largest.mb, largest: largest.id };
 }
 
 /** Starts `topology` with the built CLI, detached, and stops it again. */
