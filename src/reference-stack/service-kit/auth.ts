@@ -33,8 +33,8 @@ export async function signViewerToken(claims: ViewerClaims, secret: string, cloc
 }
 
 /** Verifies a token at the clock's now; rejects an expired, forged or malformed one. */
-export async function verifyViewerToken(token: string, secret: string | CryptoKey, clock: Clock): Promise<ViewerClaims> {
-  return (await verifyWithExpiry(token, typeof secret === 'string' ? key(secret) : secret, clock)).claims;
+export async function verifyViewerToken(token: string, secret: string, clock: Clock): Promise<ViewerClaims> {
+  return (await verifyWithExpiry(token, key(secret), clock)).claims;
 }
 
 async function verifyWithExpiry(token: string, secret: Uint8Array | CryptoKey, clock: Clock): Promise<{ claims: ViewerClaims; expiresAt: number }> {
